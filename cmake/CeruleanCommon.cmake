@@ -1,0 +1,40 @@
+# One interface target carries the strict Qt defines, warnings and sanitizer flags;
+# every Cerulean target links it (as qBittorrent's qbt_common does).
+add_library(cerulean_common INTERFACE)
+add_library(Cerulean::common ALIAS cerulean_common)
+
+target_compile_definitions(cerulean_common INTERFACE
+  QT_NO_CAST_TO_ASCII
+  QT_NO_CAST_FROM_BYTEARRAY
+  QT_NO_URL_CAST_FROM_STRING
+  QT_NO_NARROWING_CONVERSIONS_IN_CONNECT
+  QT_NO_FOREACH
+  QT_NO_KEYWORDS
+  QT_USE_QSTRINGBUILDER
+  QT_STRICT_ITERATORS
+  QT_DISABLE_DEPRECATED_UP_TO=0x060400
+  CERULEAN_VERSION="${PROJECT_VERSION}"
+  CERULEAN_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+
+target_compile_options(cerulean_common INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor -Woverloaded-virtual
+  -Wcast-align -Wnull-dereference -Wimplicit-fallthrough)
+if(CERULEAN_WERROR)
+  target_compile_options(cerulean_common INTERFACE -Werror)
+endif()
+
+target_include_directories(cerulean_common INTERFACE ${PROJECT_SOURCE_DIR})
+
+if(CERULEAN_SANITIZE)
+  target_compile_options(cerulean_common INTERFACE
+    -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(cerulean_common INTERFACE -fsanitize=address,undefined)
+endif()
+
+# cerulean_module(NAME SOURCES... LINK ...) declares one library per module.
+function(cerulean_module name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LINK" ${ARGN})
+  add_library(cerulean_${name} STATIC ${ARG_SOURCES})
+  add_library(Cerulean::${name} ALIAS cerulean_${name})
+  target_link_libraries(cerulean_${name} PUBLIC cerulean_common ${ARG_LINK})
+endfunction()

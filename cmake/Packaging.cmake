@@ -1,0 +1,20 @@
+# Desktop integration and a Debian package: cpack -G DEB in the build directory.
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/io.github.cerulean.Cerulean.desktop
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/applications)
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/io.github.cerulean.Cerulean.metainfo.xml
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/metainfo)
+install(FILES ${PROJECT_SOURCE_DIR}/resources/icons/cerulean.svg
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/scalable/apps
+        RENAME io.github.cerulean.Cerulean.svg)
+
+set(CPACK_PACKAGE_NAME "cerulean")
+set(CPACK_PACKAGE_VENDOR "Cerulean")
+set(CPACK_PACKAGE_CONTACT "Cerulean developers <cerulean@users.noreply.github.com>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
+set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
+set(CPACK_GENERATOR "DEB")
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION "science")
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "gnome-keyring | kwalletmanager")
+include(CPack)

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds with warnings as errors and runs every test; then builds
+# again with AddressSanitizer + UndefinedBehaviorSanitizer and runs the suite once more.
+#   scripts/test.sh            both passes
+#   scripts/test.sh --quick    the first pass only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+jobs=$(nproc)
+
+packaging/install-deps.sh --test
+
+# The keychain tests talk to a real Secret Service: a private D-Bus session with
+# gnome-keyring, unlocked, under a throw-away HOME so nothing touches the user's keyring.
+run_suite() {
+  local preset=$1
+  local home
+  home=$(mktemp -d /tmp/cerulean-test-home.XXXXXX)
+  echo "== tests ($preset) =="
+  HOME="$home" XDG_DATA_HOME="$home/.local/share" XDG_CONFIG_HOME="$home/.config" \
+  XDG_CACHE_HOME="$home/.cache" XDG_RUNTIME_DIR="$home/run" \
+    dbus-run-session -- sh -c "mkdir -p \"\$XDG_RUNTIME_DIR\" && chmod 700 \"\$XDG_RUNTIME_DIR\" && \
+      printf ci | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
+      ctest --preset $preset -j $jobs"
+  local status=$?
+  rm -rf "$home"
+  return $status
+}
+
+start=$(date +%s)
+cmake --preset ci >/dev/null
+cmake --build --preset ci -j "$jobs"
+run_suite ci
+
+if [[ "${1:-}" != "--quick" ]]; then
+  cmake --preset asan-ubsan >/dev/null
+  cmake --build --preset asan-ubsan -j "$jobs"
+  run_suite asan-ubsan
+fi
+echo "== all tests passed in $(( $(date +%s) - start )) s =="
