@@ -1,11 +1,74 @@
+#include "ui/app_settings.h"
 #include "ui/main_window.h"
+#include "ui/screenshot_tour.h"
+#include "ui/theme.h"
 
 #include <QApplication>
+#include <QCommandLineParser>
+#include <QSettings>
+#include <QTimer>
+
+#include <cstdio>
+
+using namespace cerulean::ui;
 
 int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
-    cerulean::ui::MainWindow window;
+    QApplication::setApplicationName(QStringLiteral("cerulean"));
+    QApplication::setApplicationDisplayName(QStringLiteral("Cerulean"));
+    QApplication::setOrganizationName(QStringLiteral("Cerulean"));
+    QApplication::setApplicationVersion(QStringLiteral(CERULEAN_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("io.github.cerulean.Cerulean"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Cerulean: operationalize machine learning on Azure Machine Learning "
+                                                    "or on a local workspace."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption local(QStringLiteral("local"), QStringLiteral("Open the local workspace at start-up."));
+    const QCommandLineOption tour(QStringLiteral("screenshot-tour"),
+                                  QStringLiteral("Walk every page, write one PNG per page into <dir>, and exit."),
+                                  QStringLiteral("dir"));
+    const QCommandLineOption appearance(QStringLiteral("appearance"),
+                                        QStringLiteral("Override the appearance: system, light or dark."),
+                                        QStringLiteral("name"));
+    parser.addOptions({local, tour, appearance});
+    parser.process(app);
+
+    QSettings store;
+    AppSettings settings = AppSettings::load(store);
+    if (parser.isSet(appearance)) {
+        const QString name = parser.value(appearance);
+        if (name == QLatin1String("dark"))
+            settings.appearance = Appearance::Dark;
+        else if (name == QLatin1String("light"))
+            settings.appearance = Appearance::Light;
+        else if (name == QLatin1String("system"))
+            settings.appearance = Appearance::System;
+        else {
+            std::fprintf(stderr, "cerulean: unknown appearance '%s' (use system, light or dark).\n", qPrintable(name));
+            return 2;
+        }
+    }
+    applyAppearance(app, settings.appearance);
+
+    MainWindow window;
+    QObject::connect(&window, &MainWindow::settingsChanged, &app,
+                     [&app](const AppSettings &changed) { applyAppearance(app, changed.appearance); });
+
+    if (parser.isSet(tour)) {
+        ScreenshotTour screenshots(window);
+        const QStringList files = screenshots.run(parser.value(tour));
+        if (files.isEmpty()) {
+            std::fprintf(stderr, "cerulean: %s\n", qPrintable(screenshots.errorString()));
+            return 1;
+        }
+        for (const QString &file : files)
+            std::printf("%s\n", qPrintable(file));
+        return 0;
+    }
+
     window.show();
     return QApplication::exec();
 }

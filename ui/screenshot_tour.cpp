@@ -1,0 +1,78 @@
+#include "ui/screenshot_tour.h"
+
+#include "ui/about_dialog.h"
+#include "ui/main_window.h"
+#include "ui/settings_dialog.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QPixmap>
+#include <QSettings>
+
+namespace cerulean::ui {
+
+namespace {
+
+void settle()
+{
+    // Two passes: layouts posted by the first can post more work.
+    QApplication::processEvents();
+    QApplication::processEvents();
+}
+
+} // namespace
+
+ScreenshotTour::ScreenshotTour(MainWindow &window)
+    : m_window(window)
+{
+}
+
+bool ScreenshotTour::save(QWidget &widget, const QString &path)
+{
+    const QPixmap shot = widget.grab();
+    if (shot.isNull() || !shot.save(path, "PNG")) {
+        m_error = QApplication::translate("ScreenshotTour", "Could not write %1.").arg(QDir::toNativeSeparators(path));
+        return false;
+    }
+    return true;
+}
+
+QStringList ScreenshotTour::run(const QString &directory)
+{
+    QDir dir(directory);
+    if (!dir.mkpath(QStringLiteral("."))) {
+        m_error = QApplication::translate("ScreenshotTour", "Could not create the folder %1.")
+                      .arg(QDir::toNativeSeparators(directory));
+        return {};
+    }
+    QStringList written;
+    m_window.show();
+    for (Step step : allSteps) {
+        m_window.showStep(step);
+        settle();
+        const QString path = dir.filePath(stepInfo(step).slug + QStringLiteral(".png"));
+        if (!save(m_window, path))
+            return {};
+        written << path;
+    }
+
+    QSettings store;
+    SettingsDialog settings(AppSettings::load(store), &m_window);
+    settings.show();
+    settle();
+    const QString settingsPath = dir.filePath(QStringLiteral("10-settings.png"));
+    if (!save(settings, settingsPath))
+        return {};
+    written << settingsPath;
+
+    AboutDialog about(&m_window);
+    about.show();
+    settle();
+    const QString aboutPath = dir.filePath(QStringLiteral("11-about.png"));
+    if (!save(about, aboutPath))
+        return {};
+    written << aboutPath;
+    return written;
+}
+
+} // namespace cerulean::ui
