@@ -13,6 +13,7 @@ build_packages=(
 )
 test_packages=(
   libgtest-dev libgmock-dev clang libclang-rt-14-dev dbus-x11 xvfb xauth curl
+  desktop-file-utils appstream
   apache2-utils wrk nginx-light python3-swagger-spec-validator
   python3-sklearn python3-xgboost python3-pandas python3-flask gunicorn
 )
