@@ -1,0 +1,151 @@
+#pragma once
+
+// A generic HTTP/1.1 and HTTP/1.0 server on Boost.Beast: keep-alive and close, pipelined
+// requests answered in order, N threads with one io_context each (no strands on the hot
+// path), idle and slow-client timeouts, a connection cap and a body-size limit. It knows
+// nothing about scoring; the scoring application and the local workspace service both sit
+// on it through a handler that maps a plain Request to a plain Response.
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cerulean::serving {
+
+// One HTTP header as received or to be sent. Names compare case-insensitively.
+struct HttpHeader
+{
+    std::string name;
+    std::string value;
+};
+
+// A request as the handler sees it. Strings are owned: the handler may keep a copy.
+struct Request
+{
+    std::string method;  // "GET", "POST", ... as sent (upper case by convention)
+    std::string target;  // "/score?version=3": path and query as sent
+    std::string path;    // "/score"
+    std::string query;   // "version=3" (no '?'; empty when absent)
+    unsigned version = 11; // 10 for HTTP/1.0, 11 for HTTP/1.1
+    std::vector<HttpHeader> headers;
+    std::string body;
+    std::string remoteAddress; // "127.0.0.1:53124"
+    std::chrono::steady_clock::time_point received; // when the request's first byte arrived
+
+    // The first header with this name (case-insensitive), or nullopt.
+    std::optional<std::string_view> header(std::string_view name) const;
+    // The value of one query parameter (no percent-decoding beyond '+'), or nullopt.
+    std::optional<std::string> queryParameter(std::string_view name) const;
+};
+
+// A response to send. Content-Length, Server and Connection are set by the server.
+struct Response
+{
+    int status = 200;
+    std::vector<HttpHeader> headers;
+    std::string body;
+
+    // A response with Content-Type: application/json.
+    static Response json(int status, std::string body);
+    // {"error":{"code":CODE,"message":MESSAGE}} with the given status.
+    static Response jsonError(int status, std::string_view code, std::string_view message);
+    void setHeader(std::string_view name, std::string value);
+};
+
+// Completes an asynchronous request: call exactly once, from any thread.
+using Responder = std::function<void(Response)>;
+// Synchronous handler: runs on an I/O thread, so it must be quick (microseconds).
+using Handler = std::function<Response(const Request &)>;
+// Asynchronous handler: hands the request to other work and answers later via the Responder.
+using AsyncHandler = std::function<void(const Request &, Responder)>;
+
+// Something the server answered by itself (413, 400 bad HTTP, 408, 503) or a connection it
+// dropped, for the application's telemetry. Sent on an I/O thread: keep the callback short.
+struct ServerEvent
+{
+    enum class Kind
+    {
+        BodyTooLarge,    // 413, the connection is closed after the reply
+        BadRequest,      // 400, unparseable HTTP
+        RequestTimeout,  // 408, a slow client did not send the request in time
+        ConnectionLimit, // 503, over maxConnections
+        IoError          // a read or write failed (reset by peer, ...)
+    };
+    Kind kind = Kind::IoError;
+    int status = 0; // the status sent, 0 if none was
+    std::string message;
+    std::string method; // if the request line was read
+    std::string target;
+    std::string remoteAddress;
+    std::chrono::microseconds duration{0};
+};
+
+struct HttpServerOptions
+{
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 0; // 0 picks a free port; see HttpServer::port()
+    unsigned threads = 1;
+    // How long a keep-alive connection may sit with no request before it is closed.
+    std::chrono::milliseconds idleTimeout{std::chrono::seconds(60)};
+    // Once a request's first byte arrived, how long the whole request may take (slow clients).
+    std::chrono::milliseconds requestTimeout{std::chrono::seconds(10)};
+    // How long writing one response may take.
+    std::chrono::milliseconds writeTimeout{std::chrono::seconds(10)};
+    std::size_t maxConnections = 4096;
+    std::size_t maxBodyBytes = 8u << 20;
+    std::size_t maxHeaderBytes = 16u << 10;
+    std::string serverName = "cerulean";
+    int listenBacklog = 1024;
+};
+
+// Counters since start(); read at any time from any thread.
+struct HttpServerStats
+{
+    std::uint64_t connectionsAccepted = 0;
+    std::uint64_t connectionsRejected = 0; // over the cap
+    std::uint64_t requests = 0;            // responses sent, including the server's own errors
+    std::uint64_t activeConnections = 0;
+};
+
+class HttpServer final
+{
+public:
+    HttpServer(HttpServerOptions options, Handler handler);
+    HttpServer(HttpServerOptions options, AsyncHandler handler);
+    ~HttpServer(); // stops with no drain time if still running
+    HttpServer(const HttpServer &) = delete;
+    HttpServer &operator=(const HttpServer &) = delete;
+
+    // Binds, listens and starts the I/O threads. Returns an error message on failure.
+    std::optional<std::string> start();
+    // The bound port (after start()).
+    std::uint16_t port() const;
+    const std::string &host() const;
+
+    // Stops accepting, lets in-flight requests finish (each answered with
+    // "Connection: close") for up to `drain`, closes idle connections, joins the threads.
+    // Safe to call more than once and from any thread except an I/O thread.
+    void stop(std::chrono::milliseconds drain = std::chrono::seconds(5));
+    bool running() const;
+
+    void setEventCallback(std::function<void(const ServerEvent &)> callback); // before start()
+    HttpServerStats stats() const;
+
+    class Impl;
+
+private:
+    std::unique_ptr<Impl> m_impl;
+};
+
+// Reason phrase for a status code ("Not Found"), for error bodies and logs.
+std::string_view statusReason(int status);
+
+} // namespace cerulean::serving
