@@ -7,12 +7,16 @@ namespace cerulean::cli {
 // Entry points, one per cmd_*.cpp file. Keep the table in the order of the flow.
 #define CERULEAN_DECLARE_COMMAND(fn) int fn(const QStringList &arguments);
 CERULEAN_DECLARE_COMMAND(runVersion)
+CERULEAN_DECLARE_COMMAND(runLogin)
+CERULEAN_DECLARE_COMMAND(runLogout)
 #undef CERULEAN_DECLARE_COMMAND
 
 std::span<const Command> commands()
 {
     static const std::array table{
         Command{"version", "Print the versions of Cerulean and the libraries it uses.", &runVersion},
+        Command{"login", "Sign in with a service principal; the secret goes to the keychain.", &runLogin},
+        Command{"logout", "Forget the signed-in service principal and delete its secret.", &runLogout},
     };
     return table;
 }
