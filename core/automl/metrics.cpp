@@ -549,9 +549,13 @@ Result<ClassificationCharts> classificationCharts(const ClassPredictions &predic
         Curve calibration;
         calibration.label = classLabels[k];
         std::vector<double> sum(kCalibrationBins, 0), hits(kCalibrationBins, 0), count(kCalibrationBins, 0);
+        const double edgeStep = 1.0 / static_cast<double>(kCalibrationBins);
         for (std::size_t r = 0; r < n; ++r) {
+            // sklearn's calibration_curve: a value on an edge belongs to the lower bin.
             const double s = std::clamp(scores[r], 0.0, 1.0);
-            const auto bin = std::min(kCalibrationBins - 1, static_cast<std::size_t>(s * static_cast<double>(kCalibrationBins)));
+            std::size_t bin = 0;
+            while (bin + 1 < kCalibrationBins && static_cast<double>(bin + 1) * edgeStep < s)
+                ++bin;
             sum[bin] += s;
             hits[bin] += positive[r];
             count[bin] += 1;
