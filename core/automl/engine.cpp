@@ -244,6 +244,18 @@ Result<RunResult> runAutoML(const AutoMLSettings &settings, const Dataset &train
 
     // ---- Profile, guardrails, featurizer ---------------------------------------------------
     result.profile = profileDataset(data);
+    {
+        std::string empty;
+        for (const auto &column : result.profile.columns) {
+            const bool excluded = std::find(settings.excludedColumns.begin(), settings.excludedColumns.end(),
+                                            column.name) != settings.excludedColumns.end();
+            if (column.kind == ColumnKind::AllMissing && column.name != settings.targetColumn && !excluded)
+                empty += (empty.empty() ? "" : ", ") + column.name;
+        }
+        if (!empty.empty())
+            return Error{"column(s) with no values at all: " + empty +
+                         "; remove them from the file or exclude them (--exclude-columns)"};
+    }
     GuardrailOptions guardOptions;
     guardOptions.seed = settings.seed;
     guardOptions.excludedColumns = settings.excludedColumns;
@@ -768,6 +780,8 @@ Result<RunResult> runAutoML(const AutoMLSettings &settings, const Dataset &train
         };
         ExplainOptions explainOptions;
         explainOptions.seed = settings.seed;
+        // The explanation uses what is left of the budget, keeping a moment for writing.
+        explainOptions.deadline = std::max(deadline - reserve / 4, Clock::now() + std::chrono::milliseconds(500));
         result.explanation = explainModel(*bestPredictor, evalX.view(), featurizer.featureRawColumns(), columns,
                                           classLabels, settings.primaryMetric, score, explainOptions);
     }

@@ -114,6 +114,8 @@ CaruanaResult caruanaSelect(const std::vector<const std::vector<double> *> &prob
     for (std::size_t j = 0; j < n; ++j)
         trial[j] = sum[j] / static_cast<double>(total);
     double current = score(trial);
+    std::vector<int> bestCounts = counts;
+    int bestTotal = total;
     for (int iter = 0; iter < options.iterations; ++iter) {
         double bestScore = -std::numeric_limits<double>::infinity();
         std::size_t bestIndex = 0;
@@ -133,13 +135,19 @@ CaruanaResult caruanaSelect(const std::vector<const std::vector<double> *> &prob
             sum[j] += p[j];
         ++counts[bestIndex];
         ++total;
-        current = bestScore;
+        // Keep the best selection seen, so the ensemble is never worse on these rows than
+        // its starting point, the best single model.
+        if (bestScore > current + 1e-12) {
+            current = bestScore;
+            bestCounts = counts;
+            bestTotal = total;
+        }
     }
     for (std::size_t c = 0; c < candidates.size(); ++c) {
-        if (counts[c] == 0)
+        if (bestCounts[c] == 0)
             continue;
         result.members.push_back(candidates[c]);
-        result.weights.push_back(static_cast<double>(counts[c]) / static_cast<double>(total));
+        result.weights.push_back(static_cast<double>(bestCounts[c]) / static_cast<double>(bestTotal));
     }
     result.score = current;
     return result;

@@ -49,6 +49,8 @@ Explanation explainModel(const Predictor &predictor, DenseView x, const std::vec
     // one-hot pieces.
     std::vector<float> shuffled = sample;
     for (std::size_t c = 0; c < columns.size(); ++c) {
+        if (std::chrono::steady_clock::now() >= options.deadline)
+            break;
         std::vector<std::size_t> features;
         for (std::size_t j = 0; j < d; ++j)
             if (rawColumn[j] == static_cast<int>(c))
@@ -82,7 +84,7 @@ Explanation explainModel(const Predictor &predictor, DenseView x, const std::vec
             source = &member;
         }
     }
-    if (!source)
+    if (!source || std::chrono::steady_clock::now() >= options.deadline)
         return e;
     const std::size_t shapRows = std::min(n, options.shapRows);
     std::vector<double> total; // shapRows x outputs x (d + 1), mean over the bag

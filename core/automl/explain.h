@@ -7,6 +7,7 @@
 #include "core/automl/ensemble.h"
 #include "core/automl/featurizer.h"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -40,10 +41,12 @@ struct Explanation final
 
 struct ExplainOptions final
 {
-    std::size_t maxRows = 2000;   // rows used for permutation importance
-    std::size_t shapRows = 500;   // rows used for global SHAP
+    std::size_t maxRows = 1000;   // rows used for permutation importance
+    std::size_t shapRows = 300;   // rows used for global SHAP
     std::size_t sampleRows = 5;   // rows with per-row contributions
     std::uint64_t seed = 42;
+    // Work stops at the deadline with what is done (columns not reached are left out).
+    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 // `x` are featurized rows with truth; `rawColumn` maps each feature to its input column

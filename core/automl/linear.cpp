@@ -360,7 +360,12 @@ std::unique_ptr<Learner> trainLinearSvm(const HyperParams &params, const TrainIn
                 double s = w[d];
                 for (std::size_t j = 0; j < d; ++j)
                     s += w[j] * zr[j];
-                const double eta = eta0 / (1.0 + eta0 * lambda * t);
+                // Rare one-hot levels standardize to large values; bounding the step by the
+                // row's squared norm keeps one such row from throwing the weights around.
+                double norm2 = 1.0;
+                for (std::size_t j = 0; j < d; ++j)
+                    norm2 += zr[j] * zr[j];
+                const double eta = eta0 / (1.0 + eta0 * lambda * t) / std::max(1.0, norm2 / static_cast<double>(d + 1));
                 const double shrink = 1.0 - eta * lambda;
                 for (std::size_t j = 0; j < d; ++j)
                     w[j] *= shrink;
