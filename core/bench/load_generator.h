@@ -1,0 +1,106 @@
+#pragma once
+
+// An ab-like HTTP load generator on Asio: n requests at concurrency c, keep-alive or a new
+// connection per request, a body and headers, a per-request timeout; every latency in a
+// fine histogram, throughput over time, status counts, and failures (connect, receive,
+// timeout, malformed reply) counted apart from non-2xx replies, as ab does. What the GUI's
+// benchmark panel and `cerulean-cli bench` run.
+
+#include "core/bench/histogram.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace cerulean::bench {
+
+struct BenchOptions
+{
+    std::string url;      // http://host[:port]/path[?query]
+    std::string method;   // empty: POST when there is a body, else GET
+    std::string body;
+    std::string contentType = "application/json";
+    std::vector<std::pair<std::string, std::string>> headers; // e.g. {"Authorization", "Bearer K"}
+    std::uint64_t requests = 1;
+    unsigned concurrency = 1;
+    bool keepAlive = false;
+    std::chrono::milliseconds timeout{std::chrono::seconds(30)};
+    unsigned threads = 0; // 0: min(concurrency, hardware threads)
+    std::chrono::milliseconds throughputInterval{100};
+};
+
+struct Progress
+{
+    std::uint64_t completed = 0; // replies and failures
+    std::uint64_t failed = 0;
+    std::uint64_t total = 0;
+    std::chrono::nanoseconds elapsed{0};
+};
+
+struct Failures
+{
+    std::uint64_t connect = 0;
+    std::uint64_t write = 0;
+    std::uint64_t receive = 0;   // reset or closed before a complete reply
+    std::uint64_t timeout = 0;
+    std::uint64_t malformed = 0; // not parseable as HTTP
+    std::uint64_t total() const { return connect + write + receive + timeout + malformed; }
+};
+
+struct BenchResult
+{
+    std::string host;
+    std::uint16_t port = 0;
+    std::string path;
+    std::string serverSoftware;
+    std::uint64_t documentLength = 0; // the first reply's body length
+    unsigned concurrency = 0;
+    bool keepAlive = false;
+    std::uint64_t requested = 0;
+    std::uint64_t completed = 0; // complete replies (any status)
+    std::uint64_t non2xx = 0;
+    Failures failures;
+    std::uint64_t keepAliveRequests = 0; // requests sent on a reused connection
+    std::uint64_t bytesReceived = 0;     // headers + bodies
+    std::uint64_t bodyBytesReceived = 0;
+    std::uint64_t bytesSent = 0;
+    std::map<int, std::uint64_t> statusCounts;
+    std::chrono::nanoseconds elapsed{0};
+    LatencyHistogram latency;    // every completed request, start (connect or write) to reply
+    LatencyHistogram connectTime; // new connections only
+    std::vector<std::uint64_t> completedPerInterval; // throughput over time
+    std::chrono::milliseconds interval{100};
+    bool cancelled = false;
+
+    double requestsPerSecond() const;
+};
+
+// Runs the benchmark on the calling thread (plus worker threads). `progress` is called about
+// every 100 ms from the calling thread; `cancel` stops it early (the result says so).
+// Returns an error message for bad options or an unreachable host.
+std::optional<std::string> runBench(const BenchOptions &options, BenchResult &result,
+                                    const std::function<void(const Progress &)> &progress = {},
+                                    const std::atomic<bool> *cancel = nullptr);
+
+// ab's text report (same sections, labels and alignment), and a JSON report.
+std::string formatAbReport(const BenchResult &result);
+std::string formatJsonReport(const BenchResult &result);
+
+// The percentiles ab prints.
+inline constexpr double kAbPercentiles[] = {50, 66, 75, 80, 90, 95, 98, 99, 100};
+
+struct ParsedUrl
+{
+    std::string host;
+    std::uint16_t port = 80;
+    std::string target = "/";
+};
+std::optional<ParsedUrl> parseHttpUrl(const std::string &url, std::string &error);
+
+} // namespace cerulean::bench
