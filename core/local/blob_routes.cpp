@@ -1,0 +1,298 @@
+// Blob storage for the workspace's default datastore: Put Blob, Put Block, Put Block List,
+// Get Blob (with Range), Get Blob Properties and Delete Blob, authorised by a bearer
+// token or by Shared Key signed with the storage account's key, as on Azure.
+
+#include "core/local/arm_internal.h"
+#include "core/local/service.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QLocale>
+#include <QMessageAuthenticationCode>
+#include <QRegularExpression>
+#include <QSaveFile>
+#include <QXmlStreamReader>
+
+#include <algorithm>
+
+namespace cerulean::local {
+
+namespace {
+
+constexpr const char *kStorageVersion = "2023-11-03";
+
+QByteArray httpDate(const QDateTime &t)
+{
+    return QLocale::c().toString(t.toUTC(), QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'")).toLatin1();
+}
+
+ApiResponse storageError(int status, const char *code, const QString &message)
+{
+    ApiResponse r;
+    r.status = status;
+    const QString requestId = newGuid();
+    r.setHeader("Content-Type", "application/xml");
+    r.setHeader("x-ms-error-code", code);
+    r.setHeader("x-ms-version", kStorageVersion);
+    QString escaped = message.toHtmlEscaped();
+    r.body = QStringLiteral("<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>%1</Code><Message>%2\nRequestId:%3\nTime:%4</Message></Error>")
+                 .arg(QString::fromLatin1(code), escaped, requestId, isoNow())
+                 .toUtf8();
+    return r;
+}
+
+QByteArray etagOf(const QString &path)
+{
+    const QFileInfo info(path);
+    return "\"0x" + QByteArray::number(info.lastModified().toMSecsSinceEpoch() * 1000 + info.size() % 1000, 16).toUpper() + "\"";
+}
+
+// Shared Key (Blob service, version 2009-09-19 and later): the string to sign.
+QByteArray stringToSign(const ApiRequest &request, const QString &canonicalResource, const QByteArray &contentLength)
+{
+    QByteArray s = request.method + '\n';
+    for (const char *h : {"Content-Encoding", "Content-Language"})
+        s += request.header(h) + '\n';
+    s += (contentLength == "0" ? QByteArray() : contentLength) + '\n';
+    for (const char *h : {"Content-MD5", "Content-Type", "Date", "If-Modified-Since", "If-Match", "If-None-Match",
+                          "If-Unmodified-Since", "Range"})
+        s += request.header(h) + '\n';
+    QList<std::pair<QByteArray, QByteArray>> msHeaders;
+    for (const auto &[name, value] : request.headers)
+        if (name.toLower().startsWith("x-ms-"))
+            msHeaders.append({name.toLower(), value.trimmed()});
+    std::sort(msHeaders.begin(), msHeaders.end());
+    for (const auto &[name, value] : msHeaders)
+        s += name + ':' + value + '\n';
+    s += canonicalResource.toUtf8();
+    QList<std::pair<QString, QString>> params;
+    for (const auto &[key, value] : request.query.queryItems(QUrl::FullyDecoded))
+        params.append({key.toLower(), value});
+    std::sort(params.begin(), params.end());
+    for (const auto &[key, value] : params)
+        s += '\n' + key.toUtf8() + ':' + value.toUtf8();
+    return s;
+}
+
+} // namespace
+
+ApiResponse LocalService::handleBlob(const ApiRequest &request, const QString &subPath)
+{
+    const QStringList seg = subPath.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    if (seg.size() < 2)
+        return storageError(400, "InvalidUri", QStringLiteral("The requested URI does not represent any resource on the server."));
+    const QString account = seg[0];
+    const QString container = seg[1];
+    const QString blob = QStringList(seg.mid(2)).join(QLatin1Char('/'));
+
+    // The account must be one of the workspace storage accounts.
+    std::optional<StoredResource> storage;
+    for (const StoredResource &a : m_store->byKindAndState(QStringLiteral("microsoft.storage/storageaccounts"), {}))
+        if (a.name == account)
+            storage = a;
+    if (!storage)
+        return storageError(404, "ResourceNotFound", QStringLiteral("The storage account '%1' does not exist.").arg(account));
+
+    // Authorisation: bearer token, or Shared Key with one of the account's keys.
+    const QByteArray auth = request.header("Authorization");
+    bool allowed = false;
+    if (auth.startsWith("Bearer ")) {
+        allowed = authorized(request);
+    } else if (auth.startsWith("SharedKey ")) {
+        const QByteArray credential = auth.mid(10).trimmed();
+        const qsizetype colon = credential.indexOf(':');
+        if (colon > 0 && credential.left(colon) == account.toUtf8()) {
+            const QByteArray signature = credential.mid(colon + 1);
+            QByteArray contentLength = request.header("Content-Length");
+            if (contentLength.isEmpty() && !request.body.isEmpty())
+                contentLength = QByteArray::number(request.body.size());
+            // Path-style loopback URLs sign either the Azure resource path or the full path.
+            const QStringList resources{QLatin1Char('/') + account + QLatin1Char('/') + container +
+                                            (blob.isEmpty() ? QString() : QLatin1Char('/') + blob),
+                                        QLatin1Char('/') + account + request.path};
+            for (const auto &key : storage->doc["_local"].value("keys", Json::array())) {
+                const QByteArray rawKey = QByteArray::fromBase64(QByteArray::fromStdString(key.get<std::string>()),
+                                                                 QByteArray::Base64UrlEncoding);
+                const QByteArray rawKeyStd = QByteArray::fromBase64(QByteArray::fromStdString(key.get<std::string>()));
+                for (const QString &resource : resources)
+                    for (const QByteArray &k : {rawKey, rawKeyStd})
+                        if (QMessageAuthenticationCode::hash(stringToSign(request, resource, contentLength), k,
+                                                             QCryptographicHash::Sha256)
+                                .toBase64() == signature)
+                            allowed = true;
+            }
+            if (!allowed)
+                return storageError(403, "AuthenticationFailed",
+                                    QStringLiteral("Server failed to authenticate the request. Make sure the value of "
+                                                   "Authorization header is formed correctly including the signature."));
+        }
+    }
+    if (!allowed)
+        return storageError(auth.isEmpty() ? 401 : 403, auth.isEmpty() ? "NoAuthenticationInformation" : "AuthenticationFailed",
+                            auth.isEmpty() ? QStringLiteral("Server failed to authenticate the request. Please refer to "
+                                                            "the information in the www-authenticate header.")
+                                           : QStringLiteral("Server failed to authenticate the request."));
+
+    static const QRegularExpression containerName(QStringLiteral("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$"));
+    if (!containerName.match(container).hasMatch())
+        return storageError(400, "InvalidResourceName", QStringLiteral("The specifed resource name contains invalid characters."));
+    const QString containerDir = m_store->blobsDir() + QLatin1Char('/') + account + QLatin1Char('/') + container;
+    const QString comp = request.queryValue(QStringLiteral("comp"));
+
+    if (blob.isEmpty()) {
+        if (request.queryValue(QStringLiteral("restype")) == QLatin1String("container") && request.method == "PUT") {
+            if (QFileInfo(containerDir).isDir())
+                return storageError(409, "ContainerAlreadyExists", QStringLiteral("The specified container already exists."));
+            QDir().mkpath(containerDir);
+            ApiResponse r{201, {}, {}};
+            r.setHeader("ETag", etagOf(containerDir));
+            r.setHeader("x-ms-version", kStorageVersion);
+            return r;
+        }
+        return storageError(400, "InvalidQueryParameterValue", QStringLiteral("Only container creation is supported on a container URL."));
+    }
+    const QString cleaned = QDir::cleanPath(blob);
+    if (cleaned.startsWith(QLatin1String("..")) || blob.contains(QLatin1String("/../")) || blob.size() > 1024)
+        return storageError(400, "InvalidResourceName", QStringLiteral("The blob name is not valid."));
+    const QString blobPath = containerDir + QLatin1Char('/') + cleaned;
+    const QString blockDir = m_store->blobsDir() + QStringLiteral("/.blocks/") + account + QLatin1Char('/') + container +
+                             QLatin1Char('/') + sha256Hex(cleaned).left(32);
+
+    const auto written = [&](int status) {
+        ApiResponse r{status, {}, {}};
+        r.setHeader("ETag", etagOf(blobPath));
+        r.setHeader("Last-Modified", httpDate(QFileInfo(blobPath).lastModified()));
+        r.setHeader("x-ms-request-server-encrypted", "true");
+        r.setHeader("x-ms-version", kStorageVersion);
+        return r;
+    };
+    const auto writeFile = [&](const QString &path, const QByteArray &data) {
+        QDir().mkpath(QFileInfo(path).absolutePath());
+        QSaveFile f(path);
+        return f.open(QIODevice::WriteOnly) && f.write(data) == data.size() && f.commit();
+    };
+
+    if (request.method == "PUT" && comp.isEmpty()) {
+        const QByteArray type = request.header("x-ms-blob-type");
+        if (type.isEmpty())
+            return storageError(400, "MissingRequiredHeader", QStringLiteral("An HTTP header that's mandatory for this request is not specified: x-ms-blob-type."));
+        if (type != "BlockBlob")
+            return storageError(400, "InvalidHeaderValue", QStringLiteral("Only BlockBlob is supported (x-ms-blob-type)."));
+        if (!writeFile(blobPath, request.body))
+            return storageError(500, "InternalError", QStringLiteral("The blob could not be written."));
+        ApiResponse r = written(201);
+        r.setHeader("Content-MD5", QCryptographicHash::hash(request.body, QCryptographicHash::Md5).toBase64());
+        return r;
+    }
+    if (request.method == "PUT" && comp == QLatin1String("block")) {
+        const QString blockId = request.queryValue(QStringLiteral("blockid"));
+        const QByteArray rawId = QByteArray::fromBase64(blockId.toLatin1());
+        if (blockId.isEmpty() || rawId.isEmpty() || rawId.size() > 64)
+            return storageError(400, "InvalidQueryParameterValue", QStringLiteral("Value for one of the query parameters specified in the request URI is invalid: blockid."));
+        if (!writeFile(blockDir + QStringLiteral("/uncommitted/") + QString::fromLatin1(rawId.toHex()), request.body))
+            return storageError(500, "InternalError", QStringLiteral("The block could not be written."));
+        ApiResponse r{201, {}, {}};
+        r.setHeader("Content-MD5", QCryptographicHash::hash(request.body, QCryptographicHash::Md5).toBase64());
+        r.setHeader("x-ms-request-server-encrypted", "true");
+        r.setHeader("x-ms-version", kStorageVersion);
+        return r;
+    }
+    if (request.method == "PUT" && comp == QLatin1String("blocklist")) {
+        QXmlStreamReader xml(request.body);
+        QStringList files;
+        bool inList = false;
+        while (!xml.atEnd()) {
+            xml.readNext();
+            if (xml.isStartElement() && xml.name() == QLatin1String("BlockList")) {
+                inList = true;
+            } else if (xml.isStartElement() && inList &&
+                       (xml.name() == QLatin1String("Latest") || xml.name() == QLatin1String("Uncommitted") ||
+                        xml.name() == QLatin1String("Committed"))) {
+                const QString which = xml.name().toString();
+                const QByteArray rawId = QByteArray::fromBase64(xml.readElementText().trimmed().toLatin1());
+                const QString hex = QString::fromLatin1(rawId.toHex());
+                const QString uncommitted = blockDir + QStringLiteral("/uncommitted/") + hex;
+                const QString committed = blockDir + QStringLiteral("/committed/") + hex;
+                QString chosen;
+                if (which != QLatin1String("Committed") && QFileInfo::exists(uncommitted))
+                    chosen = uncommitted;
+                else if (which != QLatin1String("Uncommitted") && QFileInfo::exists(committed))
+                    chosen = committed;
+                if (rawId.isEmpty() || chosen.isEmpty())
+                    return storageError(400, "InvalidBlockList", QStringLiteral("The specified block list is invalid."));
+                files << chosen;
+            }
+        }
+        if (xml.hasError() || !inList)
+            return storageError(400, "InvalidXmlDocument", QStringLiteral("XML specified is not syntactically valid: %1").arg(xml.errorString()));
+        QDir().mkpath(QFileInfo(blobPath).absolutePath());
+        QSaveFile out(blobPath);
+        if (!out.open(QIODevice::WriteOnly))
+            return storageError(500, "InternalError", QStringLiteral("The blob could not be written."));
+        for (const QString &f : files) {
+            QFile part(f);
+            if (!part.open(QIODevice::ReadOnly))
+                return storageError(500, "InternalError", QStringLiteral("A block could not be read."));
+            out.write(part.readAll());
+        }
+        if (!out.commit())
+            return storageError(500, "InternalError", QStringLiteral("The blob could not be written."));
+        // The blocks in the list become the committed set; the rest are dropped, as on Azure.
+        const QString committedDir = blockDir + QStringLiteral("/committed");
+        const QString staging = blockDir + QStringLiteral("/committed.new");
+        QDir(staging).removeRecursively();
+        QDir().mkpath(staging);
+        for (const QString &f : files)
+            QFile::copy(f, staging + QLatin1Char('/') + QFileInfo(f).fileName());
+        QDir(committedDir).removeRecursively();
+        QDir().rename(staging, committedDir);
+        QDir(blockDir + QStringLiteral("/uncommitted")).removeRecursively();
+        return written(201);
+    }
+    if (request.method == "GET" || request.method == "HEAD") {
+        QFile f(blobPath);
+        if (!QFileInfo(blobPath).isFile() || !f.open(QIODevice::ReadOnly))
+            return storageError(404, "BlobNotFound", QStringLiteral("The specified blob does not exist."));
+        const qint64 size = f.size();
+        ApiResponse r = written(200);
+        r.setHeader("Content-Type", "application/octet-stream");
+        r.setHeader("x-ms-blob-type", "BlockBlob");
+        r.setHeader("Accept-Ranges", "bytes");
+        QByteArray range = request.header("x-ms-range");
+        if (range.isEmpty())
+            range = request.header("Range");
+        static const QRegularExpression rangeRe(QStringLiteral("^bytes=(\\d+)-(\\d*)$"));
+        const auto m = rangeRe.match(QString::fromLatin1(range));
+        qint64 from = 0, to = size - 1;
+        if (m.hasMatch()) {
+            from = m.captured(1).toLongLong();
+            if (!m.captured(2).isEmpty())
+                to = std::min(size - 1, m.captured(2).toLongLong());
+            if (from >= size)
+                return storageError(416, "InvalidRange", QStringLiteral("The range specified is invalid for the current size of the resource."));
+            r.status = 206;
+            r.setHeader("Content-Range", QStringLiteral("bytes %1-%2/%3").arg(from).arg(to).arg(size).toLatin1());
+        }
+        if (request.method == "GET") {
+            f.seek(from);
+            r.body = f.read(to - from + 1);
+        } else {
+            r.setHeader("x-ms-content-length", QByteArray::number(size));
+        }
+        return r;
+    }
+    if (request.method == "DELETE") {
+        if (!QFile::remove(blobPath))
+            return storageError(404, "BlobNotFound", QStringLiteral("The specified blob does not exist."));
+        QDir(blockDir).removeRecursively();
+        ApiResponse r{202, {}, {}};
+        r.setHeader("x-ms-version", kStorageVersion);
+        return r;
+    }
+    return storageError(400, "UnsupportedHttpVerb", QStringLiteral("The resource doesn't support the specified HTTP verb."));
+}
+
+} // namespace cerulean::local

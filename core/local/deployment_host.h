@@ -1,0 +1,108 @@
+#pragma once
+
+#include "core/local/store.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace cerulean::local {
+
+class LocalService;
+
+// One scored request, as the scoring server reports it (App Insights "requests" row).
+struct ScoredRequest
+{
+    qint64 timestampMs = 0;
+    QString method;
+    QString path;
+    int status = 200;
+    double durationMs = 0;
+    QString operationId;
+};
+
+struct ScoringServerConfig
+{
+    QString modelPath;       // the model package (file or folder)
+    QString endpointName;
+    QString deploymentName;
+    QString authMode;        // "Key" or "AMLToken"
+    QStringList keys;        // accepted keys (primary, secondary)
+    std::function<void(const ScoredRequest &)> onRequest; // any thread; keep short
+    std::function<void(const QString &line)> onLog;        // container log lines
+};
+
+// A running scoring server on a loopback port.
+class ScoringServer
+{
+public:
+    virtual ~ScoringServer() = default;
+    virtual quint16 port() const = 0;
+    virtual void setKeys(const QStringList &keys) = 0;
+    virtual void stop() = 0;
+};
+
+// Starts a scoring server; nullptr with *error on failure.
+using ScoringServerFactory =
+    std::function<std::unique_ptr<ScoringServer>(const ScoringServerConfig &config, QString *error)>;
+
+// The scoring server of core/serving when this build has one.
+ScoringServerFactory defaultScoringServer();
+
+// Runs one scoring server per online deployment, keeps their container logs under the
+// root, and stores request telemetry and traces when the deployment has
+// appInsightsEnabled (as Azure does).
+class DeploymentHost final
+{
+public:
+    explicit DeploymentHost(LocalService &service, ScoringServerFactory factory = defaultScoringServer());
+    ~DeploymentHost();
+    DeploymentHost(const DeploymentHost &) = delete;
+    DeploymentHost &operator=(const DeploymentHost &) = delete;
+
+    void setFactory(ScoringServerFactory factory);
+    // Provisions asynchronously: provisioningState Creating -> Succeeded or Failed.
+    void deploy(const QString &deploymentId);
+    void stop(const QString &deploymentId);
+    void stopAll();
+    // Starts again every deployment that was running when the service last stopped.
+    void restoreAll();
+    // Recomputes the endpoint's scoringUri/swaggerUri and pushes its keys to its servers.
+    void refreshEndpoint(const QString &endpointId);
+    // The last `tail` container log lines.
+    QString logs(const QString &deploymentId, const QString &containerType, int tail) const;
+    // Waits until no provisioning is in flight (tests, shutdown).
+    void waitIdle();
+
+private:
+    struct Running;
+    void provision(const QString &deploymentId);
+    void appendLog(const QString &deploymentId, const QString &container, const QString &line);
+    void flushTelemetry();
+    QString logPath(const QString &deploymentId, const QString &container) const;
+    std::optional<QString> resolveModel(const QString &workspaceId, const QString &modelId, QString *error) const;
+
+    LocalService &m_service;
+    Store &m_store;
+    ScoringServerFactory m_factory;
+    mutable std::mutex m_mutex;
+    std::condition_variable m_idle;
+    int m_provisioning = 0;
+    std::vector<std::thread> m_threads;
+    std::map<QString, std::unique_ptr<Running>> m_running; // by deployment key
+    std::mutex m_telemetryMutex;
+    std::vector<TelemetryItem> m_telemetry;
+    std::thread m_flusher;
+    bool m_stopping = false;
+    std::condition_variable m_flushWake;
+};
+
+} // namespace cerulean::local

@@ -1,0 +1,470 @@
+#include "core/local/job_runner.h"
+
+#include "core/local/service.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QSaveFile>
+
+#include <csignal>
+#include <cerrno>
+#include <unistd.h>
+
+namespace cerulean::local {
+
+namespace {
+
+const QString kJobs = QStringLiteral("microsoft.machinelearningservices/workspaces/jobs");
+const QStringList kRunningStates{QStringLiteral("Starting"), QStringLiteral("Preparing"), QStringLiteral("Running"),
+                                 QStringLiteral("Finalizing"), QStringLiteral("CancelRequested")};
+
+bool processAlive(qint64 pid)
+{
+    if (pid <= 0)
+        return false;
+    return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+QString str(const Json &j, const char *key, const QString &fallback = QString())
+{
+    return j.is_object() && j.contains(key) && j[key].is_string() ? QString::fromStdString(j[key].get<std::string>())
+                                                                   : fallback;
+}
+
+QStringList strList(const Json &j, const char *key)
+{
+    QStringList out;
+    if (j.is_object() && j.contains(key) && j[key].is_array())
+        for (const auto &v : j[key])
+            if (v.is_string())
+                out << QString::fromStdString(v.get<std::string>());
+    return out;
+}
+
+std::optional<std::chrono::milliseconds> duration(const Json &j, const char *key)
+{
+    const QString text = str(j, key);
+    if (text.isEmpty())
+        return std::nullopt;
+    return parseIsoDuration(text);
+}
+
+} // namespace
+
+
+bool isTerminalJobStatus(const QString &status)
+{
+    return status == QLatin1String("Completed") || status == QLatin1String("Failed") ||
+           status == QLatin1String("Canceled") || status == QLatin1String("NotResponding");
+}
+
+QString mlflowStatusFor(const QString &jobStatus)
+{
+    if (jobStatus == QLatin1String("Completed"))
+        return QStringLiteral("FINISHED");
+    if (jobStatus == QLatin1String("Failed") || jobStatus == QLatin1String("NotResponding"))
+        return QStringLiteral("FAILED");
+    if (jobStatus == QLatin1String("Canceled"))
+        return QStringLiteral("KILLED");
+    if (jobStatus == QLatin1String("NotStarted") || jobStatus == QLatin1String("Queued"))
+        return QStringLiteral("SCHEDULED");
+    return QStringLiteral("RUNNING");
+}
+
+bool writeRunArtifact(const Store &store, const QString &runId, const QString &path, const QByteArray &data)
+{
+    const QString clean = QDir::cleanPath(path);
+    if (clean.startsWith(QLatin1String("..")) || clean.startsWith(QLatin1Char('/')) || runId.contains(QLatin1Char('/')))
+        return false;
+    const QString full = store.artifactsDir() + QLatin1Char('/') + runId + QLatin1Char('/') + clean;
+    QDir().mkpath(QFileInfo(full).absolutePath());
+    QSaveFile file(full);
+    if (!file.open(QIODevice::WriteOnly))
+        return false;
+    file.write(data);
+    return file.commit();
+}
+
+void LocalService::setJobStatus(const QString &jobId, const QString &status, const Json &error)
+{
+    m_store->updateResource(jobId, [&](StoredResource &job) {
+        if (isTerminalJobStatus(job.state))
+            return false; // a finished job never changes again
+        job.state = status;
+        job.doc["properties"]["status"] = status.toStdString();
+        if (!error.is_null()) {
+            job.doc["_local"]["error"] = error;
+            job.doc["properties"]["properties"]["azureml.error"] = error.value("message", std::string());
+        }
+        return true;
+    });
+    const auto job = m_store->resource(jobId);
+    if (!job)
+        return;
+    m_store->updateRun(job->name, [&](RunRecord &run) {
+        run.status = mlflowStatusFor(job->state);
+        if (isTerminalJobStatus(job->state) && run.endTimeMs == 0)
+            run.endTimeMs = Store::nowMs();
+        if (!error.is_null())
+            run.tags["mlflow.note.content"] = error.value("message", std::string());
+    });
+}
+
+struct JobRunner::Active
+{
+    QString jobId;
+    QString name;
+    QString experimentId;
+    int slots = 1;
+    std::atomic<bool> cancel{false};
+    std::thread thread;
+    std::mutex mutex; // serialises trial reports
+    qint64 startMs = 0;
+    double bestScore = 0;
+};
+
+JobRunner::JobRunner(LocalService &service, TrainingEngineFactory engine)
+    : m_service(service), m_store(service.store()), m_engine(std::move(engine))
+{
+}
+
+JobRunner::~JobRunner() { stop(); }
+
+void JobRunner::setEngineFactory(TrainingEngineFactory factory)
+{
+    std::lock_guard lock(m_mutex);
+    m_engine = std::move(factory);
+}
+
+int JobRunner::recoverOrphans()
+{
+    int recovered = 0;
+    const qint64 now = Store::nowMs();
+    const qint64 lease = std::chrono::duration_cast<std::chrono::milliseconds>(m_service.options().jobLease).count();
+    const qint64 me = ::getpid();
+    for (const StoredResource &job : m_store.byKindAndState(kJobs, kRunningStates)) {
+        const Json local = job.doc.value("_local", Json::object());
+        const qint64 pid = local.value("pid", qint64(0));
+        const qint64 beat = local.value("heartbeatMs", qint64(0));
+        // Our own pid in a fresh process means a pid reused after a crash.
+        const bool orphaned = pid == me || !processAlive(pid) || now - beat > lease;
+        if (!orphaned)
+            continue;
+        ++recovered;
+        if (job.state == QLatin1String("CancelRequested")) {
+            m_service.setJobStatus(job.id, QStringLiteral("Canceled"));
+            continue;
+        }
+        m_service.setJobStatus(
+            job.id, QStringLiteral("Failed"),
+            Json{{"code", "ServiceRestarted"},
+                 {"message", "The local workspace service stopped while this job was running (its process ended "
+                             "unexpectedly). Trials that finished are kept; submit the job again to continue."}});
+        // Child runs that were still running end with their parent.
+        for (RunRecord &child : m_store.runs({}, job.name, QStringLiteral("RUNNING")))
+            m_store.updateRun(child.runId, [](RunRecord &r) {
+                r.status = QStringLiteral("FAILED");
+                r.endTimeMs = Store::nowMs();
+            });
+    }
+    return recovered;
+}
+
+void JobRunner::start()
+{
+    std::lock_guard lock(m_mutex);
+    if (m_thread.joinable())
+        return;
+    m_stopping = false;
+    m_thread = std::thread([this] { loop(); });
+}
+
+void JobRunner::stop()
+{
+    std::map<QString, std::shared_ptr<Active>> active;
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopping = true;
+        active = m_active;
+        for (auto &[key, a] : active)
+            a->cancel = true;
+    }
+    m_wake.notify_all();
+    if (m_thread.joinable())
+        m_thread.join();
+    for (auto &[key, a] : active)
+        if (a->thread.joinable())
+            a->thread.join();
+    std::lock_guard lock(m_mutex);
+    m_active.clear();
+}
+
+void JobRunner::wake()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_pending = true;
+    }
+    m_wake.notify_all();
+}
+
+void JobRunner::cancel(const QString &jobId)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        const auto it = m_active.find(resourceKey(jobId));
+        if (it != m_active.end()) {
+            it->second->cancel = true;
+            return;
+        }
+    }
+    // Not running here: a queued job ends at once; one running in another process sees
+    // CancelRequested on its next heartbeat.
+    const auto job = m_store.resource(jobId);
+    if (job && (job->state == QLatin1String("NotStarted") || job->state == QLatin1String("Queued") ||
+                (job->state == QLatin1String("CancelRequested") && !processAlive(job->doc["_local"].value("pid", qint64(0))))))
+        m_service.setJobStatus(jobId, QStringLiteral("Canceled"));
+}
+
+void JobRunner::loop()
+{
+    std::unique_lock lock(m_mutex);
+    while (!m_stopping) {
+        lock.unlock();
+        heartbeat();
+        schedule();
+        lock.lock();
+        // Reap finished job threads.
+        for (auto it = m_active.begin(); it != m_active.end();) {
+            const auto job = m_store.resource(it->second->jobId);
+            if ((!job || isTerminalJobStatus(job->state)) && it->second->thread.joinable()) {
+                auto a = it->second;
+                it = m_active.erase(it);
+                lock.unlock();
+                a->thread.join();
+                lock.lock();
+            } else {
+                ++it;
+            }
+        }
+        m_wake.wait_for(lock, heartbeatInterval, [this] { return m_stopping || m_pending; });
+        m_pending = false;
+    }
+}
+
+void JobRunner::heartbeat()
+{
+    std::vector<std::shared_ptr<Active>> active;
+    {
+        std::lock_guard lock(m_mutex);
+        for (auto &[key, a] : m_active)
+            active.push_back(a);
+    }
+    for (const auto &a : active) {
+        m_store.updateResource(a->jobId, [&](StoredResource &job) {
+            if (job.state == QLatin1String("CancelRequested"))
+                a->cancel = true;
+            if (isTerminalJobStatus(job.state))
+                return false;
+            job.doc["_local"]["heartbeatMs"] = Store::nowMs();
+            return true;
+        });
+    }
+}
+
+void JobRunner::schedule()
+{
+    const auto waiting = m_store.byKindAndState(kJobs, {QStringLiteral("NotStarted"), QStringLiteral("Queued")});
+    if (waiting.empty())
+        return;
+    const qint64 me = ::getpid();
+    for (const StoredResource &job : waiting) {
+        if (str(job.doc["properties"], "jobType") != QLatin1String("AutoML"))
+            continue; // pipeline jobs are not run by the local workspace
+        {
+            std::lock_guard lock(m_mutex);
+            if (m_stopping)
+                return;
+        }
+        const QString computeId = str(job.doc["properties"], "computeId");
+        const auto compute = m_store.resource(computeId);
+        if (!compute) {
+            m_service.setJobStatus(job.id, QStringLiteral("Failed"),
+                                   Json{{"code", "ComputeNotFound"},
+                                        {"message", "The job's compute cluster was deleted before the job started."}});
+            continue;
+        }
+        const int slots = std::max<int>(
+            1, compute->doc["properties"]["properties"]["scaleSettings"].value("maxNodeCount", 1));
+        int used = 0;
+        for (const StoredResource &other : m_store.byKindAndState(kJobs, kRunningStates))
+            if (resourceKey(str(other.doc["properties"], "computeId")) == resourceKey(computeId))
+                used += other.doc.value("_local", Json::object()).value("slots", 1);
+        const int free = slots - used;
+        const Json limits = job.doc["properties"]["taskDetails"].value("limitSettings", Json::object());
+        const int want = std::max(1, limits.value("maxConcurrentTrials", 1));
+        if (free < 1) {
+            if (job.state == QLatin1String("NotStarted"))
+                m_service.setJobStatus(job.id, QStringLiteral("Queued"));
+            continue;
+        }
+        const int take = std::min(want, free);
+        bool claimed = false;
+        m_store.updateResource(job.id, [&](StoredResource &j) {
+            if (j.state != QLatin1String("NotStarted") && j.state != QLatin1String("Queued"))
+                return false;
+            claimed = true;
+            j.state = QStringLiteral("Starting");
+            j.doc["properties"]["status"] = "Starting";
+            j.doc["_local"]["pid"] = me;
+            j.doc["_local"]["heartbeatMs"] = Store::nowMs();
+            j.doc["_local"]["slots"] = take;
+            return true;
+        });
+        if (!claimed)
+            continue;
+        auto active = std::make_shared<Active>();
+        active->jobId = job.id;
+        active->name = job.name;
+        active->slots = take;
+        std::lock_guard lock(m_mutex);
+        m_active[resourceKey(job.id)] = active;
+        active->thread = std::thread([this, active] { runJob(active); });
+    }
+}
+
+void JobRunner::runJob(const std::shared_ptr<Active> &a)
+{
+    const auto job = m_store.resource(a->jobId);
+    if (!job)
+        return;
+    const Json &p = job->doc["properties"];
+    const Json task = p.value("taskDetails", Json::object());
+    const QString workspaceId = a->jobId.section(QLatin1Char('/'), 0, -3);
+    a->startMs = Store::nowMs();
+
+    // MLflow: the job is the parent run, in its experiment.
+    a->experimentId = m_store.experimentId(str(p, "experimentName", QStringLiteral("Default")), true);
+    RunRecord parent;
+    parent.runId = a->name;
+    parent.experimentId = a->experimentId;
+    parent.jobId = a->jobId;
+    parent.status = QStringLiteral("RUNNING");
+    parent.startTimeMs = a->startMs;
+    parent.tags = {{"mlflow.runName", str(p, "displayName", a->name).toStdString()},
+                   {"mlflow.user", "local"},
+                   {"azureml.runsource", "automl"},
+                   {"task_type", str(task, "taskType").toStdString()},
+                   {"primary_metric", str(task, "primaryMetric").toStdString()}};
+    if (const auto existing = m_store.run(a->name); existing)
+        parent.tags.update(existing->tags);
+    m_store.putRun(parent);
+    m_service.setJobStatus(a->jobId, QStringLiteral("Running"));
+
+    const auto fail = [&](const QString &code, const QString &message) {
+        m_service.setJobStatus(a->jobId, QStringLiteral("Failed"),
+                               Json{{"code", code.toStdString()}, {"message", message.toStdString()}});
+    };
+
+    TrainingRequest request;
+    request.jobName = a->name;
+    QString error;
+    const auto train = m_service.resolveDataPath(workspaceId, str(task.value("trainingData", Json::object()), "uri"), &error);
+    if (!train)
+        return fail(QStringLiteral("DataNotFound"), error);
+    request.trainingCsv = *train;
+    const QString validationUri = str(task.value("validationData", Json::object()), "uri");
+    if (!validationUri.isEmpty()) {
+        const auto validation = m_service.resolveDataPath(workspaceId, validationUri, &error);
+        if (!validation)
+            return fail(QStringLiteral("DataNotFound"), error);
+        request.validationCsv = *validation;
+    }
+    request.targetColumn = str(task, "targetColumnName");
+    request.taskType = str(task, "taskType");
+    request.primaryMetric = str(task, "primaryMetric",
+                                request.taskType == QLatin1String("Regression") ? QStringLiteral("NormalizedRootMeanSquaredError")
+                                                                                 : QStringLiteral("accuracy"));
+    const Json limits = task.value("limitSettings", Json::object());
+    request.maxTrials = std::max(1, limits.value("maxTrials", 1000));
+    request.concurrentTrials = a->slots;
+    request.timeout = duration(limits, "timeout").value_or(std::chrono::hours(6));
+    request.trialTimeout = duration(limits, "trialTimeout").value_or(std::chrono::milliseconds(0));
+    if (limits.contains("exitScore") && limits["exitScore"].is_number())
+        request.exitScore = limits["exitScore"].get<double>();
+    const Json training = task.value("trainingSettings", Json::object());
+    request.enableStackEnsemble = training.value("enableStackEnsemble", true);
+    request.enableVoteEnsemble = training.value("enableVoteEnsemble", true);
+    request.explain = training.value("enableModelExplainability", true);
+    request.blockedModels = strList(training, "blockedTrainingAlgorithms");
+    request.allowedModels = strList(training, "allowedTrainingAlgorithms");
+    request.outputDir = m_store.artifactsDir() + QLatin1Char('/') + a->name + QStringLiteral("/outputs");
+    QDir().mkpath(request.outputDir);
+
+    TrainingEngineFactory factory;
+    {
+        std::lock_guard lock(m_mutex);
+        factory = m_engine;
+    }
+    std::unique_ptr<TrainingEngine> engine = factory ? factory() : nullptr;
+    if (!engine)
+        return fail(QStringLiteral("NoTrainingEngine"), QStringLiteral("This build of the local workspace has no AutoML engine."));
+
+    const TrainingOutcome outcome =
+        engine->run(request, [&](const TrialReport &trial) { finishChild(a, trial); }, a->cancel);
+
+    for (const auto &[path, data] : outcome.artifacts)
+        writeRunArtifact(m_store, a->name, path, data);
+    if (!outcome.guardrails.empty())
+        writeRunArtifact(m_store, a->name, QStringLiteral("outputs/data_guardrails.json"),
+                         QByteArray::fromStdString(outcome.guardrails.dump()));
+    if (outcome.bestTrial >= 0) {
+        const QString best = a->name + QLatin1Char('_') + QString::number(outcome.bestTrial);
+        m_store.updateRun(a->name, [&](RunRecord &r) {
+            r.tags["automl_best_child_run_id"] = best.toStdString();
+            r.tags["model_explain_best_run_child_id"] = best.toStdString();
+        });
+        m_store.updateResource(a->jobId, [&](StoredResource &j) {
+            j.doc["properties"]["properties"]["automl_best_child_run_id"] = best.toStdString();
+            j.doc["_local"]["bestChildRunId"] = best.toStdString();
+            return true;
+        });
+    }
+    if (outcome.canceled || a->cancel)
+        m_service.setJobStatus(a->jobId, QStringLiteral("Canceled"));
+    else if (outcome.succeeded)
+        m_service.setJobStatus(a->jobId, QStringLiteral("Completed"));
+    else
+        fail(QStringLiteral("TrainingFailed"), outcome.error.isEmpty() ? QStringLiteral("Training failed.") : outcome.error);
+    wake(); // free slots may start a queued job
+}
+
+void JobRunner::finishChild(const std::shared_ptr<Active> &a, const TrialReport &trial)
+{
+    std::lock_guard lock(a->mutex);
+    const QString runId = a->name + QLatin1Char('_') + QString::number(trial.index);
+    const qint64 now = Store::nowMs();
+    RunRecord child;
+    child.runId = runId;
+    child.experimentId = a->experimentId;
+    child.parentRunId = a->name;
+    child.jobId = a->jobId;
+    child.status = trial.succeeded ? QStringLiteral("FINISHED") : QStringLiteral("FAILED");
+    child.startTimeMs = now;
+    child.endTimeMs = now;
+    child.tags = {{"mlflow.parentRunId", a->name.toStdString()},
+                  {"mlflow.runName", runId.toStdString()},
+                  {"run_algorithm", trial.algorithm.toStdString()},
+                  {"iteration", std::to_string(trial.index)}};
+    if (!trial.error.isEmpty())
+        child.tags["mlflow.note.content"] = trial.error.toStdString();
+    for (auto it = trial.hyperparameters.begin(); it != trial.hyperparameters.end(); ++it)
+        child.params[it.key()] = it.value().is_string() ? it.value().get<std::string>() : it.value().dump();
+    m_store.putRun(child);
+    for (const auto &[key, value] : trial.metrics)
+        m_store.logMetric(runId, {key, value, 0, now});
+    for (const auto &[path, data] : trial.artifacts)
+        writeRunArtifact(m_store, runId, path, data);
+}
+
+} // namespace cerulean::local

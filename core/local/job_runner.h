@@ -1,0 +1,128 @@
+#pragma once
+
+#include "core/local/store.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace cerulean::local {
+
+class LocalService;
+
+// What one AutoML job asks of the training engine.
+struct TrainingRequest
+{
+    QString jobName;
+    QString trainingCsv;
+    QString validationCsv;   // "" = the engine splits or cross-validates
+    QString targetColumn;
+    QString taskType;        // "Classification" or "Regression"
+    QString primaryMetric;   // Azure's name, e.g. "AUC_weighted", "accuracy"
+    int maxTrials = 1000;
+    int concurrentTrials = 1; // min(maxConcurrentTrials, the cluster's free slots)
+    std::chrono::milliseconds timeout{std::chrono::hours(6)};
+    std::chrono::milliseconds trialTimeout{0}; // 0 = no per-trial limit
+    std::optional<double> exitScore;
+    bool enableStackEnsemble = true;
+    bool enableVoteEnsemble = true;
+    QStringList blockedModels;
+    QStringList allowedModels;
+    bool explain = true;
+    QString outputDir;       // where the engine writes its output directory
+};
+
+// One finished trial (a child run on Azure).
+struct TrialReport
+{
+    int index = 0;
+    QString algorithm;       // e.g. "XGBoostClassifier", "VotingEnsemble"
+    bool succeeded = true;
+    QString error;
+    Json hyperparameters = Json::object();
+    std::map<QString, double> metrics;
+    // Artifact files relative to the run's root ("confusion_matrix", "outputs/model.json").
+    std::vector<std::pair<QString, QByteArray>> artifacts;
+};
+
+struct TrainingOutcome
+{
+    bool succeeded = false;
+    bool canceled = false;
+    QString error;           // when !succeeded && !canceled
+    int bestTrial = -1;
+    Json guardrails = Json::array(); // data guardrail results, Azure's shape
+    std::vector<std::pair<QString, QByteArray>> artifacts; // for the parent run
+};
+
+// The training engine behind AutoML jobs. Implementations must call onTrial from any
+// thread, return soon after cancel becomes true, and never throw.
+class TrainingEngine
+{
+public:
+    virtual ~TrainingEngine() = default;
+    virtual TrainingOutcome run(const TrainingRequest &request, const std::function<void(const TrialReport &)> &onTrial,
+                                const std::atomic<bool> &cancel) = 0;
+};
+
+using TrainingEngineFactory = std::function<std::unique_ptr<TrainingEngine>()>;
+
+// The built-in engine (core/automl) when this build has one, else nullptr.
+TrainingEngineFactory defaultTrainingEngine();
+
+// Runs AutoML jobs on compute clusters: a cluster is maxNodeCount worker slots, a job
+// takes min(maxConcurrentTrials, free slots) of them, jobs queue while none are free.
+// Jobs are claimed through the store, so several processes on one root share the slots.
+class JobRunner final
+{
+public:
+    explicit JobRunner(LocalService &service, TrainingEngineFactory engine = defaultTrainingEngine());
+    ~JobRunner();
+    JobRunner(const JobRunner &) = delete;
+    JobRunner &operator=(const JobRunner &) = delete;
+
+    // Marks jobs whose process died (or whose heartbeat lapsed) as Failed with the reason.
+    int recoverOrphans();
+    void start();
+    void stop();
+    void wake();
+    void cancel(const QString &jobId);
+    void setEngineFactory(TrainingEngineFactory factory);
+
+    static constexpr std::chrono::milliseconds heartbeatInterval{1000};
+
+private:
+    struct Active;
+    void loop();
+    void schedule();
+    void heartbeat();
+    void runJob(const std::shared_ptr<Active> &active);
+    void finishChild(const std::shared_ptr<Active> &active, const TrialReport &trial);
+
+    LocalService &m_service;
+    Store &m_store;
+    TrainingEngineFactory m_engine;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    bool m_stopping = false;
+    bool m_pending = false;
+    std::thread m_thread;
+    std::map<QString, std::shared_ptr<Active>> m_active; // by job key
+};
+
+// Helpers shared with the routes.
+bool isTerminalJobStatus(const QString &status);
+QString mlflowStatusFor(const QString &jobStatus);
+// Writes one artifact file of a run under the store's artifact directory.
+bool writeRunArtifact(const Store &store, const QString &runId, const QString &path, const QByteArray &data);
+
+} // namespace cerulean::local

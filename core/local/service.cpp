@@ -1,0 +1,377 @@
+#include "core/local/service.h"
+
+#include "core/local/arm_internal.h"
+#include "core/local/deployment_host.h"
+#include "core/local/job_runner.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QRandomGenerator>
+#include <QRegularExpression>
+#include <QUuid>
+
+namespace cerulean::local {
+
+// ---------------------------------------------------------------------------------------
+// helpers
+QString newGuid() { return QUuid::createUuid().toString(QUuid::WithoutBraces); }
+
+QString randomSecret(int bytes)
+{
+    QByteArray raw(bytes, Qt::Uninitialized);
+    QRandomGenerator::system()->generate(reinterpret_cast<quint32 *>(raw.data()),
+                                         reinterpret_cast<quint32 *>(raw.data()) + bytes / 4);
+    return QString::fromLatin1(raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+QString isoFromMs(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
+}
+
+QString isoNow() { return isoFromMs(Store::nowMs()); }
+
+QString sha256Hex(const QString &text)
+{
+    return QString::fromLatin1(QCryptographicHash::hash(text.toUtf8(), QCryptographicHash::Sha256).toHex());
+}
+
+Json publicView(const Json &doc)
+{
+    Json out = doc;
+    if (out.is_object())
+        out.erase("_local");
+    return out;
+}
+
+std::optional<Json> parseJsonBody(const QByteArray &body, ApiResponse *error)
+{
+    Json j = Json::parse(body.constData(), body.constData() + body.size(), nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+        if (error)
+            *error = ApiResponse::armError(
+                400, QStringLiteral("InvalidRequestContent"),
+                j.is_discarded() ? QStringLiteral("The request content was invalid and could not be deserialized: "
+                                                  "the body is not valid JSON.")
+                                 : QStringLiteral("The request content was invalid: the body must be a JSON object."));
+        return std::nullopt;
+    }
+    return j;
+}
+
+namespace arm {
+
+QString jsonStr(const Json &obj, const char *key, const QString &path, const QString &fallback)
+{
+    if (!obj.is_object() || !obj.contains(key) || obj[key].is_null())
+        return fallback;
+    if (!obj[key].is_string())
+        throw Failure{400, QStringLiteral("InvalidRequestContent"),
+                      QStringLiteral("'%1' must be a string.").arg(path)};
+    return QString::fromStdString(obj[key].get<std::string>());
+}
+
+std::optional<qint64> jsonInt(const Json &obj, const char *key, const QString &path)
+{
+    if (!obj.is_object() || !obj.contains(key) || obj[key].is_null())
+        return std::nullopt;
+    if (!obj[key].is_number_integer())
+        throw Failure{400, QStringLiteral("InvalidRequestContent"),
+                      QStringLiteral("'%1' must be an integer.").arg(path)};
+    return obj[key].get<qint64>();
+}
+
+std::optional<bool> jsonBool(const Json &obj, const char *key, const QString &path)
+{
+    if (!obj.is_object() || !obj.contains(key) || obj[key].is_null())
+        return std::nullopt;
+    if (!obj[key].is_boolean())
+        throw Failure{400, QStringLiteral("InvalidRequestContent"),
+                      QStringLiteral("'%1' must be true or false.").arg(path)};
+    return obj[key].get<bool>();
+}
+
+Json jsonObj(const Json &obj, const char *key, const QString &path)
+{
+    if (!obj.is_object() || !obj.contains(key) || obj[key].is_null())
+        return Json::object();
+    if (!obj[key].is_object())
+        throw Failure{400, QStringLiteral("InvalidRequestContent"),
+                      QStringLiteral("'%1' must be a JSON object.").arg(path)};
+    return obj[key];
+}
+
+Failure notFound(const QString &what, const QString &name)
+{
+    return Failure{404, QStringLiteral("ResourceNotFound"),
+                   QStringLiteral("The %1 '%2' was not found.").arg(what, name)};
+}
+
+} // namespace arm
+
+// ---------------------------------------------------------------------------------------
+LocalService::LocalService(ServiceOptions options) : m_options(std::move(options))
+{
+    m_store = std::make_unique<Store>(m_options.root);
+}
+
+LocalService::~LocalService() { shutdown(); }
+
+bool LocalService::open(QString *error)
+{
+    if (!m_store->open(error))
+        return false;
+    // Identity of this root, made once and shared by every process that opens it.
+    m_subscriptionId = m_store->settingOrInsert(QStringLiteral("subscriptionId"), newGuid());
+    m_principal.tenantId = m_store->settingOrInsert(QStringLiteral("tenantId"), newGuid());
+    m_principal.clientId = m_store->settingOrInsert(QStringLiteral("principal.clientId"), newGuid());
+    m_principal.clientSecret = m_store->settingOrInsert(QStringLiteral("principal.secret"), randomSecret(30));
+    if (m_options.startWorkers) {
+        m_deployments = std::make_unique<DeploymentHost>(*this);
+        m_runner = std::make_unique<JobRunner>(*this);
+        m_runner->recoverOrphans();
+        m_runner->start();
+        m_deployments->restoreAll();
+    }
+    return true;
+}
+
+void LocalService::shutdown()
+{
+    if (m_runner)
+        m_runner->stop();
+    if (m_deployments)
+        m_deployments->stopAll();
+    m_runner.reset();
+    m_deployments.reset();
+}
+
+void LocalService::setBaseUrl(const QUrl &base)
+{
+    std::lock_guard lock(m_baseMutex);
+    m_baseUrl = base;
+}
+
+QUrl LocalService::baseUrl() const
+{
+    std::lock_guard lock(m_baseMutex);
+    return m_baseUrl.isEmpty() ? QUrl(QStringLiteral("http://127.0.0.1")) : m_baseUrl;
+}
+
+QString LocalService::linkBase(const ApiRequest &request) const
+{
+    const QByteArray host = request.header("Host");
+    if (!host.isEmpty())
+        return QStringLiteral("http://") + QString::fromLatin1(host);
+    QString b = baseUrl().toString();
+    while (b.endsWith(QLatin1Char('/')))
+        b.chop(1);
+    return b;
+}
+
+QString LocalService::issueToken()
+{
+    const QString token = randomSecret(32);
+    m_store->addToken(token, std::chrono::system_clock::now() + m_options.tokenLifetime);
+    return token;
+}
+
+bool LocalService::authorized(const ApiRequest &request) const
+{
+    const QByteArray auth = request.header("Authorization");
+    if (!auth.startsWith("Bearer ") && !auth.startsWith("bearer "))
+        return false;
+    return m_store->tokenValid(QString::fromLatin1(auth.mid(7).trimmed()));
+}
+
+ApiResponse LocalService::handle(const ApiRequest &request)
+{
+    ApiResponse response;
+    try {
+        response = dispatch(request);
+    } catch (const arm::Failure &f) {
+        response = ApiResponse::armError(f.status, f.code, f.message);
+    } catch (const Json::exception &e) {
+        // A body of the wrong shape that slipped past the typed readers is still the
+        // caller's error, never ours.
+        response = ApiResponse::armError(400, QStringLiteral("InvalidRequestContent"),
+                                         QStringLiteral("The request content was invalid: %1")
+                                             .arg(QString::fromUtf8(e.what())));
+    } catch (const std::exception &e) {
+        response = ApiResponse::armError(500, QStringLiteral("InternalServerError"), QString::fromUtf8(e.what()));
+    }
+    const QByteArray requestId = request.header("x-ms-client-request-id");
+    response.setHeader("x-ms-request-id", newGuid().toLatin1());
+    if (!requestId.isEmpty())
+        response.setHeader("x-ms-client-request-id", requestId);
+    return response;
+}
+
+ApiResponse LocalService::dispatch(const ApiRequest &request)
+{
+    const QStringList seg = request.path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    if (seg.isEmpty())
+        return ApiResponse::armError(404, QStringLiteral("NotFound"), QStringLiteral("No route for '/'."));
+
+    // Token endpoints need no token.
+    if (seg.size() == 4 && seg[1] == QLatin1String("oauth2") && seg[2] == QLatin1String("v2.0") &&
+        (seg[3] == QLatin1String("token") || seg[3] == QLatin1String("devicecode"))) {
+        if (request.method != "POST")
+            return ApiResponse::armError(405, QStringLiteral("MethodNotAllowed"),
+                                         QStringLiteral("The token endpoint accepts POST only."));
+        return handleToken(request, seg[0], seg[3] == QLatin1String("devicecode"));
+    }
+    if (seg[0] == QLatin1String("blob"))
+        return handleBlob(request, request.path.mid(5)); // blob routes check their own auth
+
+    if (!authorized(request)) {
+        ApiResponse r = ApiResponse::armError(
+            401, request.header("Authorization").isEmpty() ? QStringLiteral("AuthenticationFailed")
+                                                           : QStringLiteral("InvalidAuthenticationToken"),
+            request.header("Authorization").isEmpty()
+                ? QStringLiteral("Authentication failed. The 'Authorization' header is missing.")
+                : QStringLiteral("The access token is invalid or has expired."));
+        r.setHeader("WWW-Authenticate",
+                    QStringLiteral("Bearer authorization_uri=\"%1/%2/oauth2/v2.0/authorize\", error=\"invalid_token\"")
+                        .arg(linkBase(request), tenantId())
+                        .toLatin1());
+        return r;
+    }
+    if (seg[0] == QLatin1String("graph") && seg.size() >= 2 && seg[1] == QLatin1String("v1.0"))
+        return handleGraph(request, QStringList(seg.mid(2)).join(QLatin1Char('/')));
+    if (seg[0] == QLatin1String("appinsights")) {
+        if (seg.size() == 5 && seg[1] == QLatin1String("v1") && seg[2] == QLatin1String("apps") &&
+            seg[4] == QLatin1String("query"))
+            return handleAppInsights(request, seg[3]);
+        return ApiResponse::armError(404, QStringLiteral("PathNotFoundError"),
+                                     QStringLiteral("The requested path does not exist"));
+    }
+    if (seg[0] == QLatin1String("mlflow")) {
+        const qsizetype at = request.path.indexOf(QLatin1String("/api/2.0/mlflow/"));
+        if (at >= 0)
+            return handleMlflow(request, request.path.mid(at + 16));
+        const qsizetype artifact = request.path.indexOf(QLatin1String("/get-artifact"));
+        if (artifact >= 0)
+            return handleMlflow(request, QStringLiteral("get-artifact"));
+        return ApiResponse::fromJson(404, Json{{"error_code", "ENDPOINT_NOT_FOUND"},
+                                               {"message", "No MLflow route for this path."}});
+    }
+    if (seg[0].compare(QLatin1String("subscriptions"), Qt::CaseInsensitive) == 0)
+        return handleArm(request);
+    return ApiResponse::armError(404, QStringLiteral("NotFound"),
+                                 QStringLiteral("No route for '%1'.").arg(request.path));
+}
+
+QString LocalService::appInsightsAppId(const QString &workspaceId) const
+{
+    const auto ws = m_store->resource(workspaceId);
+    if (!ws)
+        return {};
+    const QString component =
+        QString::fromStdString(ws->doc["properties"].value("applicationInsights", std::string()));
+    const auto c = m_store->resource(component);
+    if (!c)
+        return {};
+    return QString::fromStdString(c->doc["properties"].value("AppId", std::string()));
+}
+
+std::optional<QString> LocalService::resolveDataPath(const QString &workspaceId, const QString &uriIn,
+                                                     QString *error) const
+{
+    QString uri = uriIn.trimmed();
+    auto fail = [&](const QString &message) -> std::optional<QString> {
+        if (error)
+            *error = message;
+        return std::nullopt;
+    };
+    for (int hops = 0; hops < 4; ++hops) {
+        // azureml:name:version / azureml:name@latest -> the data version's dataUri.
+        if (uri.startsWith(QLatin1String("azureml:")) && !uri.startsWith(QLatin1String("azureml://"))) {
+            QString rest = uri.mid(8);
+            QString name = rest, version;
+            if (rest.contains(QLatin1Char('@'))) {
+                name = rest.section(QLatin1Char('@'), 0, 0);
+            } else if (rest.contains(QLatin1Char(':'))) {
+                name = rest.section(QLatin1Char(':'), 0, 0);
+                version = rest.section(QLatin1Char(':'), 1);
+            }
+            uri = workspaceId + QStringLiteral("/data/") + name +
+                  (version.isEmpty() ? QString() : QStringLiteral("/versions/") + version);
+        }
+        if (uri.startsWith(QLatin1String("/subscriptions/"), Qt::CaseInsensitive) &&
+            uri.contains(QLatin1String("/data/"), Qt::CaseInsensitive)) {
+            QString versionId = uri;
+            if (!uri.contains(QLatin1String("/versions/"), Qt::CaseInsensitive)) {
+                const auto container = m_store->resource(uri);
+                if (!container)
+                    return fail(QStringLiteral("The data asset '%1' was not found.").arg(uri.section(QLatin1Char('/'), -1)));
+                versionId = uri + QStringLiteral("/versions/") +
+                            QString::fromStdString(container->doc["properties"].value("latestVersion", std::string("1")));
+            }
+            const auto v = m_store->resource(versionId);
+            if (!v)
+                return fail(QStringLiteral("The data asset version '%1' was not found.").arg(versionId));
+            uri = QString::fromStdString(v->doc["properties"].value("dataUri", std::string()));
+            continue;
+        }
+        break;
+    }
+    QString path;
+    static const QRegularExpression datastorePath(QStringLiteral("^azureml://(?:.*/)?datastores/([^/]+)/paths/(.+)$"));
+    static const QRegularExpression blobUrl(QStringLiteral("^https?://[^/]+/blob/([^/]+)/([^/]+)/(.+)$"));
+    static const QRegularExpression azureBlobUrl(
+        QStringLiteral("^https?://([^./]+)\\.blob\\.[^/]+/([^/]+)/(.+)$"));
+    if (const auto m = datastorePath.match(uri); m.hasMatch()) {
+        const auto ds = m_store->resource(workspaceId + QStringLiteral("/datastores/") + m.captured(1));
+        if (!ds)
+            return fail(QStringLiteral("The datastore '%1' was not found.").arg(m.captured(1)));
+        const Json &p = ds->doc["properties"];
+        path = m_store->blobsDir() + QLatin1Char('/') + QString::fromStdString(p.value("accountName", std::string())) +
+               QLatin1Char('/') + QString::fromStdString(p.value("containerName", std::string())) +
+               QLatin1Char('/') + m.captured(2);
+    } else if (const auto b = blobUrl.match(uri); b.hasMatch()) {
+        path = m_store->blobsDir() + QLatin1Char('/') + b.captured(1) + QLatin1Char('/') + b.captured(2) +
+               QLatin1Char('/') + b.captured(3);
+    } else if (const auto a = azureBlobUrl.match(uri); a.hasMatch()) {
+        path = m_store->blobsDir() + QLatin1Char('/') + a.captured(1) + QLatin1Char('/') + a.captured(2) +
+               QLatin1Char('/') + a.captured(3);
+    } else if (uri.startsWith(QLatin1String("file://"))) {
+        path = QUrl(uri).toLocalFile();
+    } else if (uri.startsWith(QLatin1Char('/'))) {
+        path = uri;
+    } else {
+        return fail(QStringLiteral("The data reference '%1' is not a data asset, datastore path or blob URL.").arg(uriIn));
+    }
+    if (path.contains(QLatin1String("/../")) || path.endsWith(QLatin1String("/..")))
+        return fail(QStringLiteral("The data path '%1' leaves its datastore.").arg(uriIn));
+    QFileInfo info(path);
+    if (info.isDir() || info.fileName() == QLatin1String("MLTable")) {
+        // An MLTable: its first "file:" path, relative to the folder.
+        const QString dir = info.isDir() ? info.absoluteFilePath() : info.absolutePath();
+        QFile mltable(dir + QStringLiteral("/MLTable"));
+        if (!mltable.open(QIODevice::ReadOnly))
+            return fail(QStringLiteral("The folder '%1' has no MLTable file.").arg(uriIn));
+        const QStringList lines = QString::fromUtf8(mltable.readAll()).split(QLatin1Char('\n'));
+        for (QString line : lines) {
+            line = line.trimmed();
+            if (line.startsWith(QLatin1String("- file:")) || line.startsWith(QLatin1String("file:"))) {
+                QString file = line.section(QLatin1Char(':'), 1).trimmed();
+                file.remove(QLatin1Char('"'));
+                file.remove(QLatin1Char('\''));
+                if (file.startsWith(QLatin1String("./")))
+                    file = file.mid(2);
+                path = dir + QLatin1Char('/') + file;
+                break;
+            }
+        }
+        info = QFileInfo(path);
+    }
+    if (!info.isFile())
+        return fail(QStringLiteral("The data '%1' was not found (no file at its location).").arg(uriIn));
+    return info.absoluteFilePath();
+}
+
+} // namespace cerulean::local

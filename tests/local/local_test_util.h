@@ -1,0 +1,84 @@
+#pragma once
+
+#include "core/local/service.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+namespace cerulean::local::test {
+
+inline QString sharedDir()
+{
+    const QByteArray env = qgetenv("CERULEAN_SHARED_DIR");
+    return env.isEmpty() ? QStringLiteral(CERULEAN_SOURCE_DIR "/../shared") : QString::fromLocal8Bit(env);
+}
+
+inline Json readJson(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return Json();
+    const QByteArray data = f.readAll();
+    return Json::parse(data.constData(), data.constData() + data.size(), nullptr, false);
+}
+
+inline Json mlExample(const QString &relative)
+{
+    return readJson(sharedDir() + QStringLiteral("/azure-contract/specification/machinelearningservices/resource-manager/"
+                                                 "Microsoft.MachineLearningServices/stable/") +
+                    relative);
+}
+
+// A service on a temporary root with a token, called as plain functions.
+class ServiceFixture : public ::testing::Test
+{
+protected:
+    void openService(bool workers)
+    {
+        ServiceOptions options;
+        options.root = m_dir.path();
+        options.startWorkers = workers;
+        m_service = std::make_unique<LocalService>(options);
+        QString error;
+        ASSERT_TRUE(m_service->open(&error)) << error.toStdString();
+        m_token = m_service->issueToken();
+        m_sub = QStringLiteral("/subscriptions/") + m_service->subscriptionId();
+        m_rg = m_sub + QStringLiteral("/resourceGroups/rg1");
+        m_ws = m_rg + QStringLiteral("/providers/Microsoft.MachineLearningServices/workspaces/ws1");
+    }
+
+    ApiResponse call(const QByteArray &method, const QString &path, const Json &body = Json(),
+                     const QString &apiVersion = QStringLiteral("2025-12-01"))
+    {
+        QString target = path;
+        if (!apiVersion.isEmpty())
+            target += (path.contains(QLatin1Char('?')) ? QStringLiteral("&") : QStringLiteral("?")) +
+                      QStringLiteral("api-version=") + apiVersion;
+        return raw(method, target, body.is_null() ? QByteArray() : QByteArray::fromStdString(body.dump()));
+    }
+
+    ApiResponse raw(const QByteArray &method, const QString &target, const QByteArray &body,
+                    HeaderList headers = {})
+    {
+        headers.append({"Authorization", "Bearer " + m_token.toLatin1()});
+        return m_service->handle(makeRequest(method, target, body, headers));
+    }
+
+    void createWorkspace()
+    {
+        ASSERT_EQ(call("PUT", m_rg, Json{{"location", "local"}}, QStringLiteral("2025-04-01")).status, 201);
+        const auto r = call("PUT", m_ws, Json{{"location", "local"}, {"properties", {{"friendlyName", "WS"}}}});
+        ASSERT_EQ(r.status, 201) << r.body.toStdString();
+    }
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<LocalService> m_service;
+    QString m_token;
+    QString m_sub, m_rg, m_ws;
+};
+
+} // namespace cerulean::local::test
