@@ -13,8 +13,7 @@ target_compile_definitions(cerulean_common INTERFACE
   QT_USE_QSTRINGBUILDER
   QT_STRICT_ITERATORS
   QT_DISABLE_DEPRECATED_UP_TO=0x060400
-  CERULEAN_VERSION="${PROJECT_VERSION}"
-  CERULEAN_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  CERULEAN_VERSION="${PROJECT_VERSION}")
 
 target_compile_options(cerulean_common INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor -Woverloaded-virtual
