@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -399,8 +400,7 @@ std::size_t estimateBytes(const std::vector<ColumnScan> &scan, std::size_t rows)
 
 // Runs the parser over every chunk of `source`.
 template <typename OnRecord>
-std::optional<Error> parseAll(ByteSource &source, char delimiter, bool skipBom, RecordParser &parser,
-                              OnRecord &&onRecord)
+std::optional<Error> parseAll(ByteSource &source, bool skipBom, RecordParser &parser, OnRecord &&onRecord)
 {
     bool first = true;
     for (;;) {
@@ -416,7 +416,6 @@ std::optional<Error> parseAll(ByteSource &source, char delimiter, bool skipBom, 
         if (auto error = parser.feed(bytes, onRecord))
             return error;
     }
-    (void)delimiter;
     return parser.finish(onRecord);
 }
 
@@ -449,6 +448,26 @@ Result<CsvTable> readFromSource(ByteSource &source, const CsvOptions &options, s
     const char delimiter = options.delimiter != 0 ? options.delimiter : detectDelimiter(body);
     table.info.delimiter = delimiter;
     table.info.hadBom = bom;
+
+    // With ';', tab or '|' between fields, "1,5" is a number written with a decimal comma
+    // (spreadsheets in many locales save CSV that way).
+    const bool commaDecimals = delimiter != ',';
+    bool sawDecimalComma = false;
+    auto parseCell = [&](std::string_view text, double &value) {
+        if (parseNumber(text, value))
+            return true;
+        if (!commaDecimals || text.find('.') != std::string_view::npos)
+            return false;
+        const auto comma = text.find(',');
+        if (comma == std::string_view::npos || text.find(',', comma + 1) != std::string_view::npos)
+            return false;
+        std::string dotted(text);
+        dotted[comma] = '.';
+        if (!parseNumber(dotted, value))
+            return false;
+        sawDecimalComma = true;
+        return true;
+    };
 
     // Pass 1: header, field counts, UTF-8, column types and the memory the table needs.
     std::vector<std::string> names;
@@ -493,7 +512,7 @@ Result<CsvTable> readFromSource(ByteSource &source, const CsvOptions &options, s
             if (!column.numeric || isMissingToken(text))
                 continue;
             double value = 0;
-            if (!parseNumber(text, value)) {
+            if (!parseCell(text, value)) {
                 if (column.hint == ColumnTypeHint::Numeric) {
                     return Error{"line " + std::to_string(line) + ": column '" + names[i] + "': '" + text +
                                  "' is not a number"};
@@ -514,13 +533,14 @@ Result<CsvTable> readFromSource(ByteSource &source, const CsvOptions &options, s
         }
         return std::nullopt;
     };
-    if (auto error = parseAll(source, delimiter, bom, scanner, onScan))
+    if (auto error = parseAll(source, bom, scanner, onScan))
         return *error;
     if (names.empty())
         return Error{"the file is empty"};
     if (rows == 0)
         return Error{"no data rows: the file has only a header (line 1)"};
     table.info.crlf = scanner.crlf();
+    table.info.decimalComma = sawDecimalComma;
     table.info.lines = scanner.lines();
     table.info.estimatedMemoryBytes = estimateBytes(scan, rows);
     if (table.info.estimatedMemoryBytes > options.memoryBudgetBytes) {
@@ -560,7 +580,7 @@ Result<CsvTable> readFromSource(ByteSource &source, const CsvOptions &options, s
             const bool missing = isMissingToken(text);
             if (column.numeric) {
                 double value = std::numeric_limits<double>::quiet_NaN();
-                if (!missing && !parseNumber(text, value))
+                if (!missing && !parseCell(text, value))
                     return Error{"line " + std::to_string(line) + ": the file changed while it was read"};
                 column.numbers.push_back(value);
             } else {
@@ -570,7 +590,7 @@ Result<CsvTable> readFromSource(ByteSource &source, const CsvOptions &options, s
         }
         return std::nullopt;
     };
-    if (auto error = parseAll(source, delimiter, bom, filler, onFill))
+    if (auto error = parseAll(source, bom, filler, onFill))
         return *error;
     if (data.columns[0].size() != rows)
         return Error{"the file changed while it was read"};
@@ -686,14 +706,9 @@ Result<CsvTable> readCsvFile(const std::string &path, const CsvOptions &options)
         return Error{path + ": the file is empty"};
     if (auto error = source.rewind())
         return *error;
-    std::size_t bytes = 0;
-    if (std::FILE *f = std::fopen(path.c_str(), "rb")) {
-        if (std::fseek(f, 0, SEEK_END) == 0) {
-            const long end = std::ftell(f);
-            bytes = end > 0 ? static_cast<std::size_t>(end) : 0;
-        }
-        std::fclose(f);
-    }
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    const std::size_t bytes = ec ? 0 : static_cast<std::size_t>(size);
     return readFromSource(source, options, bytes);
 }
 

@@ -37,6 +37,7 @@ struct CsvInfo final {
     char delimiter = ',';
     bool hadBom = false;
     bool crlf = false;          // line ends were CRLF
+    bool decimalComma = false;  // numbers such as "1,5" were read (only with ';', tab or '|')
     std::size_t lines = 0;      // physical lines, header included
     std::size_t bytes = 0;
     std::size_t estimatedMemoryBytes = 0;

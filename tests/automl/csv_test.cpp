@@ -284,3 +284,18 @@ TEST(Csv, FieldsAreQuotedOnlyWhenNeeded)
     const auto table = parseOk("p,q\n" + row);
     EXPECT_EQ(table.data.columns[1].text[0], "a,\"b\"\nc");
 }
+
+TEST(Csv, DecimalCommasWithSemicolons)
+{
+    const auto table = parseOk("rate;label;code\n-1,8;a;1,2,3\n1,1;b;4\n93,994;c;5\n");
+    EXPECT_EQ(table.info.delimiter, ';');
+    EXPECT_TRUE(table.info.decimalComma);
+    ASSERT_TRUE(table.data.columns[0].numeric);
+    EXPECT_DOUBLE_EQ(table.data.columns[0].numbers[0], -1.8);
+    EXPECT_DOUBLE_EQ(table.data.columns[0].numbers[2], 93.994);
+    EXPECT_FALSE(table.data.columns[2].numeric); // two commas: not a number
+    // With ',' between fields a decimal comma cannot occur unquoted; quoted it stays text.
+    const auto commas = parseOk("rate,label\n\"1,5\",a\n2,b\n");
+    EXPECT_FALSE(commas.info.decimalComma);
+    EXPECT_FALSE(commas.data.columns[0].numeric);
+}

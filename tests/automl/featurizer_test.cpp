@@ -207,8 +207,6 @@ TEST(Featurizer, HighCardinalityFrequencyAndOutOfFoldTargetEncoding)
     // New rows: full-data smoothed rate; c0 is always 1, so its rate is well above the prior.
     const std::vector<Cell> c0 = {std::string("c0")};
     ASSERT_FALSE(target.featurizer.transformRow(c0, out).has_value());
-    const double prior = 0.0;
-    (void)prior;
     EXPECT_GT(out[0], 0.6f);
     // Training rows: out of fold, so they differ from the full-data encoding.
     auto full = target.featurizer.transform(d);
