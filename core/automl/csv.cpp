@@ -4,7 +4,9 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <memory>
@@ -361,7 +363,7 @@ public:
     {
         m_file = std::fopen(m_path.c_str(), "rb");
         if (!m_file)
-            return Error{"cannot open " + m_path};
+            return Error{std::string("cannot open the file: ") + std::strerror(errno)};
         return std::nullopt;
     }
     std::optional<Error> rewind() override
@@ -703,7 +705,7 @@ Result<CsvTable> readCsvFile(const std::string &path, const CsvOptions &options)
     if (!first)
         return Error{first.error()};
     if (first->empty())
-        return Error{path + ": the file is empty"};
+        return Error{"the file is empty"};
     if (auto error = source.rewind())
         return *error;
     std::error_code ec;

@@ -218,11 +218,11 @@ TEST(Csv, FileErrorsAndFixtures)
 {
     auto missing = readCsvFile("/nonexistent/file.csv");
     ASSERT_FALSE(missing.ok());
-    EXPECT_EQ(missing.error(), "cannot open /nonexistent/file.csv");
+    EXPECT_EQ(missing.error(), "cannot open the file: No such file or directory");
 
     auto empty = readCsvFile(testData("empty.csv"));
     ASSERT_FALSE(empty.ok());
-    EXPECT_NE(empty.error().find("the file is empty"), std::string::npos);
+    EXPECT_EQ(empty.error(), "the file is empty");
 
     auto ragged = readCsvFile(testData("ragged.csv"));
     ASSERT_FALSE(ragged.ok());
