@@ -7,6 +7,8 @@ namespace cerulean::cli {
 // Entry points, one per cmd_*.cpp file. Keep the table in the order of the flow.
 #define CERULEAN_DECLARE_COMMAND(fn) int fn(const QStringList &arguments);
 CERULEAN_DECLARE_COMMAND(runVersion)
+CERULEAN_DECLARE_COMMAND(runServe)
+CERULEAN_DECLARE_COMMAND(runBench)
 CERULEAN_DECLARE_COMMAND(runLogin)
 CERULEAN_DECLARE_COMMAND(runLogout)
 #undef CERULEAN_DECLARE_COMMAND
@@ -15,6 +17,8 @@ std::span<const Command> commands()
 {
     static const std::array table{
         Command{"version", "Print the versions of Cerulean and the libraries it uses.", &runVersion},
+        Command{"serve", "Serve a model package over HTTP (/score, /swagger.json, health).", &runServe},
+        Command{"bench", "Load-test an HTTP endpoint as ab does (n, c, keep-alive); ab-style or JSON report.", &runBench},
         Command{"login", "Sign in with a service principal; the secret goes to the keychain.", &runLogin},
         Command{"logout", "Forget the signed-in service principal and delete its secret.", &runLogout},
     };
