@@ -1,0 +1,68 @@
+#include "ui/charts/rate_chart.h"
+
+#include "ui/charts/histogram_bench_chart.h"
+
+#include <QAbstractItemModel>
+#include <QLineSeries>
+#include <QVXYModelMapper>
+#include <QValueAxis>
+
+#include <algorithm>
+
+namespace cerulean::ui {
+
+RateChart::RateChart(QAbstractItemModel *model, int xColumn, int yColumn, const QString &title, const QString &xTitle,
+                     const QString &yTitle, QWidget *parent)
+    : QChartView(parent)
+    , m_model(model)
+    , m_xColumn(xColumn)
+    , m_yColumn(yColumn)
+    , m_series(new QLineSeries)
+    , m_mapper(new QVXYModelMapper(this))
+    , m_x(new QValueAxis)
+    , m_y(new QValueAxis)
+{
+    setRenderHint(QPainter::Antialiasing);
+    auto *chart = new QChart;
+    setChart(chart);
+    applyChartTheme(*this);
+    chart->setTitle(title);
+    chart->legend()->hide();
+    chart->addSeries(m_series);
+    m_x->setTitleText(xTitle);
+    m_y->setTitleText(yTitle);
+    chart->addAxis(m_x, Qt::AlignBottom);
+    chart->addAxis(m_y, Qt::AlignLeft);
+    m_series->attachAxis(m_x);
+    m_series->attachAxis(m_y);
+    m_series->setPointsVisible(true);
+
+    m_mapper->setXColumn(xColumn);
+    m_mapper->setYColumn(yColumn);
+    m_mapper->setSeries(m_series);
+    m_mapper->setModel(model);
+    connect(model, &QAbstractItemModel::modelReset, this, &RateChart::refreshAxes);
+    connect(model, &QAbstractItemModel::rowsInserted, this, &RateChart::refreshAxes);
+    connect(model, &QAbstractItemModel::dataChanged, this, &RateChart::refreshAxes);
+    refreshAxes();
+}
+
+int RateChart::pointCount() const
+{
+    return int(m_series->count());
+}
+
+void RateChart::refreshAxes()
+{
+    double maxX = 0;
+    double maxY = 0;
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        maxX = std::max(maxX, m_model->index(row, m_xColumn).data(Qt::EditRole).toDouble());
+        maxY = std::max(maxY, m_model->index(row, m_yColumn).data(Qt::EditRole).toDouble());
+    }
+    m_x->setRange(0, maxX > 0 ? maxX : 1.0);
+    m_y->setRange(0, maxY > 0 ? maxY * 1.1 : 1.0);
+    m_y->applyNiceNumbers();
+}
+
+} // namespace cerulean::ui
