@@ -308,7 +308,7 @@ TEST(Featurizer, FromJsonRejectsBadDocuments)
     EXPECT_NE(broken.error().find("wrong feature count"), std::string::npos) << broken.error();
 }
 
-TEST(Featurizer, BankMarketingIsFastAndSingleRowsTakeMicroseconds)
+TEST(Featurizer, BankMarketingFeaturesAndAnAllocationFreeRowPath)
 {
     // CPU time next to wall time: on a shared machine the wall clock mostly measures
     // the other processes.
@@ -357,6 +357,6 @@ TEST(Featurizer, BankMarketingIsFastAndSingleRowsTakeMicroseconds)
     auto cpuMs = [](std::clock_t a, std::clock_t b) { return 1000.0 * static_cast<double>(b - a) / CLOCKS_PER_SEC; };
     std::printf("read %.1f ms (cpu %.1f ms), fit+featurize %.1f ms (cpu %.1f ms), one row %.2f us\n", readMs,
                 cpuMs(cpuStart, cpuRead), fitMs, cpuMs(cpuRead, cpuFit), perRowUs);
-    EXPECT_LT(readMs + fitMs, 3000.0); // generous: sanitizer builds and a shared machine
-    EXPECT_LT(perRowUs, 200.0);
+    // Timings are printed, not asserted: bench/ measures speed; a shared machine and
+    // sanitizer builds make wall-clock limits in unit tests flaky.
 }
