@@ -7,6 +7,8 @@ namespace cerulean::cli {
 // Entry points, one per cmd_*.cpp file. Keep the table in the order of the flow.
 #define CERULEAN_DECLARE_COMMAND(fn) int fn(const QStringList &arguments);
 CERULEAN_DECLARE_COMMAND(runVersion)
+CERULEAN_DECLARE_COMMAND(runAutoml)
+CERULEAN_DECLARE_COMMAND(runScore)
 CERULEAN_DECLARE_COMMAND(runServe)
 CERULEAN_DECLARE_COMMAND(runBench)
 CERULEAN_DECLARE_COMMAND(runLogin)
@@ -17,6 +19,8 @@ std::span<const Command> commands()
 {
     static const std::array table{
         Command{"version", "Print the versions of Cerulean and the libraries it uses.", &runVersion},
+        Command{"automl", "Train a classifier on a CSV file with the local AutoML engine.", &runAutoml},
+        Command{"score", "Score a CSV file with a trained model package.", &runScore},
         Command{"serve", "Serve a model package over HTTP (/score, /swagger.json, health).", &runServe},
         Command{"bench", "Load-test an HTTP endpoint as ab does (n, c, keep-alive); ab-style or JSON report.", &runBench},
         Command{"login", "Sign in with a service principal; the secret goes to the keychain.", &runLogin},
