@@ -13,6 +13,12 @@ CERULEAN_DECLARE_COMMAND(runServe)
 CERULEAN_DECLARE_COMMAND(runBench)
 CERULEAN_DECLARE_COMMAND(runLogin)
 CERULEAN_DECLARE_COMMAND(runLogout)
+CERULEAN_DECLARE_COMMAND(runWorkspace)
+CERULEAN_DECLARE_COMMAND(runCompute)
+CERULEAN_DECLARE_COMMAND(runData)
+CERULEAN_DECLARE_COMMAND(runJob)
+CERULEAN_DECLARE_COMMAND(runModel)
+CERULEAN_DECLARE_COMMAND(runEndpoint)
 #undef CERULEAN_DECLARE_COMMAND
 
 std::span<const Command> commands()
@@ -25,6 +31,12 @@ std::span<const Command> commands()
         Command{"bench", "Load-test an HTTP endpoint as ab does (n, c, keep-alive); ab-style or JSON report.", &runBench},
         Command{"login", "Sign in with a service principal; the secret goes to the keychain.", &runLogin},
         Command{"logout", "Forget the signed-in service principal and delete its secret.", &runLogout},
+        Command{"workspace", "Azure ML workspaces: show, list, write config.json.", &runWorkspace},
+        Command{"compute", "Compute clusters: list, show, create, delete, VM sizes.", &runCompute},
+        Command{"data", "Data assets: list, show, register (uri_file, mltable), upload to Blob Storage.", &runData},
+        Command{"job", "Jobs: AutoML classification create, list, show, wait, cancel.", &runJob},
+        Command{"model", "Registered models: list, show, register from a job output.", &runModel},
+        Command{"endpoint", "Online endpoints: create, deploy, keys, logs, score, delete.", &runEndpoint},
     };
     return table;
 }
