@@ -126,7 +126,7 @@ std::string formatLogLine(const LogLine &line)
     out += ' ';
     const std::string_view level = toString(line.level);
     out += level;
-    out.append(level.size() < 7 ? 7 - level.size() : 1, ' ');
+    out.append(level.size() < 8 ? 8 - level.size() : 1, ' '); // a fixed-width level column
     out += line.message;
     return out;
 }

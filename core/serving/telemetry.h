@@ -44,7 +44,7 @@ enum class LogLevel
     Error
 };
 
-// A container-style log line: "2026-11-28T00:50:39.123Z INFO  message".
+// A container-style log line: "2026-11-28T00:50:39.123Z INFO    message".
 struct LogLine
 {
     std::chrono::system_clock::time_point timestamp;

@@ -120,8 +120,12 @@ TEST(RunBench, CountsRepliesStatusesAndBytesWithAndWithoutKeepAlive)
             overTime += c;
         EXPECT_EQ(overTime, 200u);
         if (keepAlive) {
-            EXPECT_EQ(r.keepAliveRequests, 196u); // the first request of each connection opens it
-            EXPECT_EQ(s.server->stats().connectionsAccepted, 200u + 4u);
+            // The first request of each connection opens it; at most one connection per client
+            // (a client may never get a request when the others drain the queue first).
+            EXPECT_EQ(r.keepAliveRequests + r.connectTime.count(), 200u);
+            EXPECT_LE(r.connectTime.count(), 4u);
+            EXPECT_GE(r.connectTime.count(), 1u);
+            EXPECT_EQ(s.server->stats().connectionsAccepted, 200u + r.connectTime.count());
         } else {
             EXPECT_EQ(r.connectTime.count(), 200u);
         }
