@@ -13,7 +13,7 @@
 #   bench/serving_vs_peers.sh [BUILD_DIR]      (default build/dev; needs cerulean-cli and
 #                                               serving_make_test_package built there)
 #   MODEL=DIR bench/serving_vs_peers.sh ...     serve this package (e.g. an AutoML best/)
-#   RUNS=3 DURATION=5 THREADS=1 ...
+#   RUNS=3 DURATION=5 THREADS=1 CLI=path/to/cerulean-cli ...
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build/dev}
@@ -21,7 +21,7 @@ shared=${CERULEAN_SHARED_DIR:-$root/../shared}
 runs=${RUNS:-3}
 duration=${DURATION:-5}
 threads=${THREADS:-1}
-cli=$build/app/cerulean-cli
+cli=${CLI:-$build/app/cerulean-cli}
 [[ -x "$cli" ]] || { echo "no cerulean-cli in $build/app; build it first" >&2; exit 2; }
 for tool in wrk ab gunicorn nginx python3; do
     command -v "$tool" >/dev/null || { echo "$tool is not installed" >&2; exit 2; }
