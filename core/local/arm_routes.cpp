@@ -233,7 +233,9 @@ StoredResource ensureDependent(Ctx &c, const QString &id, K kind, const QString 
                                           .arg(key, c.base));
         props["Application_Type"] = "web";
     } else if (kind == K::StorageAccount) {
-        local["keys"] = Json::array({s(randomSecret(48)), s(randomSecret(48))});
+        // Storage account keys are standard base64 of 64 random bytes, as Azure's are.
+        const auto key = [] { return QString::fromLatin1(QByteArray::fromBase64(randomSecret(64).toLatin1(), QByteArray::Base64UrlEncoding).toBase64()); };
+        local["keys"] = Json::array({s(key()), s(key())});
         props["primaryEndpoints"] = {{"blob", s(c.base + QStringLiteral("/blob/") + r.name + QLatin1Char('/'))}};
     } else if (kind == K::KeyVault) {
         props["vaultUri"] = s(QStringLiteral("%1/vault/%2/").arg(c.base, r.name));
@@ -388,10 +390,9 @@ void validateAutoMl(Ctx &c, Json &p)
     if (task.empty())
         throw Failure{400, QStringLiteral("UserError"), QStringLiteral("'properties.taskDetails' is required for an AutoML job.")};
     const QString taskType = jsonStr(task, "taskType", QStringLiteral("properties.taskDetails.taskType"));
-    if (taskType != QLatin1String("Classification") && taskType != QLatin1String("Regression"))
+    if (taskType != QLatin1String("Classification"))
         throw Failure{400, QStringLiteral("UserError"),
-                      QStringLiteral("taskType '%1' is not supported by the local workspace; use Classification or "
-                                     "Regression.")
+                      QStringLiteral("taskType '%1' is not supported by the local workspace; use Classification.")
                           .arg(taskType)};
     const QString target =
         jsonStr(task, "targetColumnName", QStringLiteral("properties.taskDetails.targetColumnName"));

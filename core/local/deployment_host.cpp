@@ -123,7 +123,7 @@ std::optional<QString> DeploymentHost::resolveModel(const QString &workspaceId, 
             *error = QStringLiteral("Job '%1' has no best model (did it complete?).").arg(m.captured(1));
             return std::nullopt;
         }
-        path = m_store.artifactsDir() + QLatin1Char('/') + run + QStringLiteral("/outputs");
+        path = m_store.artifactsDir() + QLatin1Char('/') + run + QStringLiteral("/outputs/model");
         if (!m.captured(3).isEmpty())
             path = m_store.artifactsDir() + QLatin1Char('/') + run + QLatin1Char('/') + m.captured(3);
     } else if (const auto r = runsUri.match(uri); r.hasMatch()) {

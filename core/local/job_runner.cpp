@@ -385,6 +385,16 @@ void JobRunner::runJob(const std::shared_ptr<Active> &a)
     request.primaryMetric = str(task, "primaryMetric",
                                 request.taskType == QLatin1String("Regression") ? QStringLiteral("NormalizedRootMeanSquaredError")
                                                                                  : QStringLiteral("accuracy"));
+    // The REST enum (ClassificationPrimaryMetrics) names the metric differently from the
+    // metric keys the runs log.
+    static const std::map<QString, QString> metricNames{
+        {QStringLiteral("Accuracy"), QStringLiteral("accuracy")},
+        {QStringLiteral("AUCWeighted"), QStringLiteral("AUC_weighted")},
+        {QStringLiteral("NormMacroRecall"), QStringLiteral("norm_macro_recall")},
+        {QStringLiteral("AveragePrecisionScoreWeighted"), QStringLiteral("average_precision_score_weighted")},
+        {QStringLiteral("PrecisionScoreWeighted"), QStringLiteral("precision_score_weighted")}};
+    if (const auto it = metricNames.find(request.primaryMetric); it != metricNames.end())
+        request.primaryMetric = it->second;
     const Json limits = task.value("limitSettings", Json::object());
     request.maxTrials = std::max(1, limits.value("maxTrials", 1000));
     request.concurrentTrials = a->slots;

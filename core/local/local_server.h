@@ -1,0 +1,44 @@
+#pragma once
+
+#include "core/local/service.h"
+
+#include <QUrl>
+
+#include <cstdint>
+#include <memory>
+
+namespace cerulean::serving {
+class HttpServer;
+}
+
+namespace cerulean::local {
+
+struct LocalServerOptions
+{
+    ServiceOptions service;
+    std::uint16_t port = 0; // 0 picks a free loopback port
+    unsigned threads = 4;
+};
+
+// The local workspace service on a loopback HTTP port (core/serving's HTTP server core).
+class LocalServer final
+{
+public:
+    explicit LocalServer(LocalServerOptions options);
+    ~LocalServer();
+    LocalServer(const LocalServer &) = delete;
+    LocalServer &operator=(const LocalServer &) = delete;
+
+    // Opens the store and listens. False with a message on failure.
+    bool start(QString *error);
+    void stop();
+    QUrl baseUrl() const; // http://127.0.0.1:PORT
+    LocalService &service() { return *m_service; }
+
+private:
+    LocalServerOptions m_options;
+    std::unique_ptr<LocalService> m_service;
+    std::unique_ptr<serving::HttpServer> m_http;
+};
+
+} // namespace cerulean::local
