@@ -542,7 +542,7 @@ TEST_F(Routes, BlobBlocksAndSharedKey)
     const QString canonical = QStringLiteral("/%1/%2/signed.csv").arg(account, container);
     const QByteArray toSign = "PUT\n\n\n" + QByteArray::number(body.size()) + "\n\n\n\n\n\n\n\n\nx-ms-blob-type:BlockBlob\nx-ms-date:" + date +
                               "\nx-ms-version:2023-11-03\n" + canonical.toUtf8();
-    const QByteArray signature = QMessageAuthenticationCode::hash(toSign, QByteArray::fromBase64(QByteArray::fromStdString(key), QByteArray::Base64UrlEncoding),
+    const QByteArray signature = QMessageAuthenticationCode::hash(toSign, QByteArray::fromBase64(QByteArray::fromStdString(key)),
                                                                   QCryptographicHash::Sha256)
                                      .toBase64();
     const HeaderList signedHeaders{{"x-ms-blob-type", "BlockBlob"}, {"x-ms-date", date}, {"x-ms-version", "2023-11-03"},
