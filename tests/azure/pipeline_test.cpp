@@ -1,5 +1,6 @@
 // The HTTP pipeline against a loopback server that injects faults: every retry and every
 // wait is asserted exactly (fake clock, fixed jitter, recording scheduler).
+#include "core/azure/client.h"
 #include "core/azure/identity.h"
 #include "core/azure/pipeline.h"
 #include "core/azure/transport.h"
@@ -24,7 +25,9 @@ struct Rig
     FakeServer server;
     std::shared_ptr<FakeClock> clock = std::make_shared<FakeClock>();
     std::shared_ptr<RecordingScheduler> scheduler = std::make_shared<RecordingScheduler>(clock);
-    std::shared_ptr<QtNetworkTransport> transport = std::make_shared<QtNetworkTransport>();
+    // The process-wide transport, as the app uses it: a QNetworkAccessManager torn down
+    // while Qt still has events queued for it crashes later in an unrelated test.
+    std::shared_ptr<HttpTransport> transport = AzureClient::networkTransport();
     double jitter = 1.0;
 
     PipelineOptions options(milliseconds tryTimeout = milliseconds(5000))
