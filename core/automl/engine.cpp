@@ -474,6 +474,8 @@ Result<RunResult> runAutoML(const AutoMLSettings &settings, const Dataset &train
                 input.numClasses = classes;
                 input.validX = fold.validX.view();
                 input.validY = fold.validY;
+                input.rankingMetric = settings.primaryMetric.rfind("AUC", 0) == 0 ||
+                                      settings.primaryMetric.rfind("average_precision", 0) == 0;
                 std::string error;
                 auto learner = trainLearner(info->kind, proposal.params, input, options, error);
                 if (!learner) {

@@ -49,8 +49,10 @@ const std::vector<LearnerInfo> &learnerCatalog()
                  {"subsample", 0.8}, {"colsample_bytree", 0.8}, {"reg_lambda", 1}},
                 {{"n_estimators", 1200}, {"learning_rate", 0.03}, {"max_depth", 6}, {"min_child_weight", 2},
                  {"subsample", 0.8}, {"colsample_bytree", 0.6}, {"reg_lambda", 2}},
-                {{"n_estimators", 800}, {"learning_rate", 0.05}, {"max_depth", 4}, {"min_child_weight", 1},
+                {{"n_estimators", 1500}, {"learning_rate", 0.05}, {"max_depth", 3}, {"min_child_weight", 1},
                  {"subsample", 0.9}, {"colsample_bytree", 0.7}, {"reg_lambda", 4}},
+                {{"n_estimators", 1000}, {"learning_rate", 0.02}, {"max_depth", 8}, {"min_child_weight", 5},
+                 {"subsample", 0.7}, {"colsample_bytree", 0.5}, {"reg_lambda", 8}},
             };
             xgb.costFactor = 1.0;
             list.push_back(xgb);
@@ -74,7 +76,7 @@ const std::vector<LearnerInfo> &learnerCatalog()
                         {"min_samples_leaf", 1, 32, true, true},
                         {"max_depth", 6, 30, false, true}};
             rf.cheapInit = {{"n_estimators", 8}, {"max_features", 0.3}, {"min_samples_leaf", 2}, {"max_depth", 16}};
-            rf.portfolio = {{{"n_estimators", 150}, {"max_features", 0.3}, {"min_samples_leaf", 2}, {"max_depth", 24}}};
+            rf.portfolio = {{{"n_estimators", 80}, {"max_features", 0.3}, {"min_samples_leaf", 2}, {"max_depth", 20}}};
             rf.costFactor = 3.0;
             list.push_back(rf);
         }
@@ -87,7 +89,7 @@ const std::vector<LearnerInfo> &learnerCatalog()
                         {"min_samples_leaf", 1, 32, true, true},
                         {"max_depth", 6, 30, false, true}};
             et.cheapInit = {{"n_estimators", 8}, {"max_features", 0.5}, {"min_samples_leaf", 2}, {"max_depth", 16}};
-            et.portfolio = {{{"n_estimators", 150}, {"max_features", 0.6}, {"min_samples_leaf", 2}, {"max_depth", 24}}};
+            et.portfolio = {{{"n_estimators", 80}, {"max_features", 0.6}, {"min_samples_leaf", 2}, {"max_depth", 20}}};
             et.costFactor = 2.0;
             list.push_back(et);
         }

@@ -43,6 +43,8 @@ struct TrainInput
     // Optional: rows the learner may watch to stop early (XGBoost).
     DenseView validX;
     std::span<const int> validY;
+    // Early stopping watches AUC instead of log loss (when the primary metric ranks).
+    bool rankingMetric = false;
 };
 
 struct TrainOptions

@@ -80,15 +80,24 @@ Searcher::Searcher(std::vector<const LearnerInfo *> learners, std::uint64_t seed
     // Cheap starting points first: a usable model within seconds, and a cost measure.
     for (std::size_t i = 0; i < m_states.size(); ++i)
         enqueue(i, m_states[i].info->cheapInit, "initial");
-    // Then the portfolio, round-robin over learners so each family gets its strong
-    // configuration early.
-    std::size_t maxPortfolio = 0;
-    for (const auto &state : m_states)
-        maxPortfolio = std::max(maxPortfolio, state.info->portfolio.size());
-    for (std::size_t round = 0; round < maxPortfolio; ++round)
-        for (std::size_t i = 0; i < m_states.size(); ++i)
-            if (round < m_states[i].info->portfolio.size())
-                enqueue(i, m_states[i].info->portfolio[round], "portfolio");
+    // Then the portfolio: the first configuration of each learner that has one, the most
+    // promising family (the catalog's first, boosted trees) first and again in between, as
+    // boosted trees are where the time usually pays.
+    std::vector<std::size_t> next(m_states.size(), 0);
+    for (bool any = true; any;) {
+        any = false;
+        for (std::size_t i = 0; i < m_states.size(); ++i) {
+            const auto &portfolio = m_states[i].info->portfolio;
+            if (next[i] < portfolio.size()) {
+                enqueue(i, portfolio[next[i]++], "portfolio");
+                any = true;
+            }
+            if (i > 0 && next[0] < m_states[0].info->portfolio.size()) {
+                enqueue(0, m_states[0].info->portfolio[next[0]++], "portfolio");
+                any = true;
+            }
+        }
+    }
 }
 
 Proposal Searcher::next()

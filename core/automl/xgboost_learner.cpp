@@ -165,9 +165,13 @@ std::unique_ptr<Learner> trainXGBoost(const HyperParams &params, const TrainInpu
     const int rounds = std::max(1, static_cast<int>(param(params, "n_estimators", 100)));
     const double eta = param(params, "learning_rate", 0.1);
     const bool binary = input.numClasses == 2;
+    const std::string objective = binary ? "binary:logistic" : "multi:softprob";
+    std::string evalMetric = binary ? "logloss" : "mlogloss";
+    if (input.rankingMetric)
+        evalMetric = "auc";
     std::vector<std::pair<std::string, std::string>> settings = {
-        {"objective", binary ? "binary:logistic" : "multi:softprob"},
-        {"eval_metric", binary ? "logloss" : "mlogloss"},
+        {"objective", objective},
+        {"eval_metric", evalMetric},
         {"tree_method", "hist"},
         {"max_bin", "256"},
         {"nthread", std::to_string(std::max(1, options.threads))},
@@ -216,7 +220,8 @@ std::unique_ptr<Learner> trainXGBoost(const HyperParams &params, const TrainInpu
             return nullptr;
         }
         const char *colon = std::strrchr(evalText, ':');
-        const double loss = colon ? std::strtod(colon + 1, nullptr) : 0.0;
+        const double value = colon ? std::strtod(colon + 1, nullptr) : 0.0;
+        const double loss = input.rankingMetric ? -value : value; // lower is better below
         if (loss < bestLoss - 1e-12) {
             bestLoss = loss;
             bestRound = round;
