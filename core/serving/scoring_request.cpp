@@ -191,6 +191,14 @@ bool parseScoringRequest(std::string_view body, const ScoringSchema &schema, con
             what = what.substr(at);
         error = badRequest("malformed_json", "The body is not valid JSON (byte " + std::to_string(e.byte) + "): " + what);
         return false;
+    } catch (const Json::exception &e) {
+        // Valid syntax the parser still refuses, such as a number beyond double's range.
+        std::string what = e.what();
+        const auto at = what.find("] ");
+        if (at != std::string::npos)
+            what = what.substr(at + 2);
+        error = badRequest("malformed_json", "The body is not valid JSON: " + what);
+        return false;
     }
     if (!document.is_object()) {
         error = badRequest("invalid_body", "The body must be a JSON object such as {\"data\": [{...}]} or "
