@@ -1,0 +1,67 @@
+#include "app/cli/cli_util.h"
+#include "app/cli/command.h"
+
+#include "core/local/local_server.h"
+
+#include <QCommandLineParser>
+#include <QStandardPaths>
+
+#include <csignal>
+#include <pthread.h>
+
+namespace cerulean::cli {
+
+int runLocalService(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Run the local workspace service: Azure ML's REST surface on loopback, backed by SQLite and files.\n"
+        "Prints 'listening on http://127.0.0.1:PORT' and runs until SIGINT or SIGTERM."));
+    parser.addHelpOption();
+    const QCommandLineOption root(QStringLiteral("root"), QStringLiteral("State directory (default: the user's data location)."),
+                                  QStringLiteral("DIR"));
+    const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("Loopback port (default: a free one)."),
+                                  QStringLiteral("N"), QStringLiteral("0"));
+    parser.addOption(root);
+    parser.addOption(port);
+    int exitCode = ExitOk;
+    if (!parseOrExit(parser, arguments, exitCode))
+        return exitCode;
+    bool ok = false;
+    const uint portNumber = parser.value(port).toUInt(&ok);
+    if (!ok || portNumber > 65535) {
+        printErr(QStringLiteral("local-service: --port must be a number from 0 to 65535, not '%1'.").arg(parser.value(port)));
+        return ExitUsage;
+    }
+    local::LocalServerOptions options;
+    options.service.root = parser.isSet(root)
+                               ? parser.value(root)
+                               : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+                                     QStringLiteral("/local-workspace");
+    options.port = static_cast<std::uint16_t>(portNumber);
+
+    // Block the stop signals before any thread starts, so every thread inherits the mask and
+    // this one receives them with sigwait.
+    sigset_t stopSignals;
+    sigemptyset(&stopSignals);
+    sigaddset(&stopSignals, SIGINT);
+    sigaddset(&stopSignals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    local::LocalServer server(options);
+    QString error;
+    if (!server.start(&error)) {
+        printErr(QStringLiteral("local-service: %1").arg(error));
+        return ExitFailure;
+    }
+    printOut(QStringLiteral("listening on %1").arg(server.baseUrl().toString()));
+    printOut(QStringLiteral("root %1, subscription %2, tenant %3")
+                 .arg(options.service.root, server.service().subscriptionId(), server.service().tenantId()));
+    int received = 0;
+    sigwait(&stopSignals, &received);
+    server.stop();
+    return ExitOk;
+}
+
+} // namespace cerulean::cli
