@@ -1,0 +1,190 @@
+// The job runner: slots, queueing, cancel, MLflow runs, and a kill -9 in the middle of a
+// job followed by a restart on the same root.
+
+#include "local_test_util.h"
+
+#include "core/local/job_runner.h"
+
+#include <QThread>
+
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+using namespace cerulean::local;
+using namespace cerulean::local::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A stand-in engine: one trial every `interval`, until maxTrials or cancel.
+class FakeEngine final : public TrainingEngine
+{
+public:
+    explicit FakeEngine(std::chrono::milliseconds interval) : m_interval(interval) {}
+    TrainingOutcome run(const TrainingRequest &request, const std::function<void(const TrialReport &)> &onTrial,
+                        const std::atomic<bool> &cancel) override
+    {
+        TrainingOutcome outcome;
+        for (int i = 0; i < request.maxTrials; ++i) {
+            const auto until = std::chrono::steady_clock::now() + m_interval;
+            while (std::chrono::steady_clock::now() < until && !cancel)
+                std::this_thread::sleep_for(5ms);
+            if (cancel) {
+                outcome.canceled = true;
+                return outcome;
+            }
+            TrialReport t;
+            t.index = i;
+            t.algorithm = QStringLiteral("FakeClassifier");
+            t.metrics[QStringLiteral("AUC_weighted")] = 0.5 + 0.01 * i;
+            t.artifacts.emplace_back(QStringLiteral("confusion_matrix"), R"({"schema_type":"confusion_matrix"})");
+            onTrial(t);
+            outcome.bestTrial = i;
+        }
+        outcome.succeeded = true;
+        return outcome;
+    }
+
+private:
+    std::chrono::milliseconds m_interval;
+};
+
+TrainingEngineFactory fake(std::chrono::milliseconds interval)
+{
+    return [interval] { return std::unique_ptr<TrainingEngine>(std::make_unique<FakeEngine>(interval)); };
+}
+
+class Jobs : public ServiceFixture
+{
+protected:
+    void setUpWorkspace(int nodes)
+    {
+        createWorkspace();
+        const auto c = call("PUT", m_ws + QStringLiteral("/computes/cpu"),
+                            Json{{"properties", {{"computeType", "AmlCompute"},
+                                                 {"properties", {{"scaleSettings", {{"maxNodeCount", nodes}}}}}}}});
+        ASSERT_EQ(c.status, 201);
+        ASSERT_EQ(call("PUT", m_ws + QStringLiteral("/data/small/versions/1"),
+                       Json{{"properties", {{"dataType", "uri_file"},
+                                            {"dataUri", "file://" CERULEAN_SOURCE_DIR "/tests/data/local/small.csv"}}}})
+                      .status,
+                  201);
+    }
+    ApiResponse submit(const QString &name, int trials, int concurrent)
+    {
+        return call("PUT", m_ws + QStringLiteral("/jobs/") + name,
+                    Json{{"properties",
+                          {{"jobType", "AutoML"},
+                           {"computeId", QString(m_ws + QStringLiteral("/computes/cpu")).toStdString()},
+                           {"taskDetails",
+                            {{"taskType", "Classification"},
+                             {"targetColumnName", "y"},
+                             {"trainingData", {{"jobInputType", "uri_file"}, {"uri", "azureml:small:1"}}},
+                             {"limitSettings", {{"maxTrials", trials}, {"maxConcurrentTrials", concurrent}}}}}}}});
+    }
+    QString status(const QString &job)
+    {
+        return QString::fromStdString(call("GET", m_ws + QStringLiteral("/jobs/") + job).json()["properties"].value("status", std::string()));
+    }
+    bool waitFor(const QString &job, const QStringList &states, std::chrono::milliseconds limit = 10s)
+    {
+        const auto until = std::chrono::steady_clock::now() + limit;
+        while (std::chrono::steady_clock::now() < until) {
+            if (states.contains(status(job)))
+                return true;
+            std::this_thread::sleep_for(20ms);
+        }
+        return false;
+    }
+};
+
+} // namespace
+
+TEST_F(Jobs, SlotsQueueCancelAndRuns)
+{
+    openService(true);
+    m_service->jobRunner()->setEngineFactory(fake(100ms));
+    setUpWorkspace(2);
+    ASSERT_EQ(submit(QStringLiteral("first"), 30, 2).status, 201);
+    ASSERT_TRUE(waitFor(QStringLiteral("first"), {QStringLiteral("Running")}));
+    // The first job holds both slots: the second waits in the queue.
+    ASSERT_EQ(submit(QStringLiteral("second"), 3, 1).status, 201);
+    ASSERT_TRUE(waitFor(QStringLiteral("second"), {QStringLiteral("Queued")}));
+    std::this_thread::sleep_for(350ms);
+    EXPECT_EQ(status(QStringLiteral("second")), QStringLiteral("Queued"));
+
+    // Cancel stops the first within seconds and keeps the trials that finished.
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_EQ(call("POST", m_ws + QStringLiteral("/jobs/first/cancel")).status, 202);
+    ASSERT_TRUE(waitFor(QStringLiteral("first"), {QStringLiteral("Canceled")}, 5s));
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
+    const auto children = m_service->store().runs({}, QStringLiteral("first"), QString());
+    EXPECT_GE(children.size(), 1u);
+    EXPECT_EQ(m_service->store().run(QStringLiteral("first"))->status, QStringLiteral("KILLED"));
+
+    // The freed slots start the queued job, which completes with its best child tagged.
+    ASSERT_TRUE(waitFor(QStringLiteral("second"), {QStringLiteral("Completed")}, 10s)) << status(QStringLiteral("second")).toStdString();
+    const auto parent = m_service->store().run(QStringLiteral("second"));
+    ASSERT_TRUE(parent.has_value());
+    EXPECT_EQ(parent->status, QStringLiteral("FINISHED"));
+    EXPECT_EQ(parent->tags.value("automl_best_child_run_id", std::string()), "second_2");
+    EXPECT_EQ(m_service->store().runs({}, QStringLiteral("second"), QString()).size(), 3u);
+    EXPECT_EQ(m_service->store().metricHistory(QStringLiteral("second_2"), QStringLiteral("AUC_weighted")).size(), 1u);
+}
+
+TEST_F(Jobs, KillNineDuringAJobThenRestart)
+{
+    int ready[2];
+    ASSERT_EQ(pipe(ready), 0);
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        // The service process: start a slow job, report once a trial finished, then wait
+        // to be killed.
+        close(ready[0]);
+        openService(true);
+        m_service->jobRunner()->setEngineFactory(fake(200ms));
+        setUpWorkspace(2);
+        submit(QStringLiteral("victim"), 1000, 1);
+        const auto until = std::chrono::steady_clock::now() + 20s;
+        while (std::chrono::steady_clock::now() < until) {
+            if (m_service->store().runs({}, QStringLiteral("victim"), QString()).size() >= 2) {
+                const char ok = 'y';
+                (void)!write(ready[1], &ok, 1);
+                break;
+            }
+            std::this_thread::sleep_for(20ms);
+        }
+        for (;;)
+            pause();
+    }
+    close(ready[1]);
+    char flag = 0;
+    ASSERT_EQ(read(ready[0], &flag, 1), 1) << "the service process never ran a trial";
+    close(ready[0]);
+    ASSERT_EQ(kill(child, SIGKILL), 0);
+    int exitStatus = 0;
+    waitpid(child, &exitStatus, 0);
+    ASSERT_TRUE(WIFSIGNALED(exitStatus));
+
+    // Restart on the same root: the store opens, the job is Failed with the reason, the
+    // finished trials and every other resource are still there.
+    openService(true);
+    const Json job = call("GET", m_ws + QStringLiteral("/jobs/victim")).json();
+    EXPECT_EQ(job["properties"]["status"], "Failed") << job.dump();
+    EXPECT_NE(job["properties"]["properties"].value("azureml.error", std::string()).find("stopped while this job was running"),
+              std::string::npos);
+    EXPECT_EQ(m_service->store().run(QStringLiteral("victim"))->status, QStringLiteral("FAILED"));
+    const auto trials = m_service->store().runs({}, QStringLiteral("victim"), QStringLiteral("FINISHED"));
+    EXPECT_GE(trials.size(), 2u);
+    EXPECT_EQ(call("GET", m_ws + QStringLiteral("/computes/cpu")).status, 200);
+    EXPECT_EQ(call("GET", m_ws + QStringLiteral("/data/small/versions/1")).status, 200);
+    // The slots it held are free again: a new job runs to the end.
+    m_service->jobRunner()->setEngineFactory(fake(10ms));
+    ASSERT_EQ(submit(QStringLiteral("after"), 2, 2).status, 201);
+    EXPECT_TRUE(waitFor(QStringLiteral("after"), {QStringLiteral("Completed")}, 10s)) << status(QStringLiteral("after")).toStdString();
+}
