@@ -1,0 +1,89 @@
+#pragma once
+
+#include "ui/models/leaderboard_run.h"
+
+#include <QWidget>
+
+#include <optional>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QSortFilterProxyModel;
+class QTableView;
+class QTabWidget;
+
+namespace cerulean::ui {
+
+class ConfusionMatrixModel;
+class CurveChart;
+class CurveTableModel;
+class ImportanceChart;
+class ImportanceModel;
+class LeaderboardModel;
+class MetricsTableModel;
+class Session;
+
+// Step 3: the leaderboard of an AutoML run and, for the selected models, their metrics,
+// confusion matrix, curves (overlaid) and feature importance; charts export as PNG and
+// metrics as CSV. Opens a run folder written by `cerulean-cli automl --out DIR` or by a
+// run on the Data & AutoML step.
+class ModelsPage final : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit ModelsPage(Session &session, QWidget *parent = nullptr);
+
+    // Loads a run folder; false with the reason shown on the page and in *error.
+    bool openRunFolder(const QString &path, QString *error = nullptr);
+    void chooseRunFolder();
+
+    LeaderboardModel *leaderboard() const { return m_leaderboard; }
+    QSortFilterProxyModel *leaderboardProxy() const { return m_proxy; }
+    MetricsTableModel *metrics() const { return m_metrics; }
+    ConfusionMatrixModel *confusion() const { return m_confusion; }
+    CurveTableModel *curves() const { return m_curves; }
+    ImportanceModel *importance() const { return m_importance; }
+    CurveChart *curveChart() const { return m_curveChart; }
+    // Selects runs by id in the leaderboard (the detail tabs follow the selection).
+    void selectRuns(const QList<int> &runIds);
+    void showCurve(CurveKind kind);
+
+    bool exportCurvePng(const QString &path);
+    bool exportMetricsCsv(const QString &path);
+    QString statusText() const;
+
+Q_SIGNALS:
+    void runFolderOpened(const QString &path);
+
+private:
+    void selectionChanged();
+    void refreshCurves();
+    void confusionCellClicked(const QModelIndex &index);
+    void setStatus(const QString &text);
+
+    Session &m_session;
+    std::optional<RunFolder> m_folder;
+    LeaderboardModel *m_leaderboard;
+    QSortFilterProxyModel *m_proxy;
+    MetricsTableModel *m_metrics;
+    ConfusionMatrixModel *m_confusion;
+    CurveTableModel *m_curves;
+    ImportanceModel *m_importance;
+    QLabel *m_summary = nullptr;
+    QLabel *m_status = nullptr;
+    QLineEdit *m_filter = nullptr;
+    QTableView *m_board = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    QCheckBox *m_normalized = nullptr;
+    QComboBox *m_curveKind = nullptr;
+    QComboBox *m_curveClass = nullptr;
+    QComboBox *m_evaluation = nullptr;
+    QLabel *m_confusionNote = nullptr;
+    CurveChart *m_curveChart = nullptr;
+    ImportanceChart *m_importanceChart = nullptr;
+};
+
+} // namespace cerulean::ui
