@@ -121,7 +121,7 @@ for r in $(seq 1 "$runs"); do
     ab -q -k -n "$n_cmp" -c 16 -p "$row" -T application/json -H "Authorization: Bearer $key" -e "$work/ab.csv" \
         "$ours/score" >"$work/ab.txt" 2>&1
     "$cli" bench --url "$ours/score" --key "$key" --body "$row" -n "$n_cmp" -c 16 -k --threads 1 --json >"$work/bench_ab.json"
-    ab_worst+=("$(python3 - "$work/ab.csv" "$work/bench_ab.json" <<'PY'
+    /usr/bin/python3 - "$work/ab.csv" "$work/bench_ab.json" >"$work/abdiff" <<'PY'
 import csv, json, sys
 ab = {int(row[0]): float(row[1]) for row in csv.reader(open(sys.argv[1])) if row[0].isdigit()}
 ours = json.load(open(sys.argv[2]))["latency"]["percentilesMs"]
@@ -132,7 +132,7 @@ for p in (50, 66, 75, 80, 90, 95, 98, 99):
     print(f"      p{p}: ab {a:.3f} ms, cerulean-cli bench {b:.3f} ms", file=sys.stderr)
 print(f"{worst:.4f}")
 PY
-)")")
+    ab_worst+=("$(cat "$work/abdiff")")
 done
 m_bench=$(printf '%s\n' "${bench_rps[@]}" | median)
 m_wrk=$(printf '%s\n' "${wrk_cmp[@]}" | median)
