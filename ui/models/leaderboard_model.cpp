@@ -73,7 +73,7 @@ void LeaderboardModel::appendRun(RunPtr run)
 
 bool LeaderboardModel::better(const RunRecord &candidate, const RunRecord *incumbent) const
 {
-    if (candidate.status != QLatin1String("completed") || !std::isfinite(candidate.score))
+    if (candidate.status.compare(QLatin1String("completed"), Qt::CaseInsensitive) != 0 || !std::isfinite(candidate.score))
         return false;
     if (!incumbent)
         return true;
