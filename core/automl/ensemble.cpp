@@ -64,9 +64,11 @@ void Predictor::predictProba(DenseView x, std::span<double> out) const
     for (std::size_t m = 0; m < members.size(); ++m)
         members[m].predictProba(x, memberOut[m]);
     if (kind == Kind::Voting) {
-        std::fill(out.begin(), out.end(), 0.0);
+        // Callers may pass a buffer sized for more rows than x holds; only x.rows * k is ours.
+        const std::size_t used = std::min(out.size(), x.rows * k);
+        std::fill(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(used), 0.0);
         for (std::size_t m = 0; m < members.size(); ++m)
-            for (std::size_t i = 0; i < out.size(); ++i)
+            for (std::size_t i = 0; i < used; ++i)
                 out[i] += weights[m] * memberOut[m][i];
         return;
     }
