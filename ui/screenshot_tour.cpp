@@ -2,6 +2,8 @@
 
 #include "ui/about_dialog.h"
 #include "ui/main_window.h"
+#include "ui/pages/endpoint_pages.h"
+#include "ui/pages/pages.h"
 #include "ui/settings_dialog.h"
 
 #include <QApplication>
@@ -47,6 +49,10 @@ QStringList ScreenshotTour::run(const QString &directory)
     }
     QStringList written;
     m_window.show();
+    // Real data and a short real run, so the AutoML pages are shot with content (skipped without the data).
+    prepareAutoMLPagesForTour(m_window, dir.absolutePath());
+    // A real scoring endpoint for the Swagger, Consume and Benchmark pages, up while they are shot.
+    const auto endpoint = prepareEndpointPagesForTour(m_window, dir.absolutePath());
     for (Step step : allSteps) {
         m_window.showStep(step);
         settle();

@@ -1,6 +1,8 @@
 #include "ui/app_settings.h"
 #include "ui/main_window.h"
+#include "ui/pages/pages.h"
 #include "ui/screenshot_tour.h"
+#include "ui/session.h"
 #include "ui/theme.h"
 
 #include <QApplication>
@@ -53,7 +55,9 @@ int main(int argc, char *argv[])
     }
     applyAppearance(app, settings.appearance);
 
+    Session session; // outlives the window: pages hold it
     MainWindow window;
+    installPages(window, session);
     QObject::connect(&window, &MainWindow::settingsChanged, &app,
                      [&app](const AppSettings &changed) { applyAppearance(app, changed.appearance); });
 

@@ -44,7 +44,9 @@ void DatasetPreviewModel::load(const QString &path)
             } else {
                 m_error = QString::fromStdString(result->error());
             }
+            m_resetting = true; // views ask for more inside modelReset; rows are not inserted then
             endResetModel();
+            m_resetting = false;
             setState(m_table ? State::Ready : State::Failed);
         });
 }
@@ -113,7 +115,7 @@ QVariant DatasetPreviewModel::headerData(int section, Qt::Orientation orientatio
 
 bool DatasetPreviewModel::canFetchMore(const QModelIndex &parent) const
 {
-    return !parent.isValid() && m_visibleRows < totalRows();
+    return !parent.isValid() && !m_resetting && m_visibleRows < totalRows();
 }
 
 void DatasetPreviewModel::fetchMore(const QModelIndex &parent)
@@ -121,9 +123,13 @@ void DatasetPreviewModel::fetchMore(const QModelIndex &parent)
     if (!canFetchMore(parent))
         return;
     const int more = std::min(kBlockRows, totalRows() - m_visibleRows);
+    // Views (and the model tester) answering rowsAboutToBeInserted or rowsInserted may ask
+    // for more again; a nested insert would announce rows that are not there yet.
+    m_resetting = true;
     beginInsertRows({}, m_visibleRows, m_visibleRows + more - 1);
     m_visibleRows += more;
     endInsertRows();
+    m_resetting = false;
 }
 
 } // namespace cerulean::ui

@@ -60,6 +60,7 @@ private:
     QString m_error;
     std::shared_ptr<const automl::CsvTable> m_table;
     int m_visibleRows = 0;
+    bool m_resetting = false; // inside a reset or an insert: a nested fetchMore does nothing
 };
 
 } // namespace cerulean::ui
