@@ -17,10 +17,11 @@ run_suite() {
   local home
   home=$(mktemp -d /tmp/cerulean-test-home.XXXXXX)
   echo "== tests ($preset) =="
+  # The runtime directory exists before the bus starts (dbus-daemon looks for it at start-up).
+  mkdir -p "$home/run" && chmod 700 "$home/run"
   HOME="$home" XDG_DATA_HOME="$home/.local/share" XDG_CONFIG_HOME="$home/.config" \
   XDG_CACHE_HOME="$home/.cache" XDG_RUNTIME_DIR="$home/run" \
-    dbus-run-session -- sh -c "mkdir -p \"\$XDG_RUNTIME_DIR\" && chmod 700 \"\$XDG_RUNTIME_DIR\" && \
-      printf ci | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
+    dbus-run-session -- sh -c "printf ci | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
       ctest --preset $preset -j $jobs"
   local status=$?
   rm -rf "$home"
