@@ -76,7 +76,8 @@ ApiResponse LocalService::handleToken(const ApiRequest &request, const QString &
     if (grant.isEmpty())
         return aadError(400, "invalid_request", 900144,
                         QStringLiteral("The request body must contain the following parameter: 'grant_type'."));
-    if (scope.isEmpty())
+    // Entra's device code redemption carries no scope: it was given with the code.
+    if (scope.isEmpty() && grant != QLatin1String("urn:ietf:params:oauth:grant-type:device_code"))
         return aadError(400, "invalid_request", 900144,
                         QStringLiteral("The request body must contain the following parameter: 'scope'."));
     if (!scope.endsWith(QLatin1String("/.default")) && grant == QLatin1String("client_credentials"))
