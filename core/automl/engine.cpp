@@ -74,6 +74,17 @@ constexpr std::size_t kKeptCandidates = 12;
 constexpr double kReserveShare = 0.08;
 constexpr milliseconds kMinReserve{1500};
 constexpr milliseconds kMaxReserve{30000};
+// The refit needs about as long as the best trials took (a tenth more rows, no early-stopping
+// tail): the search stops starting trials when that time is all that is left. The estimate
+// follows the measured durations, so a loaded machine refits in time too, and it never
+// takes more than this share of the budget from the search.
+constexpr double kRefitTimeMargin = 1.25;
+constexpr double kMaxRefitShare = 0.4;
+constexpr std::size_t kRefitEstimateMembers = 3;
+// XGBoost's rounds found by early stopping grow with the rows they are refit on, at most
+// by this factor (a 3-fold cross-validation trains on two thirds of the rows).
+constexpr double kMaxRoundsGrowth = 1.5;
+constexpr std::uint64_t kRefitSeedOffset = 7919;
 constexpr int kStackMetaFolds = 5;
 
 struct Matrix
@@ -146,6 +157,7 @@ std::string isoNow()
 struct Candidate
 {
     int id = 0;
+    milliseconds duration{0};
     double oriented = 0; // higher is better
     ModelMember member;
     std::vector<double> evalProba;
@@ -406,6 +418,7 @@ Result<RunResult> runAutoML(const AutoMLSettings &settings, const Dataset &train
         settings.threads > 0 ? settings.threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     const int workers = std::clamp(settings.maxConcurrentTrials, 1, 64);
     const int threadsPerTrial = std::max(1, totalThreads / workers);
+    const bool refit = settings.refitBestModel && settings.validation.kind != ValidationKind::File;
     const milliseconds reserve =
         std::clamp(duration_cast<milliseconds>(settings.timeout * kReserveShare), kMinReserve, kMaxReserve);
     const auto searchEnd = deadline - std::min(reserve, duration_cast<milliseconds>(settings.timeout / 2));
@@ -420,12 +433,15 @@ Result<RunResult> runAutoML(const AutoMLSettings &settings, const Dataset &train
     int bestId = -1;
     bool stop = false;
     std::string stopReason;
+    milliseconds refitEstimate{0}; // guarded by mutex
+    const milliseconds maxRefitTime = duration_cast<milliseconds>(settings.timeout * kMaxRefitShare);
     const std::size_t k = static_cast<std::size_t>(classes);
 
     auto worker = [&] {
         for (;;) {
             Proposal proposal;
             int id = 0;
+            Clock::time_point trialDeadline;
             {
                 std::lock_guard lock(mutex);
                 if (!stop) {
@@ -435,7 +451,7 @@ Result<RunResult> runAutoML(const AutoMLSettings &settings, const Dataset &train
                     } else if (started >= settings.maxTrials) {
                         stop = true;
                         stopReason = "max_trials";
-                    } else if (Clock::now() >= searchEnd) {
+                    } else if (Clock::now() + refitEstimate >= searchEnd) {
                         stop = true;
                         stopReason = "timeout";
                     }
@@ -444,9 +460,9 @@ Result<RunResult> runAutoML(const AutoMLSettings &settings, const Dataset &train
                     return;
                 proposal = searcher.next();
                 id = ++started;
+                trialDeadline = searchEnd - refitEstimate;
             }
             const auto trialStart = Clock::now();
-            auto trialDeadline = searchEnd;
             if (settings.trialTimeout > milliseconds::zero())
                 trialDeadline = std::min(trialDeadline, trialStart + settings.trialTimeout);
             TrainOptions options;
@@ -530,6 +546,7 @@ Result<RunResult> runAutoML(const AutoMLSettings &settings, const Dataset &train
             searcher.report(proposal, completed ? orient(trial.score) : std::nan(""));
             if (completed) {
                 candidate.oriented = orient(trial.score);
+                candidate.duration = trial.duration;
                 if (candidate.oriented > bestOriented + 1e-12) {
                     bestOriented = candidate.oriented;
                     bestId = id;
@@ -542,6 +559,16 @@ Result<RunResult> runAutoML(const AutoMLSettings &settings, const Dataset &train
                                  [](const Candidate &a, const Candidate &b) { return a.oriented > b.oriented; });
                 if (kept.size() > kKeptCandidates)
                     kept.pop_back();
+                if (refit) {
+                    // Members of the likely best model train side by side on the cores.
+                    milliseconds longest{0}, total{0};
+                    for (std::size_t i = 0; i < std::min(kept.size(), kRefitEstimateMembers); ++i) {
+                        longest = std::max(longest, kept[i].duration);
+                        total += kept[i].duration;
+                    }
+                    const auto estimate = std::max(longest, total / std::max(1, totalThreads));
+                    refitEstimate = std::min(maxRefitTime, duration_cast<milliseconds>(estimate * kRefitTimeMargin));
+                }
             } else if (trial.status == TrialStatus::Failed) {
                 ++sinceImprovement;
             }
@@ -738,6 +765,74 @@ Result<RunResult> runAutoML(const AutoMLSettings &settings, const Dataset &train
     }
     if (!bestPredictor)
         return Error{"internal: the best run's model was not kept"};
+
+    // ---- Refit on all training rows ------------------------------------------------------------------
+    // Validation chose the configuration; the model that ships learns from every row. Members
+    // train side by side; one that cannot finish before the deadline keeps its searched model
+    // (a model cut short would be weaker than the one validated).
+    if (refit && !result.canceled && !folds.empty()) {
+        auto refitted = std::make_shared<Predictor>(*bestPredictor);
+        const double foldRows = static_cast<double>(std::max<std::size_t>(folds.front().trainY.size(), 1));
+        const double growth =
+            std::clamp(static_cast<double>(features.rows) / foldRows, 1.0, kMaxRoundsGrowth);
+        const auto refitDeadline = std::max(deadline - reserve / 2, Clock::now());
+        const std::size_t count = refitted->members.size();
+        const int parallel = std::clamp(static_cast<int>(count), 1, totalThreads);
+        const int threadsEach = std::max(1, totalThreads / parallel);
+        std::vector<std::shared_ptr<const Learner>> trained(count);
+        std::atomic<std::size_t> nextMember{0};
+        auto refitWorker = [&] {
+            for (std::size_t m = nextMember++; m < count; m = nextMember++) {
+                const ModelMember &member = refitted->members[m];
+                HyperParams params = member.params;
+                const auto rounds = params.find("n_estimators");
+                double wanted = 0;
+                if (rounds != params.end()) {
+                    if (member.algorithm == "XGBoostClassifier")
+                        rounds->second = std::max(1.0, std::round(rounds->second * growth));
+                    wanted = rounds->second;
+                }
+                TrainInput input;
+                input.x = DenseView{features.values.data(), features.rows, features.cols};
+                input.y = labels;
+                input.numClasses = classes;
+                TrainOptions options;
+                options.threads = threadsEach;
+                options.seed = settings.seed + kRefitSeedOffset + m;
+                options.deadline = refitDeadline;
+                options.cancel = cancel.flag();
+                std::string error;
+                auto learner = trainLearner(member.algorithm, params, input, options, error);
+                if (!learner || cancel.canceled())
+                    continue;
+                const bool complete = wanted > 0
+                                          ? detail::param(learner->effectiveParams(), "n_estimators", 0) >= wanted
+                                          : Clock::now() < refitDeadline;
+                if (complete)
+                    trained[m] = std::move(learner);
+            }
+        };
+        {
+            std::vector<std::thread> pool;
+            for (int i = 1; i < parallel; ++i)
+                pool.emplace_back(refitWorker);
+            refitWorker();
+            for (auto &t : pool)
+                t.join();
+        }
+        for (std::size_t m = 0; m < count; ++m) {
+            if (!trained[m]) {
+                ++result.refitSkipped;
+                continue;
+            }
+            ModelMember &member = refitted->members[m];
+            member.params = trained[m]->effectiveParams();
+            member.bag = {trained[m]};
+            ++result.refitMembers;
+        }
+        if (result.refitMembers > 0)
+            bestPredictor = std::move(refitted);
+    }
     result.bestTrialId = bestId;
     TrialResult *bestTrial = nullptr;
     for (auto &t : result.trials)
@@ -869,6 +964,8 @@ std::optional<Error> writeRunOutput(const RunResult &result, const fs::path &dir
                         {"duration_seconds", static_cast<double>(result.duration.count()) / 1000.0},
                         {"train_rows", result.trainRows},
                         {"test_rows", result.testRows},
+                        {"refit_members", result.refitMembers},
+                        {"refit_skipped", result.refitSkipped},
                         {"class_labels", result.classLabels},
                         {"runs", board}};
     if (auto e = writeText(temp / "leaderboard.json", leaderboard.dump(1)))

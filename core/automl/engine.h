@@ -44,6 +44,10 @@ struct AutoMLSettings final
     bool enableVotingEnsemble = true;                 // training.enable_vote_ensemble
     bool enableStackEnsemble = true;                  // training.enable_stack_ensemble
     bool explainBestModel = true;                     // training.enable_model_explainability
+    // As Azure does after the search: the best model (every member of an ensemble) is
+    // trained again on all training rows, validation rows included, with the
+    // hyperparameters the search chose. Not with a separate validation file.
+    bool refitBestModel = true;
     std::vector<std::string> excludedColumns;         // featurization.blocked_transformers / drop_columns
     std::uint64_t seed = 42;
     int threads = 0;                                  // cores for the whole run; 0 = all
@@ -111,6 +115,10 @@ struct RunResult final
     std::chrono::milliseconds duration{0};
     std::size_t trainRows = 0;
     std::size_t testRows = 0;
+    // Members of the best model refit on all training rows, and those kept as the search
+    // trained them (the refit did not finish within the budget).
+    int refitMembers = 0;
+    int refitSkipped = 0;
 
     const TrialResult *bestTrial() const;
     // Trials and ensembles ordered best first (failed ones last).

@@ -49,8 +49,12 @@ Explanation explainModel(const Predictor &predictor, DenseView x, const std::vec
     // one-hot pieces.
     std::vector<float> shuffled = sample;
     for (std::size_t c = 0; c < columns.size(); ++c) {
-        if (std::chrono::steady_clock::now() >= options.deadline)
+        if (std::chrono::steady_clock::now() >= options.deadline) {
+            // Some columns unmeasured: a partial ranking would read as "the first columns
+            // matter most". Report none rather than a wrong one.
+            e.permutation.clear();
             break;
+        }
         std::vector<std::size_t> features;
         for (std::size_t j = 0; j < d; ++j)
             if (rawColumn[j] == static_cast<int>(c))

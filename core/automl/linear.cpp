@@ -227,13 +227,36 @@ void minimizeLbfgs(Objective &&f, std::vector<double> &w, int maxIterations, con
 }
 
 // Fits p = sigmoid(a * s + b) to binary targets with Platt's smoothed labels (Newton steps).
-std::pair<double, double> fitPlatt(const std::vector<double> &scores, const std::vector<int> &positive)
+std::pair<double, double> fitPlatt(const std::vector<double> &rawScores, const std::vector<int> &positive)
 {
     double nPos = 0, nNeg = 0;
     for (int t : positive)
         (t ? nPos : nNeg) += 1;
     const double hi = (nPos + 1) / (nPos + 2), lo = 1 / (nNeg + 2);
+    // Newton's method on raw margins diverged when a weakly regularized SVM produced large
+    // ones (a flipped sign turned an AUC of 0.93 into 0.19): fit on standardized margins,
+    // with a step halved until the log-likelihood improves.
+    const double n = static_cast<double>(std::max<std::size_t>(rawScores.size(), 1));
+    const double mean = std::accumulate(rawScores.begin(), rawScores.end(), 0.0) / n;
+    double var = 0;
+    for (double v : rawScores)
+        var += (v - mean) * (v - mean);
+    const double sd = std::sqrt(var / n) > 1e-12 ? std::sqrt(var / n) : 1.0;
+    std::vector<double> scores(rawScores.size());
+    for (std::size_t i = 0; i < scores.size(); ++i)
+        scores[i] = (rawScores[i] - mean) / sd;
+    auto loss = [&](double a, double b) {
+        double total = 0;
+        for (std::size_t i = 0; i < scores.size(); ++i) {
+            const double t = positive[i] ? hi : lo;
+            const double z = a * scores[i] + b;
+            // -[t log p + (1 - t) log(1 - p)] with p = sigmoid(z), stably.
+            total += (z > 0 ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z))) - t * z;
+        }
+        return total;
+    };
     double a = 1, b = 0;
+    double current = loss(a, b);
     for (int iter = 0; iter < 50; ++iter) {
         double g0 = 0, g1 = 0, h00 = 1e-12, h01 = 0, h11 = 1e-12;
         for (std::size_t i = 0; i < scores.size(); ++i) {
@@ -250,12 +273,23 @@ std::pair<double, double> fitPlatt(const std::vector<double> &scores, const std:
         if (std::abs(det) < 1e-18)
             break;
         const double da = (h11 * g0 - h01 * g1) / det, db = (h00 * g1 - h01 * g0) / det;
-        a -= da;
-        b -= db;
-        if (std::abs(da) + std::abs(db) < 1e-9)
+        double step = 1.0;
+        bool improved = false;
+        for (int halving = 0; halving < 30; ++halving, step *= 0.5) {
+            const double candidate = loss(a - step * da, b - step * db);
+            if (candidate <= current) {
+                a -= step * da;
+                b -= step * db;
+                current = candidate;
+                improved = true;
+                break;
+            }
+        }
+        if (!improved || step * (std::abs(da) + std::abs(db)) < 1e-9)
             break;
     }
-    return {a, b};
+    // Back to raw margins: a * (s - mean) / sd + b.
+    return {a / sd, b - a * mean / sd};
 }
 
 } // namespace

@@ -249,7 +249,7 @@ std::vector<double> ModelPackage::predictFeatures(const FeatureMatrix &features)
     return out;
 }
 
-Expected<std::vector<std::vector<double>>> ModelPackage::predictProbaChecked(std::span<const std::vector<Cell>> rows) const
+Expected<std::vector<std::vector<double>>> ModelPackage::predictProba(std::span<const std::vector<Cell>> rows) const
 {
     const std::size_t width = m_featurizer->featureCount();
     const std::size_t columns = m_schema.columns.size();
@@ -271,20 +271,14 @@ Expected<std::vector<std::vector<double>>> ModelPackage::predictProbaChecked(std
     return out;
 }
 
-std::vector<std::vector<double>> ModelPackage::predictProba(std::span<const std::vector<Cell>> rows) const
+Expected<std::vector<std::string>> ModelPackage::predict(std::span<const std::vector<Cell>> rows) const
 {
-    auto result = predictProbaChecked(rows);
-    if (!result)
-        return {};
-    return std::move(result).value();
-}
-
-std::vector<std::string> ModelPackage::predict(std::span<const std::vector<Cell>> rows) const
-{
-    const auto proba = predictProba(rows);
+    auto proba = predictProba(rows);
+    if (!proba)
+        return Error{proba.error()};
     std::vector<std::string> labels;
-    labels.reserve(proba.size());
-    for (const auto &p : proba) {
+    labels.reserve(proba->size());
+    for (const auto &p : *proba) {
         const auto best = static_cast<std::size_t>(std::max_element(p.begin(), p.end()) - p.begin());
         labels.push_back(best < m_schema.classLabels.size() ? m_schema.classLabels[best] : std::string());
     }

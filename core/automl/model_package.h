@@ -63,13 +63,16 @@ public:
 
     // Rows are cells in schema column order. One probability per class, in the order of
     // schema().classLabels. Safe to call from many threads at once. A row the featurizer
-    // rejects (text where a number is required, wrong cell count) yields an empty result;
-    // use predictProbaChecked for the message.
-    std::vector<std::vector<double>> predictProba(std::span<const std::vector<Cell>> rows) const;
-    // The most probable class label of each row (empty on a rejected row, as above).
-    std::vector<std::string> predict(std::span<const std::vector<Cell>> rows) const;
-    // As predictProba; the error names the row and the column.
-    Expected<std::vector<std::vector<double>>> predictProbaChecked(std::span<const std::vector<Cell>> rows) const;
+    // rejects (text where a number is required, wrong cell count) makes the whole call an
+    // error naming the row (1-based) and the column.
+    Expected<std::vector<std::vector<double>>> predictProba(std::span<const std::vector<Cell>> rows) const;
+    // The most probable class label of each row; errors as predictProba.
+    Expected<std::vector<std::string>> predict(std::span<const std::vector<Cell>> rows) const;
+    // The same as predictProba (the name callers used while predictProba could not fail).
+    Expected<std::vector<std::vector<double>>> predictProbaChecked(std::span<const std::vector<Cell>> rows) const
+    {
+        return predictProba(rows);
+    }
 
     // Probabilities of already featurized rows (rows * classes).
     std::vector<double> predictFeatures(const FeatureMatrix &features) const;

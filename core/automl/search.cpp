@@ -12,6 +12,8 @@ constexpr double kMinStep = 0.01;
 constexpr double kStepShrink = 0.75;
 constexpr double kStepGrow = 1.25;
 constexpr double kMaxStep = 0.5;
+constexpr double kGapUnit = 0.002; // share of the best score that counts as one unit of gap
+constexpr double kMaxGap = 30;     // in gap units: exp(30) is as good as never
 
 double toUnit(const ParamSpec &spec, double value)
 {
@@ -116,11 +118,13 @@ std::size_t Searcher::pickLearner()
         if (!s.hasResult || s.best <= -1e299)
             continue;
         const double cost = std::max(1e-3, estimatedCost(*s.info, decode(*s.info, s.incumbent)));
-        // Behind the leader: the gap in units of 0.2 % of the best score makes a learner
-        // 0.01 behind five times less likely to be picked, and 0.1 behind fifty times.
-        const double scale = std::max(std::abs(m_globalBest) * 0.002, 1e-6);
-        const double gap = std::min(1000.0, std::max(0.0, m_globalBest - s.best) / scale);
-        const double eci = cost * (1.0 + 0.5 * s.sinceImprovement) * (1.0 + gap);
+        // Behind the leader: the gap is measured in units of 0.2 % of the best score and
+        // weighs exponentially, so a cheap learner far behind (a linear model 2 % under the
+        // boosted trees) is almost never picked again while one close behind keeps a fair
+        // share. A linear penalty let cheap linear models take most of a short budget.
+        const double scale = std::max(std::abs(m_globalBest) * kGapUnit, 1e-6);
+        const double gap = std::min(kMaxGap, std::max(0.0, m_globalBest - s.best) / scale);
+        const double eci = cost * (1.0 + 0.5 * s.sinceImprovement) * std::exp(gap);
         weights[i] = 1.0 / eci;
         total += weights[i];
     }

@@ -156,7 +156,9 @@ TEST(Engine, PackageRoundTripPredictsBitForBitAndConcurrently)
     EXPECT_EQ(loaded->schema().classLabels, run->classLabels);
 
     const auto rows = rowsOf(test, loaded->schema());
-    const auto proba = loaded->predictProba(rows);
+    auto probaResult = loaded->predictProba(rows);
+    ASSERT_TRUE(probaResult.ok()) << probaResult.error();
+    const auto &proba = *probaResult;
     ASSERT_EQ(proba.size(), run->bestTestProbabilities.size());
     for (std::size_t r = 0; r < proba.size(); ++r)
         ASSERT_EQ(0, std::memcmp(proba[r].data(), run->bestTestProbabilities[r].data(), proba[r].size() * sizeof(double)))
@@ -169,7 +171,7 @@ TEST(Engine, PackageRoundTripPredictsBitForBitAndConcurrently)
         threads.emplace_back([&, t] {
             for (std::size_t r = static_cast<std::size_t>(t); r < rows.size(); r += 4) {
                 const auto one = loaded->predictProba(std::span<const std::vector<Cell>>(&rows[r], 1));
-                if (one.size() != 1 || one[0] != proba[r])
+                if (!one.ok() || one->size() != 1 || (*one)[0] != proba[r])
                     ++mismatches;
             }
         });
@@ -177,16 +179,29 @@ TEST(Engine, PackageRoundTripPredictsBitForBitAndConcurrently)
         t.join();
     EXPECT_EQ(mismatches.load(), 0);
     const auto labels = loaded->predict(std::span<const std::vector<Cell>>(rows.data(), 3));
-    ASSERT_EQ(labels.size(), 3u);
-    for (const auto &l : labels)
+    ASSERT_TRUE(labels.ok()) << labels.error();
+    ASSERT_EQ(labels->size(), 3u);
+    for (const auto &l : *labels)
         EXPECT_TRUE(l == "high" || l == "low" || l == "mid");
 
-    // A wrong row is an error with a message, not a crash.
-    std::vector<Cell> shortRow = rows[0];
-    shortRow.pop_back();
-    auto bad = loaded->predictProbaChecked(std::span<const std::vector<Cell>>(&shortRow, 1));
-    EXPECT_FALSE(bad.ok());
-    EXPECT_TRUE(loaded->predictProba(std::span<const std::vector<Cell>>(&shortRow, 1)).empty());
+    // A rejected row is an error value naming the row (and the column), never an empty or
+    // partial answer, and it fails the whole batch it is in.
+    std::vector<std::vector<Cell>> withShortRow(rows.begin(), rows.begin() + 3);
+    withShortRow[1].pop_back();
+    auto bad = loaded->predictProba(withShortRow);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.error().find("row 2"), std::string::npos) << bad.error();
+    auto badLabels = loaded->predict(withShortRow);
+    ASSERT_FALSE(badLabels.ok());
+    EXPECT_EQ(badLabels.error(), bad.error());
+
+    std::vector<std::vector<Cell>> withText(rows.begin(), rows.begin() + 3);
+    const std::size_t numericColumn = static_cast<std::size_t>(loaded->schema().columnIndex("a"));
+    withText[2][numericColumn] = std::string("not a number");
+    auto textInNumber = loaded->predictProba(withText);
+    ASSERT_FALSE(textInNumber.ok());
+    EXPECT_NE(textInNumber.error().find("row 3"), std::string::npos) << textInNumber.error();
+    EXPECT_NE(textInNumber.error().find("'a'"), std::string::npos) << textInNumber.error();
     fs::remove_all(dir);
 }
 
@@ -292,7 +307,9 @@ TEST(Engine, QuickPackageForScoringTests)
     auto loaded = ModelPackage::load(dir);
     ASSERT_TRUE(loaded.ok()) << loaded.error();
     EXPECT_EQ(loaded->schema().columns.size(), 4u);
-    EXPECT_EQ(loaded->predict(std::span<const std::vector<Cell>>(&loaded->schema().exampleRow, 1)).size(), 1u);
+    const auto label = loaded->predict(std::span<const std::vector<Cell>>(&loaded->schema().exampleRow, 1));
+    ASSERT_TRUE(label.ok()) << label.error();
+    EXPECT_EQ(label->size(), 1u);
     fs::remove_all(dir);
 }
 

@@ -83,8 +83,8 @@ TEST_F(ModelPackageScorerTest, ServedProbabilitiesEqualThePackage)
             row[package.schema().columns[c].name] = cellJson(rows.back()[c]);
         data.push_back(row);
     }
-    const auto expected = package.predictProba(rows);
-    const auto labels = package.predict(rows);
+    const auto expected = package.predictProba(rows).value();
+    const auto labels = package.predict(rows).value();
     ASSERT_EQ(expected.size(), n);
 
     serving::ScoringOptions scoringOptions;

@@ -199,7 +199,7 @@ private Q_SLOTS:
             }
             rows.push_back(std::move(row));
         }
-        const auto expected = m_endpoint.package().predictProba(rows);
+        const auto expected = m_endpoint.package().predictProba(rows).value();
         const auto labels = m_endpoint.package().classLabels();
         ReplyModel *reply = page.replyModel();
         QCOMPARE(reply->rowCount(), 2);
