@@ -4,6 +4,7 @@
 #include "ui/main_window.h"
 #include "ui/pages/endpoint_pages.h"
 #include "ui/pages/pages.h"
+#include "ui/pages/workspace_page.h"
 #include "ui/settings_dialog.h"
 
 #include <QApplication>
@@ -49,6 +50,8 @@ QStringList ScreenshotTour::run(const QString &directory)
     }
     QStringList written;
     m_window.show();
+    // The local workspace opened in one click (its own root under the folder): the wizard's summary.
+    prepareWorkspacePageForTour(m_window, dir.absolutePath());
     // Real data and a short real run, so the AutoML pages are shot with content (skipped without the data).
     prepareAutoMLPagesForTour(m_window, dir.absolutePath());
     // A real scoring endpoint for the Swagger, Consume and Benchmark pages, up while they are shot.

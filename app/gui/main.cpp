@@ -1,6 +1,7 @@
 #include "ui/app_settings.h"
 #include "ui/main_window.h"
 #include "ui/pages/pages.h"
+#include "ui/pages/workspace_page.h"
 #include "ui/screenshot_tour.h"
 #include "ui/session.h"
 #include "ui/theme.h"
@@ -73,6 +74,12 @@ int main(int argc, char *argv[])
         return 0;
     }
 
+    window.showStep(Step::Workspace); // nothing works before a workspace is connected
     window.show();
+    if (parser.isSet(local)) {
+        // After the first paint: starting the service touches the disk.
+        if (auto *workspace = qobject_cast<WorkspacePage *>(window.page(Step::Workspace)))
+            QTimer::singleShot(0, workspace, &WorkspacePage::openLocalWorkspace);
+    }
     return QApplication::exec();
 }

@@ -9,6 +9,7 @@
 #include "ui/pages/data_automl_page.h"
 #include "ui/pages/endpoint_pages.h"
 #include "ui/pages/models_page.h"
+#include "ui/pages/workspace_page.h"
 #include "ui/session.h"
 
 #include <QDeadlineTimer>
@@ -61,6 +62,9 @@ QString sharedDataFile(const QString &name)
 
 void installPages(MainWindow &window, Session &session)
 {
+    auto *workspace = new WorkspacePage(session);
+    window.setPage(Step::Workspace, workspace);
+    QObject::connect(workspace, &WorkspacePage::finished, &window, [&window]() { window.showStep(Step::DataAutoML); });
     auto *data = new DataAutoMLPage(session);
     auto *models = new ModelsPage(session);
     window.setPage(Step::DataAutoML, data);
