@@ -267,17 +267,28 @@ int runAutoml(const QStringList &arguments)
                  .arg(q(best->algorithm), q(settings.primaryMetric), formatScore(best->score)));
         if (!best->ensembleDescription.empty())
             info(QStringLiteral("  members: %1").arg(q(best->ensembleDescription)));
+        if (result->refitMembers > 0)
+            info(QStringLiteral("  refit on all %1 training rows (%2 of %3 models; the test figures are the refit model's)")
+                     .arg(result->trainRows)
+                     .arg(result->refitMembers)
+                     .arg(result->refitMembers + result->refitSkipped));
+        else if (result->refitSkipped > 0)
+            info(QStringLiteral("  not refit: the budget ran out; the searched model is kept"));
         const auto testIt = best->testMetrics.find(settings.primaryMetric);
         if (testIt != best->testMetrics.end())
             info(QStringLiteral("  test %1 %2, accuracy %3")
                      .arg(q(settings.primaryMetric), formatScore(testIt->second))
                      .arg(formatScore(best->testMetrics.count("accuracy") ? best->testMetrics.at("accuracy") : NAN)));
     }
-    if (result->explanation && !result->explanation->permutation.empty()) {
+    if (result->explanation) {
+        // Permutation importance when it measured every column, else XGBoost's SHAP ranking.
+        const auto &ranking = result->explanation->permutation.empty() ? result->explanation->shap
+                                                                         : result->explanation->permutation;
         QString top;
-        for (std::size_t i = 0; i < std::min<std::size_t>(5, result->explanation->permutation.size()); ++i)
-            top += (top.isEmpty() ? QString() : QStringLiteral(", ")) + q(result->explanation->permutation[i].column);
-        info(QStringLiteral("  most important columns: %1").arg(top));
+        for (std::size_t i = 0; i < std::min<std::size_t>(5, ranking.size()); ++i)
+            top += (top.isEmpty() ? QString() : QStringLiteral(", ")) + q(ranking[i].column);
+        if (!top.isEmpty())
+            info(QStringLiteral("  most important columns: %1").arg(top));
     }
 
     if (auto error = writeRunOutput(*result, outDir)) {
@@ -295,6 +306,8 @@ int runAutoml(const QStringList &arguments)
                                   {"stop_reason", result->stopReason},
                                   {"canceled", result->canceled},
                                   {"trials", result->trials.size()},
+                                  {"refit_members", result->refitMembers},
+                                  {"refit_skipped", result->refitSkipped},
                                   {"out", outDir.string()}};
         if (best) {
             nlohmann::json testMetrics = nlohmann::json::object();
