@@ -183,6 +183,35 @@ int printOne(const T &item, bool json, const std::function<QJsonObject(const T &
     return ExitOk;
 }
 
+// Awaits a listing call and prints it (or the error): what every `list` verb does.
+template <class T>
+int listOrFail(const std::function<void(QObject *, std::function<void(azure::Result<QList<T>>)>)> &call, bool json,
+               const std::function<QJsonObject(const T &)> &toJson, const QStringList &columns)
+{
+    auto list = await<QList<T>>(call);
+    return list ? printList<T>(list.value(), json, toJson, columns) : failWith(list.error());
+}
+
+// Awaits a get call and prints the item (or the error): what every `show` verb does.
+template <class T>
+int showOrFail(const std::function<void(QObject *, std::function<void(azure::Result<T>)>)> &call, bool json,
+               const std::function<QJsonObject(const T &)> &toJson)
+{
+    auto item = await<T>(call);
+    return item ? printOne<T>(item.value(), json, toJson) : failWith(item.error());
+}
+
+// Waits for a long-running delete (owned here) and says what was deleted.
+inline int deleteOrFail(azure::Operation<azure::Empty> *started, bool quiet, const QString &what)
+{
+    std::unique_ptr<azure::Operation<azure::Empty>> operation(started);
+    awaitOperation(*operation, quiet);
+    if (operation->state() != azure::OperationState::Succeeded)
+        return failWith(operation->error());
+    printOut(QStringLiteral("Deleted %1.").arg(what));
+    return ExitOk;
+}
+
 // The verb is the first positional argument; prints usage when it is missing or unknown.
 inline QString verbOf(const QCommandLineParser &parser, const QStringList &verbs, const QString &command)
 {

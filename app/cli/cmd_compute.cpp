@@ -62,28 +62,18 @@ int runCompute(const QStringList &arguments)
     if (!ml)
         return failWith(ml.error());
     if (verb == QLatin1String("list")) {
-        auto list = await<QList<Compute>>([&](QObject *c, auto done) { ml.value()->listComputes(c, done); });
-        return list ? printList<Compute>(list.value(), json, toJson, {QStringLiteral("name"), QStringLiteral("vmSize"),
-                                                                       QStringLiteral("provisioningState")})
-                    : failWith(list.error());
+        return listOrFail<Compute>([&](QObject *c, auto done) { ml.value()->listComputes(c, done); }, json, toJson,
+                                   {QStringLiteral("name"), QStringLiteral("vmSize"), QStringLiteral("provisioningState")});
     }
     if (verb == QLatin1String("show")) {
-        auto compute = await<Compute>([&](QObject *c, auto done) { ml.value()->getCompute(name, c, done); });
-        return compute ? printOne<Compute>(compute.value(), json, toJson) : failWith(compute.error());
+        return showOrFail<Compute>([&](QObject *c, auto done) { ml.value()->getCompute(name, c, done); }, json, toJson);
     }
     if (verb == QLatin1String("vm-sizes")) {
-        auto sizes = await<QList<VmSize>>([&](QObject *c, auto done) { ml.value()->listVmSizes(parser.value(location), c, done); });
-        return sizes ? printList<VmSize>(sizes.value(), json, sizeJson, {QStringLiteral("name"), QStringLiteral("vCPUs"),
-                                                                          QStringLiteral("memoryGB")})
-                     : failWith(sizes.error());
+        return listOrFail<VmSize>([&](QObject *c, auto done) { ml.value()->listVmSizes(parser.value(location), c, done); }, json,
+                                  sizeJson, {QStringLiteral("name"), QStringLiteral("vCPUs"), QStringLiteral("memoryGB")});
     }
     if (verb == QLatin1String("delete")) {
-        std::unique_ptr<Operation<Empty>> operation(ml.value()->deleteCompute(name, nullptr));
-        awaitOperation(*operation, json);
-        if (operation->state() != OperationState::Succeeded)
-            return failWith(operation->error());
-        printOut(QStringLiteral("Deleted compute %1.").arg(name));
-        return ExitOk;
+        return deleteOrFail(ml.value()->deleteCompute(name, nullptr), json, QStringLiteral("compute ") + name);
     }
     ComputeSpec spec;
     spec.name = name;

@@ -82,14 +82,12 @@ int runData(const QStringList &arguments)
     if (!ml)
         return failWith(ml.error());
     if (verb == QLatin1String("list")) {
-        auto list = await<QList<DataContainer>>([&](QObject *c, auto done) { ml.value()->listDataAssets(c, done); });
-        return list ? printList<DataContainer>(list.value(), json, containerJson,
-                                               {QStringLiteral("name"), QStringLiteral("dataType"), QStringLiteral("latestVersion")})
-                    : failWith(list.error());
+        return listOrFail<DataContainer>([&](QObject *c, auto done) { ml.value()->listDataAssets(c, done); }, json, containerJson,
+                                         {QStringLiteral("name"), QStringLiteral("dataType"), QStringLiteral("latestVersion")});
     }
     if (verb == QLatin1String("show")) {
-        auto version = await<DataVersion>([&](QObject *c, auto done) { ml.value()->getDataVersion(first, second, c, done); });
-        return version ? printOne<DataVersion>(version.value(), json, versionJson) : failWith(version.error());
+        return showOrFail<DataVersion>([&](QObject *c, auto done) { ml.value()->getDataVersion(first, second, c, done); }, json,
+                                       versionJson);
     }
     DataVersionSpec spec;
     spec.name = first;
@@ -98,8 +96,7 @@ int runData(const QStringList &arguments)
     spec.dataType = parser.value(type);
     if (spec.dataType == QLatin1String("mltable"))
         spec.referencedUris = {spec.dataUri};
-    auto version = await<DataVersion>([&](QObject *c, auto done) { ml.value()->createDataVersion(spec, c, done); });
-    return version ? printOne<DataVersion>(version.value(), json, versionJson) : failWith(version.error());
+    return showOrFail<DataVersion>([&](QObject *c, auto done) { ml.value()->createDataVersion(spec, c, done); }, json, versionJson);
 }
 
 } // namespace cerulean::cli

@@ -80,22 +80,14 @@ int runEndpoint(const QStringList &arguments)
     const QString keyName = QStringLiteral("endpoint/%1/%2/primary").arg(client.workspace().armId(), name);
 
     if (verb == QLatin1String("list")) {
-        auto list = await<QList<OnlineEndpoint>>([&](QObject *c, auto done) { client.listOnlineEndpoints(c, done); });
-        return list ? printList<OnlineEndpoint>(list.value(), json, toJson, {QStringLiteral("name"), QStringLiteral("provisioningState"),
-                                                                              QStringLiteral("scoringUri")})
-                    : failWith(list.error());
+        return listOrFail<OnlineEndpoint>([&](QObject *c, auto done) { client.listOnlineEndpoints(c, done); }, json, toJson,
+                                          {QStringLiteral("name"), QStringLiteral("provisioningState"), QStringLiteral("scoringUri")});
     }
     if (verb == QLatin1String("show")) {
-        auto endpoint = await<OnlineEndpoint>([&](QObject *c, auto done) { client.getOnlineEndpoint(name, c, done); });
-        return endpoint ? printOne<OnlineEndpoint>(endpoint.value(), json, toJson) : failWith(endpoint.error());
+        return showOrFail<OnlineEndpoint>([&](QObject *c, auto done) { client.getOnlineEndpoint(name, c, done); }, json, toJson);
     }
     if (verb == QLatin1String("delete")) {
-        std::unique_ptr<Operation<Empty>> operation(client.deleteOnlineEndpoint(name, nullptr));
-        awaitOperation(*operation, json);
-        if (operation->state() != OperationState::Succeeded)
-            return failWith(operation->error());
-        printOut(QStringLiteral("Deleted endpoint %1.").arg(name));
-        return ExitOk;
+        return deleteOrFail(client.deleteOnlineEndpoint(name, nullptr), json, QStringLiteral("endpoint ") + name);
     }
     if (verb == QLatin1String("create")) {
         OnlineEndpointSpec spec;

@@ -66,10 +66,8 @@ int runJob(const QStringList &arguments)
     if (!ml)
         return failWith(ml.error());
     if (verb == QLatin1String("list")) {
-        auto list = await<QList<Job>>([&](QObject *c, auto done) { ml.value()->listJobs(c, done); });
-        return list ? printList<Job>(list.value(), json, toJson, {QStringLiteral("name"), QStringLiteral("jobType"),
-                                                                   QStringLiteral("status")})
-                    : failWith(list.error());
+        return listOrFail<Job>([&](QObject *c, auto done) { ml.value()->listJobs(c, done); }, json, toJson,
+                               {QStringLiteral("name"), QStringLiteral("jobType"), QStringLiteral("status")});
     }
     if (verb == QLatin1String("cancel")) {
         auto canceled = await<Empty>([&](QObject *c, auto done) { ml.value()->cancelJob(name, c, done); });

@@ -47,14 +47,11 @@ int runModel(const QStringList &arguments)
     if (!ml)
         return failWith(ml.error());
     if (verb == QLatin1String("list")) {
-        auto list = await<QList<Model>>([&](QObject *c, auto done) { ml.value()->listModelVersions(name, c, done); });
-        return list ? printList<Model>(list.value(), json, toJson, {QStringLiteral("name"), QStringLiteral("version"),
-                                                                     QStringLiteral("modelType")})
-                    : failWith(list.error());
+        return listOrFail<Model>([&](QObject *c, auto done) { ml.value()->listModelVersions(name, c, done); }, json, toJson,
+                                 {QStringLiteral("name"), QStringLiteral("version"), QStringLiteral("modelType")});
     }
     if (verb == QLatin1String("show")) {
-        auto model = await<Model>([&](QObject *c, auto done) { ml.value()->getModelVersion(name, version, c, done); });
-        return model ? printOne<Model>(model.value(), json, toJson) : failWith(model.error());
+        return showOrFail<Model>([&](QObject *c, auto done) { ml.value()->getModelVersion(name, version, c, done); }, json, toJson);
     }
     if (!parser.isSet(uri)) {
         printErr(QStringLiteral("model register: --uri is required."));
@@ -66,8 +63,7 @@ int runModel(const QStringList &arguments)
     spec.modelUri = parser.value(uri);
     spec.modelType = parser.value(type);
     spec.jobName = parser.value(job);
-    auto model = await<Model>([&](QObject *c, auto done) { ml.value()->createModelVersion(spec, c, done); });
-    return model ? printOne<Model>(model.value(), json, toJson) : failWith(model.error());
+    return showOrFail<Model>([&](QObject *c, auto done) { ml.value()->createModelVersion(spec, c, done); }, json, toJson);
 }
 
 } // namespace cerulean::cli

@@ -54,16 +54,13 @@ int runWorkspace(const QStringList &arguments)
     if (!ml)
         return failWith(ml.error());
     if (verb == QLatin1String("show")) {
-        auto workspace = await<Workspace>([&](QObject *c, auto done) { ml.value()->getWorkspace(c, done); });
-        return workspace ? printOne<Workspace>(workspace.value(), json, toJson) : failWith(workspace.error());
+        return showOrFail<Workspace>([&](QObject *c, auto done) { ml.value()->getWorkspace(c, done); }, json, toJson);
     }
     const QString group = parser.isSet(options.resourceGroup) || parser.isSet(options.config) || QFileInfo::exists(QStringLiteral("config.json"))
                               ? ml.value()->workspace().resourceGroup
                               : QString();
-    auto list = await<QList<Workspace>>([&](QObject *c, auto done) { ml.value()->listWorkspaces(group, c, done); });
-    return list ? printList<Workspace>(list.value(), json, toJson, {QStringLiteral("name"), QStringLiteral("location"),
-                                                                     QStringLiteral("provisioningState")})
-                : failWith(list.error());
+    return listOrFail<Workspace>([&](QObject *c, auto done) { ml.value()->listWorkspaces(group, c, done); }, json, toJson,
+                                 {QStringLiteral("name"), QStringLiteral("location"), QStringLiteral("provisioningState")});
 }
 
 } // namespace cerulean::cli
