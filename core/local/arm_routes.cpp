@@ -5,6 +5,8 @@
 #include "core/local/arm_internal.h"
 #include "core/local/deployment_host.h"
 #include "core/local/job_runner.h"
+#include "core/local/pipeline_runner.h"
+#include "core/local/schedule.h"
 #include "core/local/service.h"
 
 #include <QFile>
@@ -462,19 +464,57 @@ void buildJob(Ctx &c, Json &doc, const std::optional<StoredResource> &existing)
     } else {
         const Json settings = jsonObj(p, "settings", QStringLiteral("properties.settings"));
         const Json steps = jsonObj(p, "jobs", QStringLiteral("properties.jobs"));
-        const QString defaultCompute = jsonStr(settings, "defaultCompute", QStringLiteral("settings.defaultCompute"));
-        if (!defaultCompute.isEmpty())
-            p["settings"]["defaultCompute"] = s(resolveComputeId(c, defaultCompute, QStringLiteral("settings.defaultCompute")));
+        QString defaultCompute;
+        for (const char *key : {"defaultCompute", "default_compute"}) {
+            const QString field = QStringLiteral("properties.settings.%1").arg(QString::fromLatin1(key));
+            const QString value = jsonStr(settings, key, field);
+            if (!value.isEmpty()) {
+                defaultCompute = resolveComputeId(c, value, field);
+                p["settings"][key] = s(defaultCompute);
+            }
+        }
+        if (defaultCompute.isEmpty() && !jsonStr(p, "computeId", QStringLiteral("properties.computeId")).isEmpty()) {
+            defaultCompute = resolveComputeId(c, jsonStr(p, "computeId", QStringLiteral("properties.computeId")),
+                                              QStringLiteral("properties.computeId"));
+            p["computeId"] = s(defaultCompute);
+        }
         for (auto it = steps.begin(); it != steps.end(); ++it) {
+            const QString step = QString::fromStdString(it.key());
             if (!it.value().is_object())
                 throw Failure{400, QStringLiteral("InvalidRequestContent"),
-                              QStringLiteral("'properties.jobs.%1' must be a JSON object.")
-                                  .arg(QString::fromStdString(it.key()))};
-            const QString stepCompute = jsonStr(it.value(), "computeId", QStringLiteral("properties.jobs.%1.computeId")
-                                                                           .arg(QString::fromStdString(it.key())));
-            if (!stepCompute.isEmpty())
-                resolveComputeId(c, stepCompute, QStringLiteral("properties.jobs.%1.computeId")
-                                                     .arg(QString::fromStdString(it.key())));
+                              QStringLiteral("'properties.jobs.%1' must be a JSON object.").arg(step)};
+            QString stepCompute;
+            for (const char *key : {"computeId", "compute"}) {
+                const QString field = QStringLiteral("properties.jobs.%1.%2").arg(step, QString::fromLatin1(key));
+                const QString value = jsonStr(it.value(), key, field);
+                if (!value.isEmpty())
+                    stepCompute = resolveComputeId(c, value, field);
+            }
+            const QString type = q(it.value(), "type").toLower();
+            if ((type == QLatin1String("automl") || type == QLatin1String("parallel")) && stepCompute.isEmpty() &&
+                defaultCompute.isEmpty())
+                throw Failure{400, QStringLiteral("UserError"),
+                              QStringLiteral("'properties.jobs.%1.compute' or 'properties.settings.default_compute' is "
+                                             "required: name the compute cluster the %2 step runs on.")
+                                  .arg(step, type)};
+        }
+        QString error;
+        if (!pipelineStepOrder(p, &error))
+            throw Failure{400, QStringLiteral("UserError"), error};
+        for (auto it = steps.begin(); it != steps.end(); ++it) {
+            // Literal data references must resolve now, not halfway through the run.
+            const QString training = q(it.value(), "training_data");
+            if (!training.isEmpty() && !training.contains(QLatin1String("${{")) &&
+                !c.svc.resolveDataPath(c.workspaceId, training, &error))
+                throw Failure{400, QStringLiteral("UserError"),
+                              QStringLiteral("properties.jobs.%1.training_data: %2").arg(QString::fromStdString(it.key()), error)};
+        }
+        const Json inputs = p.value("inputs", Json::object());
+        for (auto it = inputs.begin(); it != inputs.end(); ++it) {
+            const QString uri = q(it.value(), "uri");
+            if (!uri.isEmpty() && !c.svc.resolveDataPath(c.workspaceId, uri, &error))
+                throw Failure{400, QStringLiteral("UserError"),
+                              QStringLiteral("properties.inputs.%1: %2").arg(QString::fromStdString(it.key()), error)};
         }
     }
     p["status"] = "NotStarted";
@@ -768,10 +808,38 @@ void buildDeployment(Ctx &c, Json &doc, const std::optional<StoredResource> &, b
         const qint64 errorThreshold = jsonInt(p, "errorThreshold", QStringLiteral("properties.errorThreshold")).value_or(-1);
         if (miniBatch < 1)
             throw Failure{400, QStringLiteral("BadRequest"), QStringLiteral("'properties.miniBatchSize' must be at least 1.")};
+        if (errorThreshold < -1)
+            throw Failure{400, QStringLiteral("BadRequest"),
+                          QStringLiteral("'properties.errorThreshold' must be -1 (no limit) or a number of rows.")};
         p["miniBatchSize"] = miniBatch;
         p["errorThreshold"] = errorThreshold;
-        p["outputAction"] = p.value("outputAction", std::string("AppendRow"));
-        p["outputFileName"] = p.value("outputFileName", std::string("predictions.csv"));
+        const QString outputAction = jsonStr(p, "outputAction", QStringLiteral("properties.outputAction"), QStringLiteral("AppendRow"));
+        if (outputAction != QLatin1String("AppendRow") && outputAction != QLatin1String("SummaryOnly"))
+            throw Failure{400, QStringLiteral("BadRequest"),
+                          QStringLiteral("'properties.outputAction' must be AppendRow or SummaryOnly, not '%1'.").arg(outputAction)};
+        p["outputAction"] = s(outputAction);
+        p["outputFileName"] = s(jsonStr(p, "outputFileName", QStringLiteral("properties.outputFileName"),
+                                        QStringLiteral("parallel_run_step.txt")));
+        const qint64 concurrency =
+            jsonInt(p, "maxConcurrencyPerInstance", QStringLiteral("properties.maxConcurrencyPerInstance")).value_or(1);
+        Json resources = jsonObj(p, "resources", QStringLiteral("properties.resources"));
+        const qint64 instances = jsonInt(resources, "instanceCount", QStringLiteral("properties.resources.instanceCount")).value_or(1);
+        if (concurrency < 1 || instances < 1)
+            throw Failure{400, QStringLiteral("BadRequest"),
+                          QStringLiteral("'properties.maxConcurrencyPerInstance' and 'properties.resources.instanceCount' "
+                                         "must be at least 1.")};
+        resources["instanceCount"] = instances;
+        p["resources"] = resources;
+        p["maxConcurrencyPerInstance"] = concurrency;
+        Json retry = jsonObj(p, "retrySettings", QStringLiteral("properties.retrySettings"));
+        const qint64 retries = jsonInt(retry, "maxRetries", QStringLiteral("properties.retrySettings.maxRetries")).value_or(3);
+        const QString timeout = jsonStr(retry, "timeout", QStringLiteral("properties.retrySettings.timeout"), QStringLiteral("PT5M"));
+        if (retries < 0 || !parseIsoDuration(timeout))
+            throw Failure{400, QStringLiteral("BadRequest"),
+                          QStringLiteral("'properties.retrySettings' needs maxRetries of at least 0 and an ISO 8601 "
+                                         "timeout such as PT5M.")};
+        p["retrySettings"] = {{"maxRetries", retries}, {"timeout", s(timeout)}};
+        p["loggingLevel"] = s(jsonStr(p, "loggingLevel", QStringLiteral("properties.loggingLevel"), QStringLiteral("Info")));
         p["provisioningState"] = "Succeeded";
     }
     if (!p.contains("properties"))
@@ -782,36 +850,43 @@ void buildDeployment(Ctx &c, Json &doc, const std::optional<StoredResource> &, b
         doc["tags"] = Json::object();
 }
 
-void buildSchedule(Ctx &, Json &doc, const std::optional<StoredResource> &)
+void buildSchedule(Ctx &c, Json &doc, const std::optional<StoredResource> &existing)
 {
     Json &p = doc["properties"];
     const Json trigger = jsonObj(p, "trigger", QStringLiteral("properties.trigger"));
-    const QString type = jsonStr(trigger, "triggerType", QStringLiteral("properties.trigger.triggerType"));
-    if (type == QLatin1String("Cron")) {
-        const QString expr = jsonStr(trigger, "expression", QStringLiteral("properties.trigger.expression"));
-        if (expr.split(QLatin1Char(' '), Qt::SkipEmptyParts).size() != 5)
-            throw Failure{400, QStringLiteral("BadRequest"),
-                          QStringLiteral("'properties.trigger.expression' must be a 5-field cron expression, not '%1'.")
-                              .arg(expr)};
-    } else if (type == QLatin1String("Recurrence")) {
-        const QString frequency = jsonStr(trigger, "frequency", QStringLiteral("properties.trigger.frequency"));
-        static const QStringList frequencies{QStringLiteral("Minute"), QStringLiteral("Hour"), QStringLiteral("Day"),
-                                             QStringLiteral("Week"), QStringLiteral("Month")};
-        if (!frequencies.contains(frequency, Qt::CaseInsensitive))
-            throw Failure{400, QStringLiteral("BadRequest"),
-                          QStringLiteral("'properties.trigger.frequency' must be Minute, Hour, Day, Week or Month.")};
-        const auto interval = jsonInt(trigger, "interval", QStringLiteral("properties.trigger.interval"));
-        if (!interval || *interval < 1)
-            throw Failure{400, QStringLiteral("BadRequest"),
-                          QStringLiteral("'properties.trigger.interval' must be an integer of at least 1.")};
-    } else {
-        throw Failure{400, QStringLiteral("BadRequest"),
-                      QStringLiteral("'properties.trigger.triggerType' must be Cron or Recurrence.")};
-    }
+    const qint64 now = c.svc.nowMs();
+    const Json oldLocal = existing ? existing->doc.value("_local", Json::object()) : Json::object();
+    const qint64 createdMs = oldLocal.value("createdMs", now);
+    QString error;
+    if (!parseScheduleTrigger(trigger, QDateTime::fromMSecsSinceEpoch(createdMs, Qt::UTC), &error))
+        throw Failure{400, QStringLiteral("BadRequest"), error};
     const Json action = jsonObj(p, "action", QStringLiteral("properties.action"));
-    if (jsonStr(action, "actionType", QStringLiteral("properties.action.actionType")).isEmpty())
-        throw Failure{400, QStringLiteral("BadRequest"), QStringLiteral("'properties.action.actionType' is required.")};
+    const QString actionType = jsonStr(action, "actionType", QStringLiteral("properties.action.actionType"));
+    if (actionType == QLatin1String("CreateJob")) {
+        const Json definition = jsonObj(action, "jobDefinition", QStringLiteral("properties.action.jobDefinition"));
+        const QString jobType = q(definition, "jobType");
+        if (jobType != QLatin1String("Pipeline") && jobType != QLatin1String("AutoML"))
+            throw Failure{400, QStringLiteral("BadRequest"),
+                          QStringLiteral("'properties.action.jobDefinition.jobType' must be Pipeline or AutoML, not '%1'.")
+                              .arg(jobType)};
+        if (jobType == QLatin1String("Pipeline") && !pipelineStepOrder(definition, &error))
+            throw Failure{400, QStringLiteral("BadRequest"), QStringLiteral("properties.action.jobDefinition: ") + error};
+    } else if (actionType != QLatin1String("InvokeBatchEndpoint")) {
+        throw Failure{400, QStringLiteral("BadRequest"),
+                      QStringLiteral("'properties.action.actionType' must be CreateJob or InvokeBatchEndpoint.")};
+    }
     p["isEnabled"] = jsonBool(p, "isEnabled", QStringLiteral("properties.isEnabled")).value_or(true);
+    // Occurrences count from now: a new schedule, a changed trigger and a schedule enabled
+    // again do not fire for the time before.
+    Json local = oldLocal.is_object() ? oldLocal : Json::object();
+    local["createdMs"] = createdMs;
+    const bool wasEnabled = existing && existing->doc["properties"].value("isEnabled", true);
+    const bool sameTrigger = existing && existing->doc["properties"].value("trigger", Json()) == trigger;
+    if (!existing || !sameTrigger || (!wasEnabled && p["isEnabled"].get<bool>()))
+        local["lastEvaluatedMs"] = now;
+    if (!local.contains("history"))
+        local["history"] = Json::array();
+    doc["_local"] = local;
     p["displayName"] = p.value("displayName", doc.value("name", std::string()));
     p["provisioningState"] = "Succeeded";
     if (!p.contains("tags"))
@@ -952,6 +1027,22 @@ ApiResponse listPage(Ctx &c, const QString &parent, const QString &kind, const s
 ApiResponse runAction(Ctx &c, const QString &action, const Json &body, const std::optional<StoredResource> &existing)
 {
     const auto is = [&](const char *name) { return action.compare(QLatin1String(name), Qt::CaseInsensitive) == 0; };
+    if (c.kind->k == K::Schedule && is("history") && c.req.method == "GET") {
+        // The runs this schedule started (and the occurrences it skipped), oldest first.
+        if (!existing)
+            throw arm::notFound(QStringLiteral("schedules"), c.name);
+        const Json history = existing->doc.value("_local", Json::object()).value("history", Json::array());
+        Json value = Json::array();
+        for (const Json &entry : history) {
+            Json e = entry;
+            if (e.contains("jobName")) {
+                const auto job = c.store.resource(c.workspaceId + QStringLiteral("/jobs/") + q(e, "jobName"));
+                e["jobStatus"] = job ? s(job->state) : "Deleted";
+            }
+            value.push_back(e);
+        }
+        return ApiResponse::fromJson(200, Json{{"value", value}});
+    }
     if (c.req.method != "POST")
         throw Failure{405, QStringLiteral("MethodNotAllowed"), QStringLiteral("'%1' accepts POST only.").arg(action)};
     const auto requireExisting = [&]() -> const StoredResource & {
@@ -1314,8 +1405,14 @@ ApiResponse LocalService::handleArm(const ApiRequest &request)
         }
         if (c.kind->k == K::Job) {
             const QString jobType = request.queryValue(QStringLiteral("jobType"));
+            // A pipeline's steps, and the runs a schedule started (Azure's scheduleId filter).
+            const QString parentJob = request.queryValue(QStringLiteral("parentJobName"));
+            const QString schedule = request.queryValue(QStringLiteral("scheduleId")).section(QLatin1Char('/'), -1);
             return listPage(c, parent, kindName, [&](const StoredResource &r) {
-                return jobType.isEmpty() || q(r.doc["properties"], "jobType") == jobType;
+                const Json &props = r.doc["properties"].value("properties", Json::object());
+                return (jobType.isEmpty() || q(r.doc["properties"], "jobType") == jobType) &&
+                       (parentJob.isEmpty() || q(props, "azureml.pipeline.parentJobName") == parentJob) &&
+                       (schedule.isEmpty() || q(props, "azureml.schedule.name") == schedule);
             });
         }
         return listPage(c, parent, kindName);

@@ -1,5 +1,6 @@
 #include "core/local/job_runner.h"
 
+#include "core/local/pipeline_runner.h"
 #include "core/local/service.h"
 
 #include <QDir>
@@ -274,13 +275,20 @@ void JobRunner::heartbeat()
 
 void JobRunner::schedule()
 {
+    if (m_service.pipelines())
+        m_service.pipelines()->reap();
     const auto waiting = m_store.byKindAndState(kJobs, {QStringLiteral("NotStarted"), QStringLiteral("Queued")});
     if (waiting.empty())
         return;
     const qint64 me = ::getpid();
     for (const StoredResource &job : waiting) {
+        if (str(job.doc["properties"], "jobType") == QLatin1String("Pipeline")) {
+            if (m_service.pipelines())
+                m_service.pipelines()->submit(job.id);
+            continue;
+        }
         if (str(job.doc["properties"], "jobType") != QLatin1String("AutoML"))
-            continue; // pipeline jobs are not run by the local workspace
+            continue;
         {
             std::lock_guard lock(m_mutex);
             if (m_stopping)
@@ -356,8 +364,10 @@ void JobRunner::runJob(const std::shared_ptr<Active> &a)
                    {"azureml.runsource", "automl"},
                    {"task_type", str(task, "taskType").toStdString()},
                    {"primary_metric", str(task, "primaryMetric").toStdString()}};
-    if (const auto existing = m_store.run(a->name); existing)
+    if (const auto existing = m_store.run(a->name); existing) {
         parent.tags.update(existing->tags);
+        parent.parentRunId = existing->parentRunId; // a pipeline step's run stays under its pipeline
+    }
     m_store.putRun(parent);
     m_service.setJobStatus(a->jobId, QStringLiteral("Running"));
 

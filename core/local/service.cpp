@@ -3,6 +3,7 @@
 #include "core/local/arm_internal.h"
 #include "core/local/deployment_host.h"
 #include "core/local/job_runner.h"
+#include "core/local/pipeline_runner.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -129,24 +130,181 @@ bool LocalService::open(QString *error)
     m_principal.tenantId = m_store->settingOrInsert(QStringLiteral("tenantId"), newGuid());
     m_principal.clientId = m_store->settingOrInsert(QStringLiteral("principal.clientId"), newGuid());
     m_principal.clientSecret = m_store->settingOrInsert(QStringLiteral("principal.secret"), randomSecret(30));
+    m_scheduler = std::make_unique<Scheduler>(*this, m_options.scheduler);
     if (m_options.startWorkers) {
         m_deployments = std::make_unique<DeploymentHost>(*this);
+        m_pipelines = std::make_unique<PipelineRunner>(*this);
         m_runner = std::make_unique<JobRunner>(*this);
         m_runner->recoverOrphans();
         m_runner->start();
         m_deployments->restoreAll();
+        m_scheduler->start();
     }
     return true;
 }
 
 void LocalService::shutdown()
 {
+    if (m_scheduler)
+        m_scheduler->stop();
+    // Pipelines first: they cancel their running steps, which the job runner ends.
+    if (m_pipelines)
+        m_pipelines->stop();
     if (m_runner)
         m_runner->stop();
     if (m_deployments)
         m_deployments->stopAll();
     m_runner.reset();
+    m_pipelines.reset();
     m_deployments.reset();
+}
+
+void LocalService::wakeJobs()
+{
+    if (m_runner)
+        m_runner->wake();
+}
+
+qint64 LocalService::nowMs() const
+{
+    if (m_options.clock)
+        return std::chrono::duration_cast<std::chrono::milliseconds>(m_options.clock().time_since_epoch()).count();
+    return Store::nowMs();
+}
+
+ApiResponse LocalService::internalRequest(const QByteArray &method, const QString &path, const Json &body)
+{
+    QString token;
+    {
+        std::lock_guard lock(m_tokenMutex);
+        const qint64 now = Store::nowMs();
+        if (m_internalToken.isEmpty() || now > m_internalTokenExpiryMs - 60000) {
+            m_internalToken = issueToken();
+            m_internalTokenExpiryMs =
+                now + std::chrono::duration_cast<std::chrono::milliseconds>(m_options.tokenLifetime).count();
+        }
+        token = m_internalToken;
+    }
+    const QString target = path + (path.contains(QLatin1Char('?')) ? QStringLiteral("&") : QStringLiteral("?")) +
+                           QStringLiteral("api-version=2025-12-01");
+    return handle(makeRequest(method, target, body.is_null() ? QByteArray() : QByteArray::fromStdString(body.dump()),
+                              {{"Authorization", "Bearer " + token.toLatin1()}}));
+}
+
+std::optional<QString> LocalService::resolveModelPath(const QString &workspaceId, const QString &referenceIn,
+                                                      QString *error) const
+{
+    const auto fail = [&](const QString &message) -> std::optional<QString> {
+        if (error)
+            *error = message;
+        return std::nullopt;
+    };
+    QString uri = referenceIn.trimmed();
+    if (uri.isEmpty())
+        return fail(QStringLiteral("no model was given."));
+    if (uri.startsWith(QLatin1String("azureml:")) && !uri.startsWith(QLatin1String("azureml://"))) {
+        const QString rest = uri.mid(8);
+        const QString name = rest.section(QLatin1Char(':'), 0, 0);
+        QString version = rest.section(QLatin1Char(':'), 1);
+        if (version.isEmpty() || version == QLatin1String("latest") || name.contains(QLatin1Char('@'))) {
+            const auto container = m_store->resource(workspaceId + QStringLiteral("/models/") + name.section(QLatin1Char('@'), 0, 0));
+            if (!container)
+                return fail(QStringLiteral("the model '%1' was not found.").arg(name));
+            version = QString::fromStdString(container->doc["properties"].value("latestVersion", std::string("1")));
+        }
+        uri = workspaceId + QStringLiteral("/models/") + name.section(QLatin1Char('@'), 0, 0) + QStringLiteral("/versions/") + version;
+    }
+    if (uri.startsWith(QLatin1String("/subscriptions/"), Qt::CaseInsensitive)) {
+        const auto model = m_store->resource(uri);
+        if (!model || !model->kind.endsWith(QLatin1String("models/versions")))
+            return fail(QStringLiteral("the model version '%1' was not found.").arg(uri.section(QLatin1Char('/'), -3)));
+        uri = QString::fromStdString(model->doc["properties"].value("modelUri", std::string()));
+    }
+    static const QRegularExpression jobOutput(QStringLiteral("^azureml://(?:.*/)?jobs/([^/]+)/outputs/([^/]+)(?:/(.*))?$"));
+    static const QRegularExpression runsUri(QStringLiteral("^runs:/([^/]+)/(.*)$"));
+    QString path;
+    if (const auto m = jobOutput.match(uri); m.hasMatch()) {
+        const auto job = m_store->resource(workspaceId + QStringLiteral("/jobs/") + m.captured(1));
+        if (!job)
+            return fail(QStringLiteral("the model's job '%1' was not found.").arg(m.captured(1)));
+        const Json local = job->doc.value("_local", Json::object());
+        const QString run = QString::fromStdString(local.value("bestChildRunId", std::string()));
+        if (m.captured(2) == QLatin1String("best_model")) {
+            if (run.isEmpty())
+                return fail(QStringLiteral("job '%1' has no best model (did it complete?).").arg(m.captured(1)));
+            path = m_store->artifactsDir() + QLatin1Char('/') + run + QStringLiteral("/outputs/model");
+        } else {
+            path = m_store->artifactsDir() + QLatin1Char('/') + m.captured(1) + QStringLiteral("/outputs/") + m.captured(2);
+        }
+        if (!m.captured(3).isEmpty())
+            path += QLatin1Char('/') + m.captured(3);
+    } else if (const auto r = runsUri.match(uri); r.hasMatch()) {
+        path = m_store->artifactsDir() + QLatin1Char('/') + r.captured(1) + QLatin1Char('/') + r.captured(2);
+    } else if ((uri.startsWith(QLatin1Char('/')) || uri.startsWith(QLatin1String("file://"))) &&
+               QFileInfo(uri.startsWith(QLatin1Char('/')) ? uri : QUrl(uri).toLocalFile()).isDir()) {
+        path = uri.startsWith(QLatin1Char('/')) ? uri : QUrl(uri).toLocalFile(); // a model package folder on this machine
+    } else {
+        const auto data = resolveDataPath(workspaceId, uri, error);
+        if (!data)
+            return std::nullopt;
+        path = *data;
+    }
+    if (path.contains(QLatin1String("/../")) || !QFileInfo::exists(path))
+        return fail(QStringLiteral("the model files of '%1' were not found at %2.").arg(uri, path));
+    return path;
+}
+
+QString LocalService::runScheduleAction(const QString &workspaceId, const QString &scheduleName, const Json &action,
+                                        const QDateTime &scheduled, QString *error)
+{
+    const auto fail = [&](const QString &message) {
+        if (error)
+            *error = message;
+        return QString();
+    };
+    const auto messageOf = [](const ApiResponse &r) {
+        const Json e = r.json();
+        return e.is_object() && e.contains("error") && e["error"].is_object()
+                   ? QString::fromStdString(e["error"].value("message", std::string()))
+                   : QString::fromUtf8(r.body);
+    };
+    const QString type = QString::fromStdString(action.value("actionType", std::string()));
+    const QString stamp = scheduled.toUTC().toString(QStringLiteral("yyyyMMddHHmmss"));
+    if (type == QLatin1String("CreateJob")) {
+        Json definition = action.value("jobDefinition", Json::object());
+        if (!definition.is_object() || definition.empty())
+            return fail(QStringLiteral("the schedule's action has no jobDefinition."));
+        if (definition.contains("properties") && definition["properties"].is_object() && definition.contains("jobType") == false &&
+            definition["properties"].contains("jobType"))
+            definition = definition["properties"]; // a whole job body rather than its properties
+        if (!definition["properties"].is_object())
+            definition["properties"] = Json::object();
+        definition["properties"]["azureml.schedule.name"] = scheduleName.toStdString();
+        definition["properties"]["azureml.schedule.scheduledTime"] = isoFromMs(scheduled.toMSecsSinceEpoch()).toStdString();
+        QString name = scheduleName + QLatin1Char('-') + stamp;
+        for (int n = 2; m_store->resource(workspaceId + QStringLiteral("/jobs/") + name); ++n)
+            name = scheduleName + QLatin1Char('-') + stamp + QLatin1Char('-') + QString::number(n);
+        const ApiResponse r = internalRequest("PUT", workspaceId + QStringLiteral("/jobs/") + name, Json{{"properties", definition}});
+        if (r.status >= 300)
+            return fail(messageOf(r));
+        return name;
+    }
+    if (type == QLatin1String("InvokeBatchEndpoint")) {
+        const Json definition = action.value("endpointInvocationDefinition", Json::object());
+        QString endpoint = QString::fromStdString(definition.is_object() ? definition.value("endpointName", std::string()) : std::string());
+        if (endpoint.isEmpty())
+            return fail(QStringLiteral("the schedule's endpointInvocationDefinition names no endpointName."));
+        Json body = definition.value("body", Json::object());
+        if (!body.is_object() || body.empty())
+            return fail(QStringLiteral("the schedule's endpointInvocationDefinition has no invocation body."));
+        const ApiResponse r = internalRequest("POST", QStringLiteral("/batch") + workspaceId + QStringLiteral("/batchEndpoints/") +
+                                                          endpoint + QStringLiteral("/jobs"),
+                                              body);
+        if (r.status >= 300)
+            return fail(messageOf(r));
+        return QString::fromStdString(r.json().value("name", std::string()));
+    }
+    return fail(QStringLiteral("the action type '%1' is not supported.").arg(type));
 }
 
 void LocalService::setBaseUrl(const QUrl &base)
@@ -240,6 +398,10 @@ ApiResponse LocalService::dispatch(const ApiRequest &request)
                         .toLatin1());
         return r;
     }
+    if (seg[0] == QLatin1String("pipelines") && seg.size() >= 2 && seg[1] == QLatin1String("v1.0"))
+        return handlePipelineEndpoints(request, request.path.mid(request.path.indexOf(QLatin1String("/v1.0")) + 5));
+    if (seg[0] == QLatin1String("batch") && seg.size() > 2 && seg.last() == QLatin1String("jobs"))
+        return handleBatchInvoke(request, request.path.mid(6, request.path.size() - 6 - 5));
     if (seg[0] == QLatin1String("graph") && seg.size() >= 2 && seg[1] == QLatin1String("v1.0"))
         return handleGraph(request, QStringList(seg.mid(2)).join(QLatin1Char('/')));
     if (seg[0] == QLatin1String("appinsights")) {

@@ -2,6 +2,7 @@
 
 #include "core/local/api.h"
 #include "core/local/iso_duration.h"
+#include "core/local/schedule.h"
 #include "core/local/store.h"
 
 #include <QString>
@@ -16,6 +17,7 @@ namespace cerulean::local {
 
 class JobRunner;
 class DeploymentHost;
+class PipelineRunner;
 
 struct ServiceOptions
 {
@@ -26,6 +28,9 @@ struct ServiceOptions
     bool startWorkers = true;     // job runner and deployments; off for pure route tests
     // How long a job may go without a heartbeat before a restart treats it as orphaned.
     std::chrono::seconds jobLease{30};
+    // The time schedules run on; empty = the system clock. Tests inject their own.
+    ServiceClock clock;
+    SchedulerOptions scheduler;
 };
 
 // The built-in service principal that can always sign in to the local workspace.
@@ -68,6 +73,21 @@ public:
     QString issueToken();
 
     JobRunner *jobRunner() { return m_runner.get(); }
+    PipelineRunner *pipelines() { return m_pipelines.get(); }
+    Scheduler *scheduler() { return m_scheduler.get(); }
+    void wakeJobs();
+    // Now on the service's clock (ServiceOptions::clock), in ms since the epoch.
+    qint64 nowMs() const;
+    // A request made by the service itself (pipeline steps, schedules, triggers): the same
+    // routes and checks as a client's, with the service's own token.
+    ApiResponse internalRequest(const QByteArray &method, const QString &path, const Json &body = Json());
+    // Submits a schedule's action for its occurrence at `scheduled`; the job's name, or ""
+    // with *error.
+    QString runScheduleAction(const QString &workspaceId, const QString &scheduleName, const Json &action,
+                              const QDateTime &scheduled, QString *error);
+    // The model package folder of a model reference: a model version id, azureml:name:version,
+    // or a job output URI (azureml://jobs/NAME/outputs/best_model); nullopt with a message.
+    std::optional<QString> resolveModelPath(const QString &workspaceId, const QString &reference, QString *error) const;
     DeploymentHost *deployments() { return m_deployments.get(); }
 
     // Resolves a data reference (azureml:name:version, data asset id, azureml:// datastore
@@ -95,6 +115,10 @@ private:
     ApiResponse handleAppInsights(const ApiRequest &request, const QString &appId);
     // service.cpp (ARM)
     ApiResponse handleArm(const ApiRequest &request);
+    // pipeline_routes.cpp: published pipeline endpoints and their REST trigger, batch
+    // endpoint invocation, schedule history
+    ApiResponse handlePipelineEndpoints(const ApiRequest &request, const QString &subPath);
+    ApiResponse handleBatchInvoke(const ApiRequest &request, const QString &endpointId);
 
     friend struct ArmHandlers;
 
@@ -102,6 +126,11 @@ private:
     std::unique_ptr<Store> m_store;
     std::unique_ptr<JobRunner> m_runner;
     std::unique_ptr<DeploymentHost> m_deployments;
+    std::unique_ptr<PipelineRunner> m_pipelines;
+    std::unique_ptr<Scheduler> m_scheduler;
+    std::mutex m_tokenMutex;
+    QString m_internalToken;
+    qint64 m_internalTokenExpiryMs = 0;
     LocalPrincipal m_principal;
     QString m_subscriptionId;
     mutable std::mutex m_baseMutex;

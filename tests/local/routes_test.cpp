@@ -179,7 +179,13 @@ TEST_F(Routes, ContractExamplesAnswerWithTheirFieldsAndTypes)
 
     // Pipeline job (the example's body).
     const Json pipeline = mlExample(QString::fromLatin1(kV) + QStringLiteral("Job/PipelineJob/createOrUpdate.json"));
-    r = call("PUT", m_ws + QStringLiteral("/jobs/pipe1"), pipeline["parameters"]["body"]);
+    // Its placeholders made real: a compute that exists and one step (Azure, too, refuses a
+    // pipeline without steps).
+    Json pipelineBody = pipeline["parameters"]["body"];
+    pipelineBody["properties"]["computeId"] = QString(m_ws + QStringLiteral("/computes/cpu")).toStdString();
+    pipelineBody["properties"]["jobs"] = {{"hello", {{"type", "command"}, {"command", "echo ${{inputs.x}}"},
+                                                     {"inputs", {{"x", "${{parent.inputs.string}}"}}}}}};
+    r = call("PUT", m_ws + QStringLiteral("/jobs/pipe1"), pipelineBody);
     ASSERT_EQ(r.status, 201) << r.body.toStdString();
     expectShape(call("GET", m_ws + QStringLiteral("/jobs/pipe1")).json(),
                 body200(mlExample(QString::fromLatin1(kV) + QStringLiteral("Job/PipelineJob/get.json"))),
@@ -272,6 +278,9 @@ TEST_F(Routes, ContractExamplesAnswerWithTheirFieldsAndTypes)
     const Json schedule = mlExample(QString::fromLatin1(kV) + QStringLiteral("Schedule/createOrUpdate.json"));
     Json scheduleBody = schedule["parameters"]["body"];
     scheduleBody["properties"]["trigger"]["expression"] = "0 6 * * 1";
+    scheduleBody["properties"]["trigger"]["timeZone"] = "UTC";
+    scheduleBody["properties"]["trigger"]["startTime"] = "2026-01-01T00:00:00";
+    scheduleBody["properties"]["trigger"]["endTime"] = "2027-01-01T00:00:00";
     r = call("PUT", m_ws + QStringLiteral("/schedules/nightly"), scheduleBody);
     ASSERT_EQ(r.status, 201) << r.body.toStdString();
     expectShape(call("GET", m_ws + QStringLiteral("/schedules/nightly")).json(),
