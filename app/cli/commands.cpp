@@ -19,6 +19,7 @@ CERULEAN_DECLARE_COMMAND(runData)
 CERULEAN_DECLARE_COMMAND(runJob)
 CERULEAN_DECLARE_COMMAND(runModel)
 CERULEAN_DECLARE_COMMAND(runEndpoint)
+CERULEAN_DECLARE_COMMAND(runPipeline)
 CERULEAN_DECLARE_COMMAND(runLocalService)
 #undef CERULEAN_DECLARE_COMMAND
 
@@ -38,6 +39,7 @@ std::span<const Command> commands()
         Command{"job", "Jobs: AutoML classification create, list, show, wait, cancel.", &runJob},
         Command{"model", "Registered models: list, show, register from a job output.", &runModel},
         Command{"endpoint", "Online endpoints: create, deploy, keys, logs, score, delete.", &runEndpoint},
+        Command{"pipeline", "Pipelines: create, run, publish and trigger, schedules, batch inference, YAML export.", &runPipeline},
         Command{"local-service", "Run the local workspace service on loopback until signalled.", &runLocalService},
     };
     return table;

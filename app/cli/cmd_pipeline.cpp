@@ -1,0 +1,773 @@
+// cerulean-cli pipeline: pipeline jobs (create, run with parameters, show steps, export
+// YAML), publishing and the REST trigger, schedules with their history, and batch
+// endpoint invocation, against a workspace (the local service or Azure).
+
+#include "app/cli/azure_cli.h"
+
+#include "core/local/pipeline_yaml.h"
+#include "core/local/store.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QThread>
+#include <QUrlQuery>
+
+#include <cstdio>
+#include <iostream>
+
+namespace cerulean::cli {
+
+using namespace cerulean::azure;
+
+namespace {
+
+constexpr const char *kApiVersion = "2025-12-01";
+
+// A bearer token given on stdin (scripts that already hold one).
+class StaticTokenCredential final : public TokenCredential
+{
+public:
+    explicit StaticTokenCredential(QString token) : m_token(std::move(token)) {}
+    void getToken(const TokenRequestContext &, QObject *, TokenCallback done) override
+    {
+        done(AccessToken{m_token, std::chrono::system_clock::now() + std::chrono::hours(1)});
+    }
+
+private:
+    QString m_token;
+};
+
+struct Workspace
+{
+    std::shared_ptr<AzureClient> client;
+    QString base; // ARM base URL without a trailing slash
+    QString id;   // workspace ARM id
+};
+
+struct Reply
+{
+    int status = 0;
+    QByteArray body;
+    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
+    QString error() const
+    {
+        const QJsonObject e = json().value(QStringLiteral("error")).toObject();
+        if (!e.isEmpty())
+            return QStringLiteral("%1: %2").arg(e.value(QStringLiteral("code")).toString(), e.value(QStringLiteral("message")).toString());
+        return status == 0 ? QStringLiteral("no answer from the workspace") : QStringLiteral("HTTP %1: %2").arg(status).arg(QString::fromUtf8(body.left(400)));
+    }
+    bool ok() const { return status >= 200 && status < 300; }
+};
+
+Reply send(const Workspace &ws, const QByteArray &method, const QString &pathAndQuery, const QByteArray &body = {},
+           const QList<QPair<QByteArray, QByteArray>> &headers = {})
+{
+    HttpRequest request;
+    request.method = method;
+    QString target = ws.base + pathAndQuery;
+    if (!pathAndQuery.contains(QLatin1String("api-version=")) && !pathAndQuery.startsWith(QLatin1String("/pipelines/")))
+        target += (pathAndQuery.contains(QLatin1Char('?')) ? QStringLiteral("&") : QStringLiteral("?")) +
+                  QStringLiteral("api-version=") + QLatin1String(kApiVersion);
+    request.url = QUrl(target);
+    request.body = body;
+    if (!body.isEmpty())
+        request.headers.set("Content-Type", "application/json");
+    for (const auto &[name, value] : headers)
+        request.headers.set(name, value);
+    std::optional<HttpResponse> response;
+    QEventLoop loop;
+    QObject context;
+    ws.client->arm()->send(request, &context, [&](const HttpResponse &r) {
+        response = r;
+        loop.quit();
+    });
+    if (!response)
+        loop.exec();
+    return Reply{response->status, response->body};
+}
+
+QByteArray dump(const QJsonObject &o) { return QJsonDocument(o).toJson(QJsonDocument::Compact); }
+
+// Parameter assignments from --set name=value (numbers stay numbers).
+std::optional<QJsonObject> assignments(const QStringList &sets)
+{
+    QJsonObject out;
+    for (const QString &set : sets) {
+        const qsizetype eq = set.indexOf(QLatin1Char('='));
+        if (eq <= 0) {
+            printErr(QStringLiteral("pipeline: --set takes NAME=VALUE, not '%1'.").arg(set));
+            return std::nullopt;
+        }
+        const QString value = set.mid(eq + 1);
+        bool number = false;
+        const double d = value.toDouble(&number);
+        out.insert(set.left(eq), number ? QJsonValue(d) : QJsonValue(value));
+    }
+    return out;
+}
+
+QString status(const QJsonObject &job) { return job.value(QStringLiteral("properties")).toObject().value(QStringLiteral("status")).toString(); }
+
+bool terminal(const QString &s)
+{
+    return s == QLatin1String("Completed") || s == QLatin1String("Failed") || s == QLatin1String("Canceled") ||
+           s == QLatin1String("NotResponding");
+}
+
+// Polls a job until it ends; prints status changes and batch progress to stderr.
+std::optional<QJsonObject> waitJob(const Workspace &ws, const QString &name, int intervalMs, bool quiet)
+{
+    QString last;
+    QString lastProgress;
+    for (;;) {
+        const Reply r = send(ws, "GET", ws.id + QStringLiteral("/jobs/") + name);
+        if (!r.ok()) {
+            printErr(QStringLiteral("error: ") + r.error());
+            return std::nullopt;
+        }
+        const QJsonObject job = r.json();
+        const QString s = status(job);
+        const QJsonObject props = job.value(QStringLiteral("properties")).toObject().value(QStringLiteral("properties")).toObject();
+        const QString progress = props.contains(QStringLiteral("azureml.batch.rowsProcessed"))
+                                     ? QStringLiteral("%1/%2 rows, %3 failed")
+                                           .arg(props.value(QStringLiteral("azureml.batch.rowsProcessed")).toString(),
+                                                props.value(QStringLiteral("azureml.batch.rowsTotal")).toString(),
+                                                props.value(QStringLiteral("azureml.batch.rowsFailed")).toString())
+                                     : QString();
+        if (!quiet && (s != last || progress != lastProgress))
+            printErr(QStringLiteral("  %1%2").arg(s, progress.isEmpty() ? QString() : QStringLiteral(" (") + progress + QLatin1Char(')')));
+        last = s;
+        lastProgress = progress;
+        if (terminal(s))
+            return job;
+        QThread::msleep(static_cast<unsigned long>(intervalMs));
+    }
+}
+
+QString errorOf(const QJsonObject &job)
+{
+    return job.value(QStringLiteral("properties")).toObject().value(QStringLiteral("properties")).toObject().value(QStringLiteral("azureml.error")).toString();
+}
+
+std::optional<Workspace> openWs(const QCommandLineParser &parser, const WorkspaceOptions &options, const QCommandLineOption &url,
+                                const QCommandLineOption &localRoot, const QCommandLineOption &tokenStdin)
+{
+    auto ref = options.resolve(parser);
+    Workspace ws;
+    if (parser.isSet(url)) {
+        const QUrl base(parser.value(url));
+        if (!base.isValid() || base.scheme().isEmpty()) {
+            printErr(QStringLiteral("pipeline: --url must be an http(s) URL such as http://127.0.0.1:8080."));
+            return std::nullopt;
+        }
+        const Cloud cloud = Cloud::local(base);
+        auto transport = AzureClient::networkTransport();
+        std::shared_ptr<TokenCredential> credential;
+        QString subscription;
+        if (parser.isSet(localRoot)) {
+            // The local workspace's built-in service principal signs in at its token endpoint.
+            local::Store store(parser.value(localRoot));
+            QString error;
+            if (!store.open(&error)) {
+                printErr(QStringLiteral("pipeline: %1: %2").arg(parser.value(localRoot), error));
+                return std::nullopt;
+            }
+            const auto tenant = store.setting(QStringLiteral("tenantId"));
+            const auto clientId = store.setting(QStringLiteral("principal.clientId"));
+            const auto secret = store.setting(QStringLiteral("principal.secret"));
+            subscription = store.setting(QStringLiteral("subscriptionId")).value_or(QString());
+            if (!tenant || !clientId || !secret) {
+                printErr(QStringLiteral("pipeline: %1 is not a local workspace root (no built-in principal).").arg(parser.value(localRoot)));
+                return std::nullopt;
+            }
+            credential = std::make_shared<ClientSecretCredential>(cloud, *tenant, *clientId, *secret,
+                                                                  AzureClient::tokenPipeline(transport));
+        } else if (parser.isSet(tokenStdin)) {
+            std::string line;
+            std::getline(std::cin, line);
+            credential = std::make_shared<StaticTokenCredential>(QString::fromStdString(line).trimmed());
+        } else {
+            printErr(QStringLiteral("pipeline: with --url, give --local-root DIR or --token-stdin."));
+            return std::nullopt;
+        }
+        ws.client = std::make_shared<AzureClient>(cloud, credential, transport);
+        if (!ref) {
+            // --local-root alone: the subscription comes from the root; rg and workspace are needed.
+            if (subscription.isEmpty() || !parser.isSet(options.resourceGroup) || !parser.isSet(options.workspace)) {
+                failWith(ref.error());
+                return std::nullopt;
+            }
+            ref = WorkspaceRef{subscription, parser.value(options.resourceGroup), parser.value(options.workspace)};
+        }
+    } else {
+        if (!ref) {
+            failWith(ref.error());
+            return std::nullopt;
+        }
+        auto client = openClient();
+        if (!client) {
+            failWith(client.error());
+            return std::nullopt;
+        }
+        ws.client = client.value();
+    }
+    ws.base = ws.client->cloud().resourceManager.toString();
+    while (ws.base.endsWith(QLatin1Char('/')))
+        ws.base.chop(1);
+    ws.id = ref->armId();
+    return ws;
+}
+
+void printJobSummary(const Workspace &ws, const QJsonObject &job)
+{
+    const QJsonObject p = job.value(QStringLiteral("properties")).toObject();
+    printOut(QStringLiteral("%1  %2  %3  experiment %4")
+                 .arg(job.value(QStringLiteral("name")).toString(), p.value(QStringLiteral("jobType")).toString(),
+                      p.value(QStringLiteral("status")).toString(), p.value(QStringLiteral("experimentName")).toString()));
+    const QJsonObject inputs = p.value(QStringLiteral("inputs")).toObject();
+    for (auto it = inputs.begin(); it != inputs.end(); ++it) {
+        const QJsonObject in = it.value().toObject();
+        printOut(QStringLiteral("  input  %1 = %2").arg(it.key(), in.contains(QStringLiteral("value")) ? in.value(QStringLiteral("value")).toString()
+                                                                                                      : in.value(QStringLiteral("uri")).toString()));
+    }
+    const Reply children = send(ws, "GET", ws.id + QStringLiteral("/jobs?parentJobName=") + job.value(QStringLiteral("name")).toString());
+    for (const QJsonValue v : children.json().value(QStringLiteral("value")).toArray()) {
+        const QJsonObject c = v.toObject();
+        const QJsonObject cp = c.value(QStringLiteral("properties")).toObject();
+        const QJsonObject props = cp.value(QStringLiteral("properties")).toObject();
+        QString extra;
+        if (props.value(QStringLiteral("azureml.isreused")).toString() == QLatin1String("true"))
+            extra = QStringLiteral(" (reused %1)").arg(props.value(QStringLiteral("azureml.reusedjobname")).toString());
+        if (props.contains(QStringLiteral("azureml.batch.rowsProcessed")))
+            extra += QStringLiteral(" rows %1/%2, failed %3")
+                         .arg(props.value(QStringLiteral("azureml.batch.rowsProcessed")).toString(),
+                              props.value(QStringLiteral("azureml.batch.rowsTotal")).toString(),
+                              props.value(QStringLiteral("azureml.batch.rowsFailed")).toString());
+        printOut(QStringLiteral("  step   %1  %2  %3  job %4%5")
+                     .arg(props.value(QStringLiteral("azureml.pipeline.stepName")).toString(),
+                          props.value(QStringLiteral("azureml.pipeline.stepType")).toString(), cp.value(QStringLiteral("status")).toString(),
+                          c.value(QStringLiteral("name")).toString(), extra));
+        if (props.contains(QStringLiteral("azureml.batch.failedRowDetails")))
+            printOut(QStringLiteral("         failed rows: ") + props.value(QStringLiteral("azureml.batch.failedRowDetails")).toString());
+        const QJsonObject outs = cp.value(QStringLiteral("outputs")).toObject();
+        for (auto it = outs.begin(); it != outs.end(); ++it)
+            printOut(QStringLiteral("         output %1 = %2").arg(it.key(), it.value().toObject().value(QStringLiteral("uri")).toString()));
+    }
+    const QJsonObject outputs = p.value(QStringLiteral("outputs")).toObject();
+    for (auto it = outputs.begin(); it != outputs.end(); ++it) {
+        if (it.key() == QLatin1String("default"))
+            continue;
+        const QJsonObject o = it.value().toObject();
+        printOut(QStringLiteral("  output %1 = %2%3")
+                     .arg(it.key(), o.value(QStringLiteral("uri")).toString(),
+                          o.contains(QStringLiteral("assetName"))
+                              ? QStringLiteral(" (model %1:%2)").arg(o.value(QStringLiteral("assetName")).toString(),
+                                                                     o.value(QStringLiteral("assetVersion")).toString())
+                              : QString()));
+    }
+    const QString error = errorOf(job);
+    if (!error.isEmpty())
+        printOut(QStringLiteral("  error  ") + error);
+}
+
+} // namespace
+
+int runPipeline(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Pipelines, their REST trigger, schedules and batch inference.\n"
+        "  create NAME --file PIPELINE.json [--wait]     submit a pipeline job (REST body or its properties)\n"
+        "  run NAME --from JOB [--set K=V]... [--experiment E] [--wait]   run JOB's pipeline again as NAME\n"
+        "  list | show NAME | wait NAME | cancel NAME\n"
+        "  export-yaml NAME [--out FILE]                 Azure ML pipeline YAML\n"
+        "  publish ENDPOINT --from JOB [--description D] a REST trigger URL for JOB's pipeline\n"
+        "  endpoints                                     published pipelines\n"
+        "  trigger ENDPOINT --experiment E [--set K=V]... [--wait]\n"
+        "  schedule-create SCHEDULE --from JOB (--cron EXPR | --frequency F --interval N [--hours 9,17] [--minutes 0,30]\n"
+        "                  [--week-days Monday,Friday] [--month-days 1,15]) [--start ISO] [--time-zone Z] [--disabled]\n"
+        "  schedule-enable S | schedule-disable S | schedule-history S | schedules\n"
+        "  batch-deploy ENDPOINT --deployment D --model azureml:NAME:VERSION --compute NAME [--mini-batch-size N]\n"
+        "               [--instances N] [--error-threshold N] [--max-retries N]\n"
+        "  batch-invoke ENDPOINT --input URI [--deployment D] [--wait] [--out FILE]\n"
+        "  token                                         an access token for REST calls (needs --url, --local-root)\n"
+        "With --url URL the workspace service is reached there, signing in with --local-root DIR (the local\n"
+        "workspace's built-in principal) or --token-stdin; otherwise as the signed-in identity."));
+    parser.addPositionalArgument(QStringLiteral("verb"), QStringLiteral("See above."));
+    parser.addPositionalArgument(QStringLiteral("name"), QStringLiteral("Job, endpoint or schedule name."), QStringLiteral("[name]"));
+    const WorkspaceOptions options;
+    options.addTo(parser);
+    const QCommandLineOption url(QStringLiteral("url"), QStringLiteral("Workspace service base URL."), QStringLiteral("URL"));
+    const QCommandLineOption localRoot(QStringLiteral("local-root"), QStringLiteral("Local workspace root (sign in as its principal)."),
+                                       QStringLiteral("DIR"));
+    const QCommandLineOption tokenStdin(QStringLiteral("token-stdin"), QStringLiteral("Read a bearer token from stdin."));
+    const QCommandLineOption file(QStringLiteral("file"), QStringLiteral("Pipeline job JSON."), QStringLiteral("FILE"));
+    const QCommandLineOption from(QStringLiteral("from"), QStringLiteral("Pipeline job whose definition is used."), QStringLiteral("JOB"));
+    const QCommandLineOption set(QStringLiteral("set"), QStringLiteral("Parameter assignment NAME=VALUE (repeatable)."), QStringLiteral("K=V"));
+    const QCommandLineOption experiment(QStringLiteral("experiment"), QStringLiteral("Experiment name."), QStringLiteral("E"));
+    const QCommandLineOption wait(QStringLiteral("wait"), QStringLiteral("Wait until the job ends (exit 1 unless Completed)."));
+    const QCommandLineOption interval(QStringLiteral("interval-ms"), QStringLiteral("Status poll interval (default 200)."),
+                                      QStringLiteral("ms"), QStringLiteral("200"));
+    const QCommandLineOption out(QStringLiteral("out"), QStringLiteral("Output file."), QStringLiteral("FILE"));
+    const QCommandLineOption description(QStringLiteral("description"), QStringLiteral("Description."), QStringLiteral("D"));
+    const QCommandLineOption cron(QStringLiteral("cron"), QStringLiteral("Cron expression (5 fields)."), QStringLiteral("EXPR"));
+    const QCommandLineOption frequency(QStringLiteral("frequency"), QStringLiteral("Minute, Hour, Day, Week or Month."), QStringLiteral("F"));
+    const QCommandLineOption every(QStringLiteral("interval"), QStringLiteral("Recurrence interval (default 1)."), QStringLiteral("N"),
+                                   QStringLiteral("1"));
+    const QCommandLineOption hours(QStringLiteral("hours"), QStringLiteral("Hours (comma-separated)."), QStringLiteral("LIST"));
+    const QCommandLineOption minutes(QStringLiteral("minutes"), QStringLiteral("Minutes (comma-separated)."), QStringLiteral("LIST"));
+    const QCommandLineOption weekDays(QStringLiteral("week-days"), QStringLiteral("Week days (comma-separated names)."), QStringLiteral("LIST"));
+    const QCommandLineOption monthDays(QStringLiteral("month-days"), QStringLiteral("Days of the month (comma-separated)."), QStringLiteral("LIST"));
+    const QCommandLineOption start(QStringLiteral("start"), QStringLiteral("Start time (ISO 8601)."), QStringLiteral("T"));
+    const QCommandLineOption timeZone(QStringLiteral("time-zone"), QStringLiteral("Time zone (default UTC)."), QStringLiteral("Z"),
+                                      QStringLiteral("UTC"));
+    const QCommandLineOption disabled(QStringLiteral("disabled"), QStringLiteral("Create the schedule disabled."));
+    const QCommandLineOption deployment(QStringLiteral("deployment"), QStringLiteral("Batch deployment name."), QStringLiteral("D"));
+    const QCommandLineOption model(QStringLiteral("model"), QStringLiteral("Model (azureml:NAME:VERSION)."), QStringLiteral("M"));
+    const QCommandLineOption compute(QStringLiteral("compute"), QStringLiteral("Compute cluster name."), QStringLiteral("NAME"));
+    const QCommandLineOption miniBatch(QStringLiteral("mini-batch-size"), QStringLiteral("Rows per mini-batch (default 10)."),
+                                       QStringLiteral("N"), QStringLiteral("10"));
+    const QCommandLineOption instances(QStringLiteral("instances"), QStringLiteral("Instance count (default 1)."), QStringLiteral("N"),
+                                       QStringLiteral("1"));
+    const QCommandLineOption threshold(QStringLiteral("error-threshold"), QStringLiteral("Failed rows tolerated (-1 = any)."),
+                                       QStringLiteral("N"), QStringLiteral("-1"));
+    const QCommandLineOption retries(QStringLiteral("max-retries"), QStringLiteral("Mini-batch retries (default 3)."), QStringLiteral("N"),
+                                     QStringLiteral("3"));
+    const QCommandLineOption input(QStringLiteral("input"), QStringLiteral("Input data URI or file."), QStringLiteral("URI"));
+    parser.addOptions({url, localRoot, tokenStdin, file, from, set, experiment, wait, interval, out, description, cron, frequency,
+                       every, hours, minutes, weekDays, monthDays, start, timeZone, disabled, deployment, model, compute,
+                       miniBatch, instances, threshold, retries, input});
+    int exitCode = ExitOk;
+    if (!parseOrExit(parser, arguments, exitCode))
+        return exitCode;
+    static const QStringList verbs{
+        QStringLiteral("create"),          QStringLiteral("run"),              QStringLiteral("list"),
+        QStringLiteral("show"),            QStringLiteral("wait"),             QStringLiteral("cancel"),
+        QStringLiteral("export-yaml"),     QStringLiteral("publish"),          QStringLiteral("endpoints"),
+        QStringLiteral("trigger"),         QStringLiteral("schedule-create"),  QStringLiteral("schedule-enable"),
+        QStringLiteral("schedule-disable"), QStringLiteral("schedule-history"), QStringLiteral("schedules"),
+        QStringLiteral("batch-deploy"),    QStringLiteral("batch-invoke"),     QStringLiteral("token")};
+    const QString verb = verbOf(parser, verbs, QStringLiteral("pipeline"));
+    if (verb.isEmpty())
+        return ExitUsage;
+    const QString name = parser.positionalArguments().value(1);
+    const bool listing = verb == QLatin1String("list") || verb == QLatin1String("endpoints") || verb == QLatin1String("schedules") ||
+                         verb == QLatin1String("token");
+    if (name.isEmpty() && !listing) {
+        printErr(QStringLiteral("pipeline %1: a name is required.").arg(verb));
+        return ExitUsage;
+    }
+    const auto needs = [&](const QCommandLineOption &option) {
+        if (parser.isSet(option))
+            return true;
+        printErr(QStringLiteral("pipeline %1: --%2 is required.").arg(verb, option.names().first()));
+        return false;
+    };
+    if (verb == QLatin1String("token")) {
+        // An access token for REST calls (curl), as `az account get-access-token` prints one.
+        if (!parser.isSet(url) || !parser.isSet(localRoot)) {
+            printErr(QStringLiteral("pipeline token: needs --url and --local-root."));
+            return ExitUsage;
+        }
+        local::Store store(parser.value(localRoot));
+        QString error;
+        if (!store.open(&error)) {
+            printErr(QStringLiteral("pipeline token: %1").arg(error));
+            return ExitFailure;
+        }
+        const Cloud cloud = Cloud::local(QUrl(parser.value(url)));
+        auto transport = AzureClient::networkTransport();
+        ClientSecretCredential credential(cloud, store.setting(QStringLiteral("tenantId")).value_or(QString()),
+                                          store.setting(QStringLiteral("principal.clientId")).value_or(QString()),
+                                          store.setting(QStringLiteral("principal.secret")).value_or(QString()),
+                                          AzureClient::tokenPipeline(transport));
+        auto token = await<AccessToken>([&](QObject *context, auto done) {
+            credential.getToken(TokenRequestContext{{Cloud::armScope()}, {}, false}, context, done);
+        });
+        if (!token)
+            return failWith(token.error());
+        printOut(token.value().token);
+        return ExitOk;
+    }
+    const auto ws = openWs(parser, options, url, localRoot, tokenStdin);
+    if (!ws)
+        return ExitFailure;
+    const bool json = parser.isSet(options.json);
+    const int pollMs = std::max(20, parser.value(interval).toInt());
+    const auto finish = [&](const QString &job) -> int {
+        if (!parser.isSet(wait)) {
+            printOut(job);
+            return ExitOk;
+        }
+        const auto done = waitJob(*ws, job, pollMs, json);
+        if (!done)
+            return ExitFailure;
+        if (json)
+            printJson(*done);
+        else
+            printJobSummary(*ws, *done);
+        return status(*done) == QLatin1String("Completed") ? ExitOk : ExitFailure;
+    };
+    const auto fail = [&](const Reply &r) {
+        printErr(QStringLiteral("error: ") + r.error());
+        return ExitFailure;
+    };
+    const auto pipelineJob = [&](const QString &job) -> std::optional<QJsonObject> {
+        const Reply r = send(*ws, "GET", ws->id + QStringLiteral("/jobs/") + job);
+        if (!r.ok()) {
+            fail(r);
+            return std::nullopt;
+        }
+        return r.json();
+    };
+
+    if (verb == QLatin1String("create")) {
+        if (!needs(file))
+            return ExitUsage;
+        QFile f(parser.value(file));
+        if (!f.open(QIODevice::ReadOnly)) {
+            printErr(QStringLiteral("pipeline create: cannot read %1").arg(parser.value(file)));
+            return ExitFailure;
+        }
+        QJsonParseError error;
+        QJsonObject body = QJsonDocument::fromJson(f.readAll(), &error).object();
+        if (error.error != QJsonParseError::NoError) {
+            printErr(QStringLiteral("pipeline create: %1: %2 at offset %3").arg(parser.value(file), error.errorString()).arg(error.offset));
+            return ExitFailure;
+        }
+        if (!body.contains(QStringLiteral("properties")))
+            body = QJsonObject{{QStringLiteral("properties"), body}};
+        const Reply r = send(*ws, "PUT", ws->id + QStringLiteral("/jobs/") + name, dump(body));
+        return r.ok() ? finish(name) : fail(r);
+    }
+    if (verb == QLatin1String("run")) {
+        if (!needs(from))
+            return ExitUsage;
+        auto job = pipelineJob(parser.value(from));
+        if (!job)
+            return ExitFailure;
+        const auto assigned = assignments(parser.values(set));
+        if (!assigned)
+            return ExitUsage;
+        QJsonObject p = job->value(QStringLiteral("properties")).toObject();
+        QJsonObject inputs = p.value(QStringLiteral("inputs")).toObject();
+        for (auto it = assigned->begin(); it != assigned->end(); ++it) {
+            if (!inputs.contains(it.key())) {
+                printErr(QStringLiteral("pipeline run: the pipeline has no parameter '%1' (its parameters: %2).")
+                             .arg(it.key(), inputs.keys().join(QStringLiteral(", "))));
+                return ExitUsage;
+            }
+            QJsonObject in = inputs.value(it.key()).toObject();
+            const QString text = it.value().isDouble() ? QString::number(it.value().toDouble(), 'g', 17) : it.value().toString();
+            in.insert(in.value(QStringLiteral("jobInputType")).toString() == QLatin1String("literal") ? QStringLiteral("value")
+                                                                                                     : QStringLiteral("uri"),
+                      text);
+            inputs.insert(it.key(), in);
+        }
+        QJsonObject def;
+        for (const char *key : {"jobType", "displayName", "description", "experimentName", "settings", "jobs", "computeId", "tags"})
+            if (p.contains(QLatin1String(key)))
+                def.insert(QLatin1String(key), p.value(QLatin1String(key)));
+        def.insert(QStringLiteral("inputs"), inputs);
+        QJsonObject outputs;
+        const QJsonObject declared = p.value(QStringLiteral("outputs")).toObject();
+        for (auto it = declared.begin(); it != declared.end(); ++it) {
+            if (it.key() == QLatin1String("default"))
+                continue;
+            QJsonObject o = it.value().toObject();
+            o.remove(QStringLiteral("uri"));
+            o.remove(QStringLiteral("assetVersion"));
+            outputs.insert(it.key(), o);
+        }
+        def.insert(QStringLiteral("outputs"), outputs);
+        if (parser.isSet(experiment))
+            def.insert(QStringLiteral("experimentName"), parser.value(experiment));
+        const Reply r = send(*ws, "PUT", ws->id + QStringLiteral("/jobs/") + name, dump(QJsonObject{{QStringLiteral("properties"), def}}));
+        return r.ok() ? finish(name) : fail(r);
+    }
+    if (verb == QLatin1String("list")) {
+        const Reply r = send(*ws, "GET", ws->id + QStringLiteral("/jobs?jobType=Pipeline"));
+        if (!r.ok())
+            return fail(r);
+        const QJsonArray value = r.json().value(QStringLiteral("value")).toArray();
+        if (json) {
+            printJson(value);
+            return ExitOk;
+        }
+        for (const QJsonValue v : value) {
+            const QJsonObject j = v.toObject();
+            const QJsonObject p = j.value(QStringLiteral("properties")).toObject();
+            if (!p.value(QStringLiteral("properties")).toObject().value(QStringLiteral("azureml.pipeline.parentJobName")).toString().isEmpty())
+                continue;
+            printOut(QStringLiteral("%1  %2  %3").arg(j.value(QStringLiteral("name")).toString(), p.value(QStringLiteral("status")).toString(),
+                                                      p.value(QStringLiteral("displayName")).toString()));
+        }
+        return ExitOk;
+    }
+    if (verb == QLatin1String("show") || verb == QLatin1String("wait")) {
+        std::optional<QJsonObject> job = verb == QLatin1String("wait") ? waitJob(*ws, name, pollMs, json) : pipelineJob(name);
+        if (!job)
+            return ExitFailure;
+        if (json)
+            printJson(*job);
+        else
+            printJobSummary(*ws, *job);
+        return verb == QLatin1String("wait") && status(*job) != QLatin1String("Completed") ? ExitFailure : ExitOk;
+    }
+    if (verb == QLatin1String("cancel")) {
+        const Reply r = send(*ws, "POST", ws->id + QStringLiteral("/jobs/") + name + QStringLiteral("/cancel"));
+        return r.ok() ? ExitOk : fail(r);
+    }
+    if (verb == QLatin1String("export-yaml")) {
+        const Reply r = send(*ws, "GET", ws->id + QStringLiteral("/jobs/") + name);
+        if (!r.ok())
+            return fail(r);
+        QString error;
+        const auto yaml = local::pipelineJobYaml(r.body, &error);
+        if (!yaml) {
+            printErr(QStringLiteral("pipeline export-yaml: %1: %2").arg(name, error));
+            return ExitFailure;
+        }
+        if (!parser.isSet(out)) {
+            std::fputs(yaml->toUtf8().constData(), stdout);
+            return ExitOk;
+        }
+        QFile f(parser.value(out));
+        if (!f.open(QIODevice::WriteOnly) || f.write(yaml->toUtf8()) < 0) {
+            printErr(QStringLiteral("pipeline export-yaml: cannot write %1").arg(parser.value(out)));
+            return ExitFailure;
+        }
+        return ExitOk;
+    }
+    const QString pipelinesPath = QStringLiteral("/pipelines/v1.0") + ws->id;
+    if (verb == QLatin1String("publish")) {
+        if (!needs(from))
+            return ExitUsage;
+        const Reply r = send(*ws, "POST", pipelinesPath + QStringLiteral("/PipelineEndpoints"),
+                             dump({{QStringLiteral("Name"), name},
+                                   {QStringLiteral("PipelineJobName"), parser.value(from)},
+                                   {QStringLiteral("Description"), parser.value(description)}}));
+        if (!r.ok())
+            return fail(r);
+        const QJsonObject ep = r.json();
+        if (json) {
+            printJson(ep);
+            return ExitOk;
+        }
+        const QString trigger = ep.value(QStringLiteral("Url")).toString();
+        printOut(QStringLiteral("Published %1 (version %2): %3").arg(name).arg(ep.value(QStringLiteral("Version")).toInt()).arg(trigger));
+        QJsonObject params = ep.value(QStringLiteral("Parameters")).toObject();
+        printOut(QStringLiteral("Trigger it with:\n  curl -X POST -H \"Authorization: Bearer $TOKEN\" -H \"Content-Type: application/json\" \\\n"
+                                "    -d '%1' \\\n    %2")
+                     .arg(QString::fromUtf8(dump({{QStringLiteral("ExperimentName"), name}, {QStringLiteral("ParameterAssignments"), params}})),
+                          trigger));
+        return ExitOk;
+    }
+    if (verb == QLatin1String("endpoints")) {
+        const Reply r = send(*ws, "GET", pipelinesPath + QStringLiteral("/PipelineEndpoints"));
+        if (!r.ok())
+            return fail(r);
+        const QJsonArray value = r.json().value(QStringLiteral("value")).toArray();
+        if (json) {
+            printJson(value);
+            return ExitOk;
+        }
+        for (const QJsonValue v : value) {
+            const QJsonObject e = v.toObject();
+            printOut(QStringLiteral("%1  %2  %3  %4").arg(e.value(QStringLiteral("Name")).toString(), e.value(QStringLiteral("Status")).toString(),
+                                                          e.value(QStringLiteral("PipelineJobName")).toString(), e.value(QStringLiteral("Url")).toString()));
+        }
+        return ExitOk;
+    }
+    if (verb == QLatin1String("trigger")) {
+        if (!needs(experiment))
+            return ExitUsage;
+        const auto assigned = assignments(parser.values(set));
+        if (!assigned)
+            return ExitUsage;
+        const Reply ep = send(*ws, "GET", pipelinesPath + QStringLiteral("/PipelineEndpoints/") + name);
+        if (!ep.ok())
+            return fail(ep);
+        // The published URL, as any REST client would call it.
+        const QString trigger = QUrl(ep.json().value(QStringLiteral("Url")).toString()).path();
+        const Reply r = send(*ws, "POST", trigger,
+                             dump({{QStringLiteral("ExperimentName"), parser.value(experiment)},
+                                   {QStringLiteral("ParameterAssignments"), *assigned}}));
+        if (!r.ok())
+            return fail(r);
+        return finish(r.json().value(QStringLiteral("Id")).toString());
+    }
+    if (verb == QLatin1String("schedule-create")) {
+        if (!needs(from))
+            return ExitUsage;
+        if (parser.isSet(cron) == parser.isSet(frequency)) {
+            printErr(QStringLiteral("pipeline schedule-create: give either --cron or --frequency."));
+            return ExitUsage;
+        }
+        auto job = pipelineJob(parser.value(from));
+        if (!job)
+            return ExitFailure;
+        QJsonObject trigger{{QStringLiteral("timeZone"), parser.value(timeZone)}};
+        if (parser.isSet(start))
+            trigger.insert(QStringLiteral("startTime"), parser.value(start));
+        if (parser.isSet(cron)) {
+            trigger.insert(QStringLiteral("triggerType"), QStringLiteral("Cron"));
+            trigger.insert(QStringLiteral("expression"), parser.value(cron));
+        } else {
+            trigger.insert(QStringLiteral("triggerType"), QStringLiteral("Recurrence"));
+            trigger.insert(QStringLiteral("frequency"), parser.value(frequency));
+            trigger.insert(QStringLiteral("interval"), parser.value(every).toInt());
+            QJsonObject pattern;
+            const auto ints = [&](const QCommandLineOption &o, const QString &key) {
+                if (!parser.isSet(o))
+                    return;
+                QJsonArray a;
+                for (const QString &part : parser.value(o).split(QLatin1Char(','), Qt::SkipEmptyParts))
+                    a.append(part.trimmed().toInt());
+                pattern.insert(key, a);
+            };
+            ints(hours, QStringLiteral("hours"));
+            ints(minutes, QStringLiteral("minutes"));
+            ints(monthDays, QStringLiteral("monthDays"));
+            if (parser.isSet(weekDays))
+                pattern.insert(QStringLiteral("weekDays"), QJsonArray::fromStringList(parser.value(weekDays).split(QLatin1Char(','), Qt::SkipEmptyParts)));
+            if (!pattern.isEmpty())
+                trigger.insert(QStringLiteral("schedule"), pattern);
+        }
+        QJsonObject def = job->value(QStringLiteral("properties")).toObject();
+        for (const char *key : {"status", "services", "properties", "isArchived"})
+            def.remove(QLatin1String(key));
+        QJsonObject outputs;
+        const QJsonObject declared = def.value(QStringLiteral("outputs")).toObject();
+        for (auto it = declared.begin(); it != declared.end(); ++it)
+            if (it.key() != QLatin1String("default")) {
+                QJsonObject o = it.value().toObject();
+                o.remove(QStringLiteral("uri"));
+                o.remove(QStringLiteral("assetVersion"));
+                outputs.insert(it.key(), o);
+            }
+        def.insert(QStringLiteral("outputs"), outputs);
+        const QJsonObject body{{QStringLiteral("properties"),
+                                QJsonObject{{QStringLiteral("isEnabled"), !parser.isSet(disabled)},
+                                            {QStringLiteral("trigger"), trigger},
+                                            {QStringLiteral("action"), QJsonObject{{QStringLiteral("actionType"), QStringLiteral("CreateJob")},
+                                                                                   {QStringLiteral("jobDefinition"), def}}}}}};
+        const Reply r = send(*ws, "PUT", ws->id + QStringLiteral("/schedules/") + name, dump(body));
+        if (!r.ok())
+            return fail(r);
+        printOut(QStringLiteral("Schedule %1 %2.").arg(name, parser.isSet(disabled) ? QStringLiteral("created (disabled)") : QStringLiteral("created")));
+        return ExitOk;
+    }
+    if (verb == QLatin1String("schedule-enable") || verb == QLatin1String("schedule-disable")) {
+        const QJsonObject body{{QStringLiteral("properties"), QJsonObject{{QStringLiteral("isEnabled"), verb == QLatin1String("schedule-enable")}}}};
+        const Reply r = send(*ws, "PATCH", ws->id + QStringLiteral("/schedules/") + name, dump(body));
+        return r.ok() ? ExitOk : fail(r);
+    }
+    if (verb == QLatin1String("schedules")) {
+        const Reply r = send(*ws, "GET", ws->id + QStringLiteral("/schedules"));
+        if (!r.ok())
+            return fail(r);
+        const QJsonArray value = r.json().value(QStringLiteral("value")).toArray();
+        if (json) {
+            printJson(value);
+            return ExitOk;
+        }
+        for (const QJsonValue v : value) {
+            const QJsonObject sch = v.toObject();
+            const QJsonObject p = sch.value(QStringLiteral("properties")).toObject();
+            const QJsonObject t = p.value(QStringLiteral("trigger")).toObject();
+            printOut(QStringLiteral("%1  %2  %3").arg(sch.value(QStringLiteral("name")).toString(),
+                                                      p.value(QStringLiteral("isEnabled")).toBool() ? QStringLiteral("enabled") : QStringLiteral("disabled"),
+                                                      t.contains(QStringLiteral("expression"))
+                                                          ? QStringLiteral("cron ") + t.value(QStringLiteral("expression")).toString()
+                                                          : QStringLiteral("every %1 %2").arg(t.value(QStringLiteral("interval")).toInt()).arg(t.value(QStringLiteral("frequency")).toString())));
+        }
+        return ExitOk;
+    }
+    if (verb == QLatin1String("schedule-history")) {
+        const Reply r = send(*ws, "GET", ws->id + QStringLiteral("/schedules/") + name + QStringLiteral("/history"));
+        if (!r.ok())
+            return fail(r);
+        const QJsonArray value = r.json().value(QStringLiteral("value")).toArray();
+        if (json) {
+            printJson(value);
+            return ExitOk;
+        }
+        for (const QJsonValue v : value) {
+            const QJsonObject e = v.toObject();
+            printOut(QStringLiteral("%1  %2  %3 %4").arg(e.value(QStringLiteral("scheduledTime")).toString(), e.value(QStringLiteral("status")).toString(),
+                                                         e.value(QStringLiteral("jobName")).toString(),
+                                                         e.contains(QStringLiteral("jobStatus")) ? e.value(QStringLiteral("jobStatus")).toString()
+                                                                                                : e.value(QStringLiteral("reason")).toString()));
+        }
+        return ExitOk;
+    }
+    if (verb == QLatin1String("batch-deploy")) {
+        if (!needs(deployment) || !needs(model) || !needs(compute))
+            return ExitUsage;
+        Reply r = send(*ws, "PUT", ws->id + QStringLiteral("/batchEndpoints/") + name,
+                       dump({{QStringLiteral("location"), QStringLiteral("local")},
+                             {QStringLiteral("properties"), QJsonObject{{QStringLiteral("authMode"), QStringLiteral("AADToken")},
+                                                                        {QStringLiteral("defaults"), QJsonObject{{QStringLiteral("deploymentName"), parser.value(deployment)}}}}}}));
+        if (!r.ok())
+            return fail(r);
+        QString modelId = parser.value(model);
+        if (modelId.startsWith(QLatin1String("azureml:")) && !modelId.startsWith(QLatin1String("azureml://")))
+            modelId = ws->id + QStringLiteral("/models/") + modelId.mid(8).section(QLatin1Char(':'), 0, 0) + QStringLiteral("/versions/") +
+                      modelId.mid(8).section(QLatin1Char(':'), 1);
+        QString computeId = parser.value(compute);
+        if (!computeId.startsWith(QLatin1Char('/')))
+            computeId = ws->id + QStringLiteral("/computes/") + computeId;
+        const QJsonObject body{
+            {QStringLiteral("location"), QStringLiteral("local")},
+            {QStringLiteral("properties"),
+             QJsonObject{{QStringLiteral("model"), QJsonObject{{QStringLiteral("referenceType"), QStringLiteral("Id")}, {QStringLiteral("assetId"), modelId}}},
+                         {QStringLiteral("compute"), computeId},
+                         {QStringLiteral("miniBatchSize"), parser.value(miniBatch).toInt()},
+                         {QStringLiteral("errorThreshold"), parser.value(threshold).toInt()},
+                         {QStringLiteral("resources"), QJsonObject{{QStringLiteral("instanceCount"), parser.value(instances).toInt()}}},
+                         {QStringLiteral("retrySettings"), QJsonObject{{QStringLiteral("maxRetries"), parser.value(retries).toInt()},
+                                                                       {QStringLiteral("timeout"), QStringLiteral("PT5M")}}},
+                         {QStringLiteral("outputAction"), QStringLiteral("AppendRow")},
+                         {QStringLiteral("outputFileName"), QStringLiteral("parallel_run_step.txt")}}}};
+        r = send(*ws, "PUT", ws->id + QStringLiteral("/batchEndpoints/") + name + QStringLiteral("/deployments/") + parser.value(deployment), dump(body));
+        if (!r.ok())
+            return fail(r);
+        printOut(QStringLiteral("Batch endpoint %1, deployment %2.").arg(name, parser.value(deployment)));
+        return ExitOk;
+    }
+    // batch-invoke
+    if (!needs(input))
+        return ExitUsage;
+    QString uri = parser.value(input);
+    if (QFileInfo::exists(uri))
+        uri = QFileInfo(uri).absoluteFilePath();
+    const QJsonObject body{{QStringLiteral("properties"),
+                            QJsonObject{{QStringLiteral("InputData"),
+                                         QJsonObject{{QStringLiteral("input"), QJsonObject{{QStringLiteral("JobInputType"), QStringLiteral("UriFile")},
+                                                                                           {QStringLiteral("Uri"), uri}}}}}}}};
+    QList<QPair<QByteArray, QByteArray>> headers;
+    if (parser.isSet(deployment))
+        headers.append({"azureml-model-deployment", parser.value(deployment).toUtf8()});
+    const Reply r = send(*ws, "POST", QStringLiteral("/batch") + ws->id + QStringLiteral("/batchEndpoints/") + name + QStringLiteral("/jobs"),
+                         dump(body), headers);
+    if (!r.ok())
+        return fail(r);
+    const QString job = r.json().value(QStringLiteral("name")).toString();
+    const int code = finish(job);
+    if (code == ExitOk && parser.isSet(out)) {
+        // The append_row file of the scoring step, downloaded through MLflow's artifact route.
+        const QString child = job + QStringLiteral("_score");
+        const Reply download = send(*ws, "GET",
+                                QStringLiteral("/mlflow/v1.0") + ws->id + QStringLiteral("/api/2.0/mlflow/artifacts/get?run_id=") + child +
+                                    QStringLiteral("&path=outputs/job_output/parallel_run_step.txt"));
+        QFile f(parser.value(out));
+        if (!download.ok() || !f.open(QIODevice::WriteOnly) || f.write(download.body) < 0) {
+            printErr(QStringLiteral("pipeline batch-invoke: could not save the output to %1: %2").arg(parser.value(out), download.error()));
+            return ExitFailure;
+        }
+    }
+    return code;
+}
+
+} // namespace cerulean::cli

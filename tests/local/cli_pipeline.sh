@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# cerulean-cli pipeline against a real local-service process: create and wait, show the
+# steps, export YAML, run again with a parameter, publish and trigger, schedules, errors.
+#   cli_pipeline.sh path/to/cerulean-cli
+set -euo pipefail
+cli="$1"
+work="$(mktemp -d)"
+pid=""
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+root="$work/root"
+"$cli" local-service --root "$root" --port 0 >"$work/service.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do grep -q "listening on" "$work/service.log" 2>/dev/null && break; sleep 0.1; done
+url="$(sed -n 's/^listening on \(http[^ ]*\).*/\1/p' "$work/service.log")"; url="${url%/}"
+sub="$(sed -n 's/.*subscription \([0-9a-f-]*\).*/\1/p' "$work/service.log")"
+[ -n "$url" ] || fail "local-service did not start: $(cat "$work/service.log")"
+token="$("$cli" pipeline token --url "$url" --local-root "$root")"
+[ -n "$token" ] || fail "no token"
+ws="/subscriptions/$sub/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws1"
+put() { curl -sf -X PUT -H "Authorization: Bearer $token" -H "Content-Type: application/json" --data-binary "$2" "$url$1?api-version=2025-12-01" >/dev/null; }
+put "/subscriptions/$sub/resourceGroups/rg" '{"location":"local"}'
+put "$ws" '{"location":"local"}'
+common=(--url "$url" --local-root "$root" --subscription "$sub" --resource-group rg --workspace ws1)
+
+cat >"$work/pipeline.json" <<'JSON'
+{"jobType": "Pipeline", "experimentName": "cli", "displayName": "two steps",
+ "inputs": {"avg_rate": {"jobInputType": "literal", "value": "0.5"}},
+ "jobs": {"first": {"type": "command", "command": "echo rate=${{inputs.r}} > ${{outputs.out}}/rate.txt",
+                    "inputs": {"r": "${{parent.inputs.avg_rate}}"}, "outputs": {"out": {"type": "uri_folder"}}},
+          "second": {"type": "command", "command": "cat ${{inputs.f}}/rate.txt", "inputs": {"f": "${{parent.jobs.first.outputs.out}}"}}}}
+JSON
+out="$("$cli" pipeline create p1 --file "$work/pipeline.json" --wait --interval-ms 50 "${common[@]}" 2>/dev/null)" || fail "create: $out"
+grep -q "p1  Pipeline  Completed" <<<"$out" || fail "create output: $out"
+grep -q "step   first  command  Completed" <<<"$out" || fail "steps: $out"
+grep -q "step   second  command  Completed" <<<"$out" || fail "steps: $out"
+
+yaml="$("$cli" pipeline export-yaml p1 "${common[@]}")"
+grep -q "^type: pipeline$" <<<"$yaml" || fail "yaml: $yaml"
+grep -q "^  avg_rate: 0.5$" <<<"$yaml" || fail "yaml: $yaml"
+
+# Again with another parameter: the first step reruns, the second too (its input changed).
+out="$("$cli" pipeline run p2 --from p1 --set avg_rate=0.75 --wait --interval-ms 50 "${common[@]}" 2>/dev/null)" || fail "run: $out"
+grep -q "avg_rate = 0.75" <<<"$out" || fail "run output: $out"
+# The same parameter again: both steps are reused.
+out="$("$cli" pipeline run p3 --from p2 --wait --interval-ms 50 "${common[@]}" 2>/dev/null)" || fail "run: $out"
+grep -q "first  command  Completed  job p3_first (reused p2_first)" <<<"$out" || fail "reuse: $out"
+
+# An unknown parameter is refused before anything runs.
+if "$cli" pipeline run p4 --from p1 --set nope=1 "${common[@]}" 2>"$work/err"; then fail "unknown parameter accepted"; fi
+grep -q "no parameter 'nope'" "$work/err" || fail "error: $(cat "$work/err")"
+
+out="$("$cli" pipeline publish nightly --from p1 "${common[@]}")"
+grep -q "PipelineEndpointSubmit/Id/" <<<"$out" || fail "publish: $out"
+grep -q "curl -X POST" <<<"$out" || fail "publish curl: $out"
+out="$("$cli" pipeline trigger nightly --experiment triggered --set avg_rate=2 --wait --interval-ms 50 "${common[@]}" 2>/dev/null)" || fail "trigger: $out"
+grep -q "avg_rate = 2" <<<"$out" || fail "trigger output: $out"
+"$cli" pipeline endpoints "${common[@]}" | grep -q "^nightly  Active  p1  " || fail "endpoints"
+
+"$cli" pipeline schedule-create every5 --from p1 --frequency Minute --interval 5 "${common[@]}" >/dev/null
+"$cli" pipeline schedule-create weekdays --from p1 --cron "0 9 * * MON-FRI" --time-zone "Europe/Berlin" "${common[@]}" >/dev/null
+"$cli" pipeline schedule-disable every5 "${common[@]}"
+out="$("$cli" pipeline schedules "${common[@]}")"
+grep -q "every5  disabled  every 5 Minute" <<<"$out" || fail "schedules: $out"
+grep -q "weekdays  enabled  cron 0 9 \* \* MON-FRI" <<<"$out" || fail "schedules: $out"
+if "$cli" pipeline schedule-create bad --from p1 --cron "0 25 * * *" "${common[@]}" 2>"$work/err"; then fail "bad cron accepted"; fi
+grep -q "hour field" "$work/err" || fail "cron error: $(cat "$work/err")"
+[ -z "$("$cli" pipeline schedule-history every5 "${common[@]}")" ] || fail "history of a new schedule is not empty"
+"$cli" pipeline list "${common[@]}" | grep -q "^p1  Completed  two steps$" || fail "list"
+echo "cli pipeline checks passed"
