@@ -641,6 +641,12 @@ private Q_SLOTS:
                     missing << QStringLiteral("%1/%2").arg(wizardPage->objectName(), w->objectName().isEmpty() ? QString::fromLatin1(w->metaObject()->className()) : w->objectName());
             }
         }
+        // A label with a mnemonic must lead somewhere, or the '&' shows as text.
+        for (int id : wizard->pageIds())
+            for (QLabel *label : wizard->page(id)->findChildren<QLabel *>())
+                if (label->textFormat() != Qt::PlainText && label->text().contains(QRegularExpression(QStringLiteral("&\\w"))) &&
+                    !label->buddy() && !label->text().contains(QStringLiteral("<a ")))
+                    missing << QStringLiteral("label without buddy: %1").arg(label->text());
         for (auto which : {QWizard::NextButton, QWizard::BackButton, QWizard::FinishButton, QWizard::CustomButton1, QWizard::CustomButton2})
             if (wizard->button(which)->toolTip().isEmpty())
                 missing << QStringLiteral("wizard button %1").arg(int(which));

@@ -168,6 +168,14 @@ QLabel *statusLabel(QWidget *parent, const QString &name)
     return label;
 }
 
+// A form label whose mnemonic focuses `buddy` (QFormLayout only does that for widget rows).
+QLabel *buddyLabel(const QString &text, QWidget *buddy)
+{
+    auto *label = new QLabel(text, buddy->parentWidget());
+    label->setBuddy(buddy);
+    return label;
+}
+
 QLineEdit *readOnlyField(QWidget *parent, const QString &name, const QString &toolTip)
 {
     auto *edit = new QLineEdit(parent);
@@ -788,7 +796,7 @@ public:
         auto *subscriptionRow = new QHBoxLayout;
         subscriptionRow->addWidget(m_subscription, 1);
         subscriptionRow->addWidget(refresh);
-        form->addRow(t("&Subscription:"), subscriptionRow);
+        form->addRow(buddyLabel(t("&Subscription:"), m_subscription), subscriptionRow);
         form->addRow(t("Resource &group:"), m_group);
         form->addRow(QString(), m_new.create);
         form->addRow(t("&Name:"), m_new.name);
@@ -1024,7 +1032,7 @@ public:
         auto *pick = new QHBoxLayout;
         pick->addWidget(m_workspace, 1);
         pick->addWidget(refresh);
-        form->addRow(t("&Workspace:"), pick);
+        form->addRow(buddyLabel(t("&Workspace:"), m_workspace), pick);
         form->addRow(QString(), m_new.create);
         form->addRow(t("&Name:"), m_new.name);
         form->addRow(QString(), m_new.nameError);
@@ -1321,7 +1329,7 @@ public:
         auto *roleRow = new QHBoxLayout;
         roleRow->addWidget(m_role, 1);
         roleRow->addWidget(m_assign);
-        form->addRow(t("&Role:"), roleRow);
+        form->addRow(buddyLabel(t("&Role:"), m_role), roleRow);
         form->addRow(t("Assignments:"), view);
         form->addRow(QString(), m_test);
         auto *layout = new QVBoxLayout(this);
