@@ -7,7 +7,9 @@
 #include "ui/models/profile_guardrail_model.h"
 #include "ui/models/profile_model.h"
 #include "ui/pages/data_automl_page.h"
+#include "ui/pages/deploy_page.h"
 #include "ui/pages/endpoint_pages.h"
+#include "ui/pages/logs_page.h"
 #include "ui/pages/models_page.h"
 #include "ui/pages/workspace_page.h"
 #include "ui/session.h"
@@ -69,6 +71,8 @@ void installPages(MainWindow &window, Session &session)
     auto *models = new ModelsPage(session);
     window.setPage(Step::DataAutoML, data);
     window.setPage(Step::Models, models);
+    window.setPage(Step::Deploy, new DeployPage(session));
+    window.setPage(Step::Logs, new LogsPage(session));
     installEndpointPages(window, session); // Swagger, Consume, Benchmark
     QObject::connect(data, &DataAutoMLPage::runFolderReady, models, [models](const QString &folder) { models->openRunFolder(folder); });
 
