@@ -315,6 +315,9 @@ TEST_F(PipelineFlow, PublishedPipelineRunsWhenTriggeredWithCurl)
     bad = curl(QStringLiteral("POST"), url, R"({"ParameterAssignments":{"avg_rate":0.9}})", {auth, json});
     EXPECT_EQ(bad.status, 400);
     EXPECT_TRUE(bad.body.contains("ExperimentName")) << bad.body.toStdString();
+    bad = curl(QStringLiteral("POST"), url, "{not json", {auth, json});
+    EXPECT_EQ(bad.status, 400);
+    EXPECT_TRUE(bad.body.contains("InvalidRequestContent")) << bad.body.toStdString();
     bad = curl(QStringLiteral("POST"), url, R"({"ExperimentName":"x","ParameterAssignments":[1]})", {auth, json});
     EXPECT_EQ(bad.status, 400);
     EXPECT_TRUE(bad.body.contains("'ParameterAssignments' must be a JSON object")) << bad.body.toStdString();
