@@ -434,6 +434,8 @@ Result<RunResult> runAutoML(const AutoMLSettings &settings, const Dataset &train
     bool stop = false;
     std::string stopReason;
     milliseconds refitEstimate{0}; // guarded by mutex
+    // Running trials stop when the refit needs the rest of the budget.
+    std::atomic<Clock::rep> trialsEnd{searchEnd.time_since_epoch().count()};
     const milliseconds maxRefitTime = duration_cast<milliseconds>(settings.timeout * kMaxRefitShare);
     const std::size_t k = static_cast<std::size_t>(classes);
 
@@ -460,7 +462,7 @@ Result<RunResult> runAutoML(const AutoMLSettings &settings, const Dataset &train
                     return;
                 proposal = searcher.next();
                 id = ++started;
-                trialDeadline = searchEnd - refitEstimate;
+                trialDeadline = searchEnd;
             }
             const auto trialStart = Clock::now();
             if (settings.trialTimeout > milliseconds::zero())
@@ -470,6 +472,7 @@ Result<RunResult> runAutoML(const AutoMLSettings &settings, const Dataset &train
             options.seed = settings.seed + static_cast<std::uint64_t>(id);
             options.deadline = trialDeadline;
             options.cancel = cancel.flag();
+            options.movingDeadline = &trialsEnd;
 
             const LearnerInfo *info = learners[proposal.learner];
             TrialResult trial;
@@ -568,6 +571,7 @@ Result<RunResult> runAutoML(const AutoMLSettings &settings, const Dataset &train
                     }
                     const auto estimate = std::max(longest, total / std::max(1, totalThreads));
                     refitEstimate = std::min(maxRefitTime, duration_cast<milliseconds>(estimate * kRefitTimeMargin));
+                    trialsEnd.store((searchEnd - refitEstimate).time_since_epoch().count());
                 }
             } else if (trial.status == TrialStatus::Failed) {
                 ++sinceImprovement;
@@ -780,9 +784,17 @@ Result<RunResult> runAutoML(const AutoMLSettings &settings, const Dataset &train
         const int parallel = std::clamp(static_cast<int>(count), 1, totalThreads);
         const int threadsEach = std::max(1, totalThreads / parallel);
         std::vector<std::shared_ptr<const Learner>> trained(count);
+        // The heaviest members first: when time runs short the refit that matters most is done.
+        std::vector<std::size_t> order(count);
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            return (a < refitted->weights.size() ? refitted->weights[a] : 0) >
+                   (b < refitted->weights.size() ? refitted->weights[b] : 0);
+        });
         std::atomic<std::size_t> nextMember{0};
         auto refitWorker = [&] {
-            for (std::size_t m = nextMember++; m < count; m = nextMember++) {
+            for (std::size_t i = nextMember++; i < count; i = nextMember++) {
+                const std::size_t m = order[i];
                 const ModelMember &member = refitted->members[m];
                 HyperParams params = member.params;
                 const auto rounds = params.find("n_estimators");

@@ -54,10 +54,16 @@ struct TrainOptions
     // Training stops at the deadline or on cancel and keeps what it has built so far.
     std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
     const std::atomic<bool> *cancel = nullptr;
+    // A second deadline that may move earlier while training runs (the search ends sooner
+    // when the refit of the best model needs more time): steady_clock ticks since its
+    // epoch. Null: none.
+    const std::atomic<std::chrono::steady_clock::rep> *movingDeadline = nullptr;
 
     bool shouldStop() const
     {
-        return (cancel && cancel->load(std::memory_order_relaxed)) || std::chrono::steady_clock::now() >= deadline;
+        const auto now = std::chrono::steady_clock::now();
+        return (cancel && cancel->load(std::memory_order_relaxed)) || now >= deadline ||
+               (movingDeadline && now.time_since_epoch().count() >= movingDeadline->load(std::memory_order_relaxed));
     }
 };
 

@@ -14,6 +14,7 @@ constexpr double kStepGrow = 1.25;
 constexpr double kMaxStep = 0.5;
 constexpr double kGapUnit = 0.002; // share of the best score that counts as one unit of gap
 constexpr double kMaxGap = 30;     // in gap units: exp(30) is as good as never
+constexpr std::size_t kLeadingPortfolio = 3;
 
 double toUnit(const ParamSpec &spec, double value)
 {
@@ -86,6 +87,10 @@ Searcher::Searcher(std::vector<const LearnerInfo *> learners, std::uint64_t seed
     // promising family (the catalog's first, boosted trees) first and again in between, as
     // boosted trees are where the time usually pays.
     std::vector<std::size_t> next(m_states.size(), 0);
+    // The leading family's strongest configurations come before the other families' (a
+    // forest's portfolio entry can hold a worker for a quarter of a one-minute budget).
+    for (; next[0] < std::min(kLeadingPortfolio, m_states[0].info->portfolio.size()); ++next[0])
+        enqueue(0, m_states[0].info->portfolio[next[0]], "portfolio");
     for (bool any = true; any;) {
         any = false;
         for (std::size_t i = 0; i < m_states.size(); ++i) {
