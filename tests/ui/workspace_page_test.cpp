@@ -244,6 +244,10 @@ private Q_SLOTS:
         QCOMPARE(opened.size(), 1);
         qInfo("local workspace opened in %lld ms; longest event-loop gap meanwhile %lld ms",
               qint64(page.localWorkspace()->openDuration().count()), worstGapMs);
+        // The bar is 50 ms; the assertion leaves room for a loaded CI machine and still
+        // fails if opening waited on the service on the GUI thread (sign-in and the workspace's
+        // first creation take about a second).
+        QVERIFY2(worstGapMs < 250, qPrintable(QStringLiteral("the GUI thread stalled %1 ms").arg(worstGapMs)));
 
         QCOMPARE(session.connection(), Session::Connection::Local);
         QCOMPARE(session.workspace().workspaceName, QStringLiteral("local-workspace"));
