@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <thread>
 #include <sstream>
 #include <system_error>
 
@@ -12,6 +13,10 @@ namespace cerulean::automl {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Batches this large are scored on several threads (thread start-up is about 50 us).
+constexpr std::size_t kParallelScoringRows = 512;
+constexpr std::size_t kMaxScoringThreads = 8;
 using nlohmann::json;
 
 std::optional<Error> writeFile(const fs::path &path, const void *data, std::size_t size)
@@ -263,7 +268,24 @@ Expected<std::vector<std::vector<double>>> ModelPackage::predictProba(std::span<
     }
     const std::size_t k = static_cast<std::size_t>(m_predictor->classes);
     std::vector<double> flat(rows.size() * k);
-    m_predictor->predictProba(DenseView{features.data(), rows.size(), width}, flat);
+    // Batches (cerulean-cli score) spread over the cores in row blocks; the learners predict
+    // on the caller's thread, so one scoring request stays on one thread.
+    const std::size_t blocks = rows.size() >= kParallelScoringRows
+                                   ? std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, kMaxScoringThreads)
+                                   : 1;
+    const std::size_t per = (rows.size() + blocks - 1) / blocks;
+    auto predictBlock = [&](std::size_t b) {
+        const std::size_t first = b * per, count = std::min(per, rows.size() - std::min(rows.size(), first));
+        if (count > 0)
+            m_predictor->predictProba(DenseView{features.data() + first * width, count, width},
+                                      std::span<double>(flat.data() + first * k, count * k));
+    };
+    std::vector<std::thread> helpers;
+    for (std::size_t b = 1; b < blocks; ++b)
+        helpers.emplace_back(predictBlock, b);
+    predictBlock(0);
+    for (auto &t : helpers)
+        t.join();
     std::vector<std::vector<double>> out(rows.size());
     for (std::size_t r = 0; r < rows.size(); ++r)
         out[r].assign(flat.begin() + static_cast<std::ptrdiff_t>(r * k),
