@@ -239,6 +239,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!m_page->controller()->busy(), 10'000);
         QTRY_VERIFY_WITH_TIMEOUT(!child<QLineEdit>("primaryKey")->text().isEmpty() && child<QLineEdit>("primaryKey")->text() != before, 10'000);
         const QString after = child<QLineEdit>("primaryKey")->text();
+        QVERIFY(child<QLabel>("deployStatus")->text().contains(QStringLiteral("New primary key")));
         QCOMPARE(child<QLineEdit>("secondaryKey")->text(), secondaryBefore);
         const auto kept = readKeychain(m_session->keySecretName());
         QVERIFY(kept.ok());
@@ -299,6 +300,7 @@ private Q_SLOTS:
         QTest::mouseClick(child<QPushButton>("deleteEndpoint"), Qt::LeftButton);
         QVERIFY(deleted.wait(20'000));
         QVERIFY(!m_session->deployment().isValid());
+        QVERIFY(child<QLabel>("deployStatus")->text().contains(QStringLiteral("deleted")));
         QVERIFY(child<QLineEdit>("scoringUri")->text().isEmpty());
         QVERIFY(child<QLineEdit>("primaryKey")->text().isEmpty());
         QVERIFY(!child<QPushButton>("deleteEndpoint")->isEnabled());

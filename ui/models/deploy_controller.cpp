@@ -161,8 +161,8 @@ void DeployController::fail(const azure::AzureError &error)
 void DeployController::failOperation(const QString &what, const azure::AzureError &error)
 {
     m_error = error;
+    Q_EMIT operationFailed(what); // before busy ends, so the page shows the error rather than success
     setBusy(false);
-    Q_EMIT operationFailed(what);
 }
 
 void DeployController::loadModels()

@@ -19,6 +19,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <utility>
+
 namespace cerulean::ui {
 
 namespace {
@@ -87,10 +89,13 @@ DeployPage::DeployPage(Session &session, QWidget *parent)
         }
         refreshForm();
     });
-    connect(m_controller, &DeployController::busyChanged, this, &DeployPage::refreshForm);
+    connect(m_controller, &DeployController::busyChanged, this, [this](bool busy) {
+        if (!busy && !m_whenDone.isEmpty())
+            m_status->setText(std::exchange(m_whenDone, QString()));
+        refreshForm();
+    });
     connect(m_controller, &DeployController::keysChanged, this, &DeployPage::showKeys);
     connect(m_controller, &DeployController::operationFailed, this, &DeployPage::showError);
-    connect(m_controller, &DeployController::endpointDeleted, this, [this] { m_status->setText(tr("Endpoint deleted.")); });
     connect(&m_session, &Session::deploymentChanged, this, &DeployPage::showDeployment);
     connect(&m_session, &Session::modelChanged, this, [this] {
         if (!m_session.modelId().isEmpty())
@@ -400,6 +405,7 @@ void DeployPage::showError(const QString &what)
     const azure::AzureError &error = m_controller->lastError();
     m_error->setText(QStringLiteral("%1: %2").arg(what, error.toString()));
     m_status->clear();
+    m_whenDone.clear();
     refreshForm();
 }
 
@@ -424,6 +430,9 @@ void DeployPage::regenerateKey(bool primary)
                        .arg(which, deployment.endpointName)))
         return;
     m_status->setText(tr("Regenerating the %1 key…").arg(which));
+    m_error->clear();
+    m_whenDone = primary ? tr("New primary key: it is in the keychain and the other steps use it.")
+                         : tr("New secondary key.");
     m_controller->regenerateKey(primary);
 }
 
@@ -437,6 +446,8 @@ void DeployPage::deleteEndpoint()
                        .arg(deployment.endpointName)))
         return;
     m_status->setText(tr("Deleting endpoint %1…").arg(deployment.endpointName));
+    m_error->clear();
+    m_whenDone = tr("Endpoint %1 deleted.").arg(deployment.endpointName);
     m_controller->deleteEndpoint();
 }
 

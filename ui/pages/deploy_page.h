@@ -64,6 +64,7 @@ private:
     DeployController *m_controller;
     Confirm m_confirm;
     bool m_modelsRequested = false;
+    QString m_whenDone; // the status once a key or delete call ends without an error
 
     QComboBox *m_model = nullptr;
     QToolButton *m_refreshModels = nullptr;

@@ -122,6 +122,8 @@ void LogsPage::build()
     splitter->addWidget(charts);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
+    constexpr int kChartHeight = 260; // room for the axes' labels at 1366×768
+    charts->setMinimumHeight(kChartHeight);
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(bar);
