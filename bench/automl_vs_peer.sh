@@ -10,7 +10,10 @@
 # The machine's cores are shared; wall times are noisy, compare ratios from one run.
 #
 #   bench/automl_vs_peer.sh [BUILD_DIR]     (default build/dev; needs cerulean-cli built there)
-#   BUDGET_MINUTES=1 CONCURRENT=2 SEED=42 ...
+#   BUDGET_MINUTES=1 CONCURRENT=2 SEED=42 RUNS=3 ...
+# With RUNS=N both sides are measured N times, alternating, and the summary gives each run
+# and the medians. The load average is printed with every run: other work on the machine
+# slows both sides and shortens our search.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build/dev}
@@ -18,6 +21,7 @@ shared=${CERULEAN_SHARED_DIR:-$root/../shared}
 budget=${BUDGET_MINUTES:-1}
 concurrent=${CONCURRENT:-2}
 seed=${SEED:-42}
+runs=${RUNS:-1}
 cli=$build/app/cerulean-cli
 py=/usr/bin/python3
 [[ -x "$cli" ]] || { echo "no cerulean-cli in $build/app; build it first" >&2; exit 2; }
@@ -27,25 +31,8 @@ test=$shared/data/bankmarketing_test.csv
 work=$(mktemp -d /tmp/cerulean-automl-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-echo "== peer: $py peers/peer_automl.py"
-"$py" "$shared/peers/peer_automl.py" "$shared/data" | tee "$work/peer.txt"
-
-echo
-echo "== ours: cerulean-cli automl (budget ${budget} min, ${concurrent} concurrent trials)"
-/usr/bin/time -v -o "$work/time.txt" "$cli" automl --data "$train" --target y --test "$test" \
-    --timeout-minutes "$budget" --max-concurrent "$concurrent" --seed "$seed" --out "$work/out" --json \
-    > "$work/ours.json" 2> "$work/ours.log" || { cat "$work/ours.log" >&2; exit 1; }
-grep -v '^\[' "$work/ours.log" | sed 's/^/  /' || true
-wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/time.txt")
-rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt")
-
-echo
-echo "== scoring the test rows"
-"$cli" score --model "$work/out/best" --data "$test" --out "$work/pred.csv" 2> "$work/score.log"
-cat "$work/score.log"
-peer_best=$(awk '/test AUC/ && !/soft vote/ {for (i=1;i<=NF;i++) if ($i=="AUC") {print $(i+1), $1; break}}' "$work/peer.txt" \
-    | sort -rn | head -1 | cut -d' ' -f2)
-PEER_MODEL="$peer_best" DATA="$shared/data" "$py" - > "$work/peer_score.txt" <<'EOF'
+# The peer's best pipeline, refit and timed on the test rows (the same pipelines as peer_automl.py).
+peer_score_py=$(cat <<'EOF'
 import os, time, statistics
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
@@ -59,7 +46,6 @@ tr = pd.read_csv(f"{d}/bankmarketing_train.csv"); te = pd.read_csv(f"{d}/bankmar
 y = (tr.pop("y") == "yes").astype(int); te.pop("y")
 cat = [c for c in tr.columns if tr[c].dtype == object]; num = [c for c in tr.columns if c not in cat]
 ct = lambda: ColumnTransformer([("c", OneHotEncoder(handle_unknown="ignore"), cat), ("n", StandardScaler(), num)])
-# The same pipelines as peer_automl.py.
 models = {
   "LogisticRegression": lambda: make_pipeline(ct(), LogisticRegression(max_iter=2000)),
   "RandomForest(300)": lambda: make_pipeline(ct(), RandomForestClassifier(300, n_jobs=2, random_state=0)),
@@ -72,31 +58,71 @@ for _ in range(5):
     t = time.perf_counter(); m.predict_proba(te); times.append((time.perf_counter() - t) * 1000)
 print(f"{name} predict_proba {len(te)} rows: {statistics.median(times):.2f} ms")
 EOF
-cat "$work/peer_score.txt"
+)
 
-"$py" - "$work/peer.txt" "$work/ours.json" "$wall" "$rss_kb" "$work/score.log" "$work/peer_score.txt" <<'EOF'
-import json, re, sys
-peer_txt, ours_json, wall, rss_kb, score_log, peer_score = sys.argv[1:]
-peers = {}
-for line in open(peer_txt):
-    m = re.match(r"(.+?)\s+test AUC ([0-9.]+)", line)
-    if m: peers[m.group(1).strip()] = float(m.group(2))
-ours = json.loads(open(ours_json).read().strip().splitlines()[-1])
-auc = ours["test_metrics"]["AUC_weighted"]
-parts = [float(p) for p in wall.split(":")]
-seconds = parts[-1] + 60 * parts[-2] + (3600 * parts[-3] if len(parts) > 2 else 0)
-rss_mib = int(rss_kb) / 1024
-our_ms = float(re.search(r"in ([0-9.]+) ms", open(score_log).read()).group(1))
-peer_ms = float(re.search(r"([0-9.]+) ms", open(peer_score).read()).group(1))
-best_peer = max(peers.items(), key=lambda kv: kv[1])
+for run in $(seq 1 "$runs"); do
+    r=$work/run$run
+    mkdir -p "$r"
+    echo "== run $run of $runs, load average before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$r/load.txt"
+    echo "== peer: $py peers/peer_automl.py"
+    "$py" "$shared/peers/peer_automl.py" "$shared/data" | tee "$r/peer.txt"
+
+    echo
+    echo "== ours: cerulean-cli automl (budget ${budget} min, ${concurrent} concurrent trials)"
+    /usr/bin/time -v -o "$r/time.txt" "$cli" automl --data "$train" --target y --test "$test" \
+        --timeout-minutes "$budget" --max-concurrent "$concurrent" --seed "$seed" --out "$r/out" --json \
+        > "$r/ours.json" 2> "$r/ours.log" || { cat "$r/ours.log" >&2; exit 1; }
+    grep -v '^\[' "$r/ours.log" | sed 's/^/  /' || true
+    awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$r/time.txt" > "$r/wall.txt"
+    awk -F': ' '/Maximum resident set size/ {print $2}' "$r/time.txt" > "$r/rss_kb.txt"
+
+    echo
+    echo "== scoring the test rows"
+    "$cli" score --model "$r/out/best" --data "$test" --out "$r/pred.csv" 2> "$r/score.log"
+    cat "$r/score.log"
+    peer_best=$(awk '/test AUC/ && !/soft vote/ {for (i=1;i<=NF;i++) if ($i=="AUC") {print $(i+1), $1; break}}' "$r/peer.txt" \
+        | sort -rn | head -1 | cut -d' ' -f2)
+    PEER_MODEL="$peer_best" DATA="$shared/data" "$py" -c "$peer_score_py" > "$r/peer_score.txt"
+    cat "$r/peer_score.txt"
+    echo "== load average after run $run: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$r/load.txt"
+    echo
+done
+
+"$py" - "$work" "$runs" <<'EOF'
+import json, re, statistics, sys
+work, runs = sys.argv[1], int(sys.argv[2])
+rows = []
+for i in range(1, runs + 1):
+    r = f"{work}/run{i}"
+    peers = {}
+    for line in open(f"{r}/peer.txt"):
+        m = re.match(r"(.+?)\s+test AUC ([0-9.]+)", line)
+        if m: peers[m.group(1).strip()] = float(m.group(2))
+    ours = json.loads(open(f"{r}/ours.json").read().strip().splitlines()[-1])
+    parts = [float(p) for p in open(f"{r}/wall.txt").read().strip().split(":")]
+    seconds = parts[-1] + 60 * parts[-2] + (3600 * parts[-3] if len(parts) > 2 else 0)
+    our_ms = float(re.search(r"in ([0-9.]+) ms", open(f"{r}/score.log").read()).group(1))
+    peer_ms = float(re.search(r"([0-9.]+) ms", open(f"{r}/peer_score.txt").read()).group(1))
+    loads = [float(v) for v in re.findall(r"load average[^:]*: ([0-9.]+)", open(f"{r}/load.txt").read())]
+    auc = ours["test_metrics"]["AUC_weighted"]
+    best_peer = max(peers.items(), key=lambda kv: kv[1])
+    rows.append(dict(auc=auc, model=ours["best_model"], trials=ours["trials"], refit=ours.get("refit_members", 0),
+                     peer_auc=best_peer[1], peer=best_peer[0], above_all=all(auc > v for v in peers.values()),
+                     wall=seconds, rss=int(open(f"{r}/rss_kb.txt").read().strip()) / 1024, ms=our_ms,
+                     peer_ms=peer_ms, load="/".join(f"{v:.1f}" for v in loads)))
 print()
-print("== summary (same run, same machine; cores shared with other work, timings are noisy)")
-print(f"ours   test AUC_weighted {auc:.4f}  best model {ours['best_model']}  trials {ours['trials']}")
-print(f"peer   best test AUC     {best_peer[1]:.4f}  ({best_peer[0]})")
-print(f"AUC    ours - best peer  {auc - best_peer[1]:+.4f}   target: >= 0.950 and above every peer -> "
-      f"{'PASS' if auc >= 0.950 and all(auc > v for v in peers.values()) else 'FAIL'}")
-print(f"wall   {seconds:.1f} s (target <= 75 s) -> {'PASS' if seconds <= 75 else 'FAIL'}")
-print(f"memory {rss_mib:.0f} MiB peak RSS (target <= 1024 MiB) -> {'PASS' if rss_mib <= 1024 else 'FAIL'}")
-print(f"score  ours {our_ms:.2f} ms vs peer {peer_ms:.2f} ms for the test rows: {peer_ms / our_ms:.1f}x faster -> "
-      f"{'PASS' if our_ms < peer_ms else 'FAIL'}")
+print("== summary (same runs, same machine; cores shared with other work, timings are noisy)")
+print("run  load before/after  ours AUC  best peer AUC                wall s  peak MiB  score ms ours / peer  best model")
+for i, x in enumerate(rows, 1):
+    print(f"{i:3d}  {x['load']:17s}  {x['auc']:.4f}    {x['peer_auc']:.4f} {x['peer'][:18]:18s}  {x['wall']:7.1f}"
+          f"  {x['rss']:8.0f}  {x['ms']:8.2f} / {x['peer_ms']:7.2f}  {x['model']} ({x['trials']} rows, {x['refit']} refit)")
+med = lambda k: statistics.median(x[k] for x in rows)
+auc, wall, rss, ms, pms, pauc = med("auc"), med("wall"), med("rss"), med("ms"), med("peer_ms"), med("peer_auc")
+print(f"median of {len(rows)}:")
+print(f"AUC    ours {auc:.4f}, best peer {pauc:.4f} ({auc - pauc:+.4f})   target: >= 0.950 and above every peer -> "
+      f"{'PASS' if auc >= 0.950 and auc > pauc else 'FAIL'} (runs above every peer: {sum(x['above_all'] for x in rows)}/{len(rows)})")
+print(f"wall   {wall:.1f} s (target <= 75 s) -> {'PASS' if wall <= 75 else 'FAIL'}")
+print(f"memory {rss:.0f} MiB peak RSS (target <= 1024 MiB) -> {'PASS' if rss <= 1024 else 'FAIL'}")
+print(f"score  ours {ms:.2f} ms vs peer {pms:.2f} ms for the test rows: {pms / ms:.1f}x faster -> "
+      f"{'PASS' if ms < pms else 'FAIL'}")
 EOF
