@@ -329,9 +329,13 @@ TEST(Engine, BankMarketingShortBudget)
     s.targetColumn = "y";
 #if defined(__SANITIZE_ADDRESS__)
     // Sanitized builds run the data preparation several times slower; the budget covers it.
+    // The work after the refit (test metrics and charts, the explanation's minimum slice)
+    // is also slower there, so the allowed overrun is wider.
     constexpr long long budgetMs = 60000;
+    constexpr long long overrunMs = 10000;
 #else
     constexpr long long budgetMs = 15000;
+    constexpr long long overrunMs = 5000;
 #endif
     s.timeout = std::chrono::milliseconds(budgetMs);
     s.maxConcurrentTrials = 2;
@@ -340,7 +344,7 @@ TEST(Engine, BankMarketingShortBudget)
     auto run = runAutoML(s, train->data, test->data, nullptr, cancel);
     ASSERT_TRUE(run.ok()) << run.error();
     EXPECT_NE(run->validationDescription.find("10 % holdout"), std::string::npos) << run->validationDescription;
-    EXPECT_LT(run->duration.count(), budgetMs + 5000);
+    EXPECT_LT(run->duration.count(), budgetMs + overrunMs);
     const TrialResult *best = run->bestTrial();
     ASSERT_TRUE(best);
     EXPECT_GT(best->testMetrics.at("AUC_weighted"), 0.93);
