@@ -18,6 +18,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
@@ -479,9 +480,25 @@ void PipelinesPage::loadSteps()
                        for (int i = 0; i < m_steps->rowCount(); ++i) {
                            const QString type = m_steps->cell(i, 1).toLower();
                            const QString name = m_steps->cell(i, 3);
+                           // A reused step did not run: its log is the one of the job that made its
+                           // outputs (a reused job may itself have reused another, its outputs name the first).
+                           const QJsonObject step = props(m_steps->row(i)->object);
+                           QString reused;
+                           if (!props(step).value(key("azureml.reusedjobname")).toString().isEmpty()) {
+                               reused = props(step).value(key("azureml.reusedjobname")).toString();
+                               const QJsonObject outs = step.value(key("outputs")).toObject();
+                               for (auto o = outs.begin(); o != outs.end(); ++o) {
+                                   static const QRegularExpression producer(QStringLiteral("^azureml://jobs/([^/]+)/outputs/"));
+                                   const auto match = producer.match(o.value().toObject().value(key("uri")).toString());
+                                   if (match.hasMatch()) {
+                                       reused = match.captured(1);
+                                       break;
+                                   }
+                               }
+                           }
                            if (type == QLatin1String("command") && isTerminalJobStatus(m_steps->cell(i, 2).section(QLatin1Char(' '), 0, 0)) &&
                                !m_logRequested.contains(name))
-                               loadLog(name);
+                               loadLog(name, reused.isEmpty() ? name : reused);
                        }
                        updateDetails();
                        pollIfRunning();
@@ -489,12 +506,12 @@ void PipelinesPage::loadSteps()
                    });
 }
 
-void PipelinesPage::loadLog(const QString &childJob)
+void PipelinesPage::loadLog(const QString &childJob, const QString &logJob)
 {
     m_logRequested.insert(childJob);
     m_client->send("GET",
                    QStringLiteral("/mlflow/v1.0") + m_client->workspaceId() + QStringLiteral("/api/2.0/mlflow/artifacts/get?run_id=") +
-                       childJob + QStringLiteral("&path=user_logs/std_log.txt"),
+                       logJob + QStringLiteral("&path=user_logs/std_log.txt"),
                    [this, childJob](const PipelineReply &reply) {
                        if (!reply.ok()) {
                            m_logs.insert(childJob, tr("(no log: %1)").arg(reply.error()));
@@ -545,8 +562,9 @@ void PipelinesPage::updateDetails()
         text << tr("error   %1").arg(error);
     for (int i = 0; i < m_steps->rowCount(); ++i) {
         const auto it = m_logs.constFind(m_steps->cell(i, 3));
-        if (it != m_logs.constEnd())
+        if (it != m_logs.constEnd()) {
             text << QString() << tr("— log of step %1 (%2) —").arg(m_steps->cell(i, 0), m_steps->cell(i, 3)) << it.value();
+        }
     }
     m_details->setPlainText(text.join(QLatin1Char('\n')));
 }

@@ -67,7 +67,7 @@ private:
 
     void loadJobs();
     void loadSteps();
-    void loadLog(const QString &childJob);
+    void loadLog(const QString &childJob, const QString &logJob);
     void loadSchedules();
     void loadHistory();
     void updateDetails();

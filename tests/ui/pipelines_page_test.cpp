@@ -1,0 +1,319 @@
+// The Pipelines page against a real local workspace service: a training pipeline created from
+// the form runs its AutoML and command steps to completion (the command step's log shows the
+// parameter), runs again with another parameter value, is published (trigger URL and a curl
+// command with a $TOKEN placeholder that works when run), is triggered from the page, and is
+// scheduled; the schedule's history shows the run it started, and it can be disabled (no more
+// runs) and enabled again. Bad input gets a message naming the field.
+
+#include "local_deploy_workspace.h"
+
+#include "ui/models/pipeline_client.h"
+#include "ui/models/pipeline_table_model.h"
+#include "ui/pages/pipelines_page.h"
+
+#include <QAbstractItemModelTester>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QProcess>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QtTest>
+
+using namespace cerulean;
+using namespace cerulean::ui;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int kRunTimeoutMs = 150'000;
+constexpr int kRequestTimeoutMs = 15'000;
+
+} // namespace
+
+class PipelinesPageTest final : public QObject
+{
+    Q_OBJECT
+
+private:
+    test::LocalDeployWorkspace m_workspace;
+    std::unique_ptr<Session> m_session;
+    std::unique_ptr<PipelinesPage> m_page;
+    std::vector<std::unique_ptr<QAbstractItemModelTester>> m_testers;
+
+    template <class T>
+    T *child(const char *name) const
+    {
+        T *widget = m_page->findChild<T *>(QLatin1String(name));
+        if (!widget)
+            qFatal("no widget named %s", name);
+        return widget;
+    }
+
+    QString message() const { return child<QLabel>("message")->text(); }
+
+    QString jobStatus(const QString &job) const
+    {
+        const int row = m_page->jobs()->find(job);
+        return row < 0 ? QString() : m_page->jobs()->cell(row, 1);
+    }
+
+    QString stepStatus(const QString &step) const
+    {
+        const int row = m_page->steps()->find(step);
+        return row < 0 ? QString() : m_page->steps()->cell(row, 2);
+    }
+
+    QString stepJob(const QString &step) const
+    {
+        const int row = m_page->steps()->find(step);
+        return row < 0 ? QString() : m_page->steps()->cell(row, 3);
+    }
+
+    // Waits until the job is Completed in the page's list and its steps show it too.
+    bool waitCompleted(const QString &job)
+    {
+        m_page->selectJob(job);
+        return QTest::qWaitFor(
+            [&] {
+                return jobStatus(job) == QLatin1String("Completed") &&
+                       stepStatus(QStringLiteral("train")).startsWith(QLatin1String("Completed")) &&
+                       stepStatus(QStringLiteral("report")).startsWith(QLatin1String("Completed")) &&
+                       m_page->stepLog(stepJob(QStringLiteral("report"))).contains(QLatin1String("avg_rate="));
+            },
+            kRunTimeoutMs);
+    }
+
+    // The jobs and steps as the page shows them, for failure messages.
+    QString tables() const
+    {
+        QStringList out;
+        for (const PipelineTableModel *model : {m_page->jobs(), m_page->steps()})
+            for (int r = 0; r < model->rowCount(); ++r) {
+                QStringList cells;
+                for (int c = 0; c < model->columnCount(); ++c)
+                    cells << model->cell(r, c);
+                out << cells.join(QStringLiteral(" | "));
+            }
+        return out.join(QLatin1Char('\n')) + QStringLiteral("\n") + message() + QStringLiteral("\nreport log: ") +
+               m_page->stepLog(stepJob(QStringLiteral("report")));
+    }
+
+    // Moves the schedule's last evaluation back so that the next tick finds an occurrence, as if
+    // the service had been running a minute and a half without firing it.
+    void rewindSchedule(const QString &name)
+    {
+        const QString id = m_workspace.workspaceId() + QStringLiteral("/schedules/") + name;
+        const qint64 past = QDateTime::currentMSecsSinceEpoch() - 90'000;
+        QVERIFY(m_workspace.server().service().store().updateResource(id, [past](local::StoredResource &r) {
+            // Created then too, so that exactly one minute's occurrence (30 s ago) is due.
+            r.doc["_local"]["createdMs"] = past;
+            r.doc["_local"]["lastEvaluatedMs"] = past;
+            return true;
+        }));
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY2(m_workspace.start(), qPrintable(m_workspace.error()));
+        m_session = std::make_unique<Session>();
+        m_page = std::make_unique<PipelinesPage>(*m_session);
+        for (QAbstractItemModel *model : {static_cast<QAbstractItemModel *>(m_page->jobs()), static_cast<QAbstractItemModel *>(m_page->steps()),
+                                          static_cast<QAbstractItemModel *>(m_page->schedules()),
+                                          static_cast<QAbstractItemModel *>(m_page->history())})
+            m_testers.push_back(std::make_unique<QAbstractItemModelTester>(model, QAbstractItemModelTester::FailureReportingMode::QtTest));
+        QVERIFY(message().contains(QLatin1String("Connect to a workspace")));
+        m_workspace.connect(*m_session);
+        m_page->resize(1400, 900);
+        m_page->show();
+    }
+
+    void badInputIsNamed()
+    {
+        QString error;
+        QVERIFY(!parseParameters(QStringLiteral("avg_rate"), &error));
+        QVERIFY(error.contains(QLatin1String("avg_rate")));
+        QVERIFY(!parseParameters(QStringLiteral("a=1, 2x=3"), &error));
+        QVERIFY(error.contains(QLatin1String("2x")));
+        QVERIFY(!parseParameters(QStringLiteral("a=1, a=2"), &error));
+        QVERIFY(error.contains(QLatin1String("twice")));
+        const auto ok = parseParameters(QStringLiteral(" avg_rate = 0.5 , mode=fast "), &error);
+        QVERIFY(ok);
+        QCOMPARE(ok->value(QStringLiteral("avg_rate")).toDouble(), 0.5);
+        QCOMPARE(ok->value(QStringLiteral("mode")).toString(), QStringLiteral("fast"));
+
+        // The form refuses a pipeline without training data before sending anything.
+        child<QLineEdit>("trainingData")->clear();
+        child<QPushButton>("create")->click();
+        QVERIFY(message().contains(QLatin1String("training data")));
+        QCOMPARE(m_page->jobs()->rowCount(), 0);
+    }
+
+    void createdPipelineRunsItsSteps()
+    {
+        child<QLineEdit>("jobName")->setText(QStringLiteral("train-1"));
+        child<QLineEdit>("trainingData")->setText(QStringLiteral("azureml:bank-part:1"));
+        child<QLineEdit>("parameters")->setText(QStringLiteral("avg_rate=0.5"));
+        child<QLineEdit>("modelName")->setText(QStringLiteral("pipeline-model"));
+        child<QPushButton>("create")->click();
+        QVERIFY2(QTest::qWaitFor([&] { return m_page->jobs()->find(QStringLiteral("train-1")) >= 0; }, kRequestTimeoutMs), qPrintable(message()));
+        QCOMPARE(m_page->selectedJob(), QStringLiteral("train-1"));
+        QVERIFY2(waitCompleted(QStringLiteral("train-1")),
+                 qPrintable(tables()));
+        const QString details = child<QPlainTextEdit>("details")->toPlainText();
+        QVERIFY2(details.contains(QLatin1String("avg_rate=0.5")), qPrintable(details));
+        QVERIFY2(details.contains(QLatin1String("(model pipeline-model:")), qPrintable(details));
+        QCOMPARE(m_page->steps()->cell(m_page->steps()->find(QStringLiteral("train")), 1).toLower(), QStringLiteral("automl"));
+        QCOMPARE(child<QLineEdit>("runParameters")->text(), QStringLiteral("avg_rate=0.5"));
+    }
+
+    void runsAgainWithAnotherValue()
+    {
+        m_page->selectJob(QStringLiteral("train-1"));
+        child<QLineEdit>("runParameters")->setText(QStringLiteral("nope=1"));
+        child<QPushButton>("run")->click();
+        QVERIFY2(message().contains(QLatin1String("nope")) && message().contains(QLatin1String("avg_rate")), qPrintable(message()));
+
+        child<QLineEdit>("runParameters")->setText(QStringLiteral("avg_rate=0.7"));
+        child<QLineEdit>("runName")->setText(QStringLiteral("train-2"));
+        child<QPushButton>("run")->click();
+        QVERIFY2(QTest::qWaitFor([&] { return m_page->lastStartedJob() == QLatin1String("train-2"); }, kRequestTimeoutMs), qPrintable(message()));
+        QVERIFY2(waitCompleted(QStringLiteral("train-2")), qPrintable(tables()));
+        const QString details = child<QPlainTextEdit>("details")->toPlainText();
+        QVERIFY2(details.contains(QLatin1String("avg_rate=0.7")), qPrintable(details + tables()));
+        QVERIFY2(!details.contains(QLatin1String("avg_rate=0.5")), qPrintable(details));
+    }
+
+    void publishShowsTriggerUrlAndCurl()
+    {
+        m_page->selectJob(QStringLiteral("train-1"));
+        child<QLineEdit>("endpointName")->setText(QStringLiteral("bank-training"));
+        child<QLineEdit>("triggerExperiment")->setText(QStringLiteral("from-curl"));
+        child<QPushButton>("publish")->click();
+        QVERIFY2(QTest::qWaitFor([&] { return !child<QLineEdit>("triggerUrl")->text().isEmpty(); }, kRequestTimeoutMs), qPrintable(message()));
+        const QString url = child<QLineEdit>("triggerUrl")->text();
+        QVERIFY2(url.startsWith(m_workspace.server().baseUrl().toString().section(QLatin1Char('/'), 0, 2)), qPrintable(url));
+        QVERIFY2(url.contains(QLatin1String("/pipelines/v1.0/")) && url.contains(QLatin1String("PipelineEndpointSubmit")), qPrintable(url));
+        const QString curl = child<QPlainTextEdit>("curl")->toPlainText();
+        QVERIFY2(curl.contains(QLatin1String("Bearer $TOKEN")) && curl.contains(url) && curl.contains(QLatin1String("\"avg_rate\"")) &&
+                     curl.contains(QLatin1String("from-curl")),
+                 qPrintable(curl));
+        QVERIFY(child<QPushButton>("trigger")->isEnabled());
+
+        // The text runs as it is in a shell once $TOKEN holds a token, and starts a run.
+        QProcess shell;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("TOKEN"), m_workspace.server().service().issueToken());
+        shell.setProcessEnvironment(env);
+        shell.start(QStringLiteral("sh"), {QStringLiteral("-c"), curl + QStringLiteral(" -s")});
+        QVERIFY(shell.waitForFinished(30'000));
+        const QByteArray out = shell.readAllStandardOutput();
+        QCOMPARE(shell.exitCode(), 0);
+        const QString job = QJsonDocument::fromJson(out).object().value(QStringLiteral("Id")).toString();
+        QVERIFY2(!job.isEmpty(), out.constData());
+        m_page->refresh();
+        QVERIFY(QTest::qWaitFor([&] { return m_page->jobs()->find(job) >= 0; }, kRequestTimeoutMs));
+        QVERIFY2(waitCompleted(job), qPrintable(tables()));
+        QCOMPARE(m_page->jobs()->cell(m_page->jobs()->find(job), 2), QStringLiteral("from-curl"));
+    }
+
+    void triggerFromThePage()
+    {
+        child<QLineEdit>("triggerExperiment")->setText(QStringLiteral("from-page"));
+        child<QLineEdit>("triggerParameters")->setText(QStringLiteral("avg_rate=0.9"));
+        const QString before = m_page->lastStartedJob();
+        child<QPushButton>("trigger")->click();
+        QVERIFY2(QTest::qWaitFor([&] { return !m_page->lastStartedJob().isEmpty() && m_page->lastStartedJob() != before; }, kRequestTimeoutMs),
+                 qPrintable(message()));
+        const QString job = m_page->lastStartedJob();
+        QVERIFY2(waitCompleted(job), qPrintable(tables()));
+        QVERIFY(child<QPlainTextEdit>("details")->toPlainText().contains(QLatin1String("avg_rate=0.9")));
+        QCOMPARE(m_page->jobs()->cell(m_page->jobs()->find(job), 2), QStringLiteral("from-page"));
+    }
+
+    void schedulesRunAndCanBeDisabled()
+    {
+        m_page->selectJob(QStringLiteral("train-1"));
+        // A cron expression with too few fields is refused, naming the field.
+        child<QLineEdit>("scheduleName")->setText(QStringLiteral("bad"));
+        child<QComboBox>("scheduleKind")->setCurrentIndex(1);
+        child<QLineEdit>("cron")->setText(QStringLiteral("* *"));
+        child<QPushButton>("createSchedule")->click();
+        QVERIFY2(message().startsWith(QLatin1String("cron:")), qPrintable(message()));
+
+        child<QLineEdit>("scheduleName")->setText(QStringLiteral("every-minute"));
+        child<QComboBox>("scheduleKind")->setCurrentIndex(0);
+        child<QComboBox>("frequency")->setCurrentText(QStringLiteral("Minute"));
+        child<QSpinBox>("interval")->setValue(1);
+        child<QPushButton>("createSchedule")->click();
+        QVERIFY2(QTest::qWaitFor([&] { return m_page->schedules()->find(QStringLiteral("every-minute")) >= 0; }, kRequestTimeoutMs),
+                 qPrintable(message()));
+        const int row = m_page->schedules()->find(QStringLiteral("every-minute"));
+        QCOMPARE(m_page->schedules()->cell(row, 1), QStringLiteral("enabled"));
+        QCOMPARE(m_page->schedules()->cell(row, 2), QStringLiteral("every 1 Minute"));
+        QCOMPARE(m_page->selectedSchedule(), QStringLiteral("every-minute"));
+
+        // The service fires the occurrence it finds; the history shows the run it started.
+        rewindSchedule(QStringLiteral("every-minute"));
+        QCOMPARE(m_workspace.server().service().scheduler()->tick(), 1);
+        child<QPushButton>("historyRefresh")->click();
+        QVERIFY2(QTest::qWaitFor([&] { return m_page->history()->rowCount() > 0; }, kRequestTimeoutMs), qPrintable(message()));
+        int started = -1;
+        for (int i = 0; i < m_page->history()->rowCount(); ++i)
+            if (m_page->history()->cell(i, 1) == QLatin1String("Started"))
+                started = i;
+        QVERIFY(started >= 0);
+        const QString scheduledJob = m_page->history()->cell(started, 2);
+        QVERIFY(!scheduledJob.isEmpty());
+        const int entries = m_page->history()->rowCount();
+
+        child<QPushButton>("disableSchedule")->click();
+        QVERIFY2(QTest::qWaitFor([&] {
+                     const int r = m_page->schedules()->find(QStringLiteral("every-minute"));
+                     return r >= 0 && m_page->schedules()->cell(r, 1) == QLatin1String("disabled");
+                 },
+                                 kRequestTimeoutMs),
+                 qPrintable(message()));
+        // Disabled, the same missed minute starts nothing.
+        rewindSchedule(QStringLiteral("every-minute"));
+        QCOMPARE(m_workspace.server().service().scheduler()->tick(), 0);
+        QSignalSpy updated(m_page.get(), &PipelinesPage::updated);
+        child<QPushButton>("historyRefresh")->click();
+        QVERIFY(updated.wait(kRequestTimeoutMs));
+        QCOMPARE(m_page->history()->rowCount(), entries);
+
+        // The scheduled run is a pipeline job like the others; let it finish before the service stops.
+        m_page->refresh();
+        QVERIFY(QTest::qWaitFor([&] { return m_page->jobs()->find(scheduledJob) >= 0; }, kRequestTimeoutMs));
+        QVERIFY2(waitCompleted(scheduledJob), qPrintable(tables()));
+
+        child<QPushButton>("enableSchedule")->click();
+        QVERIFY(QTest::qWaitFor([&] {
+            const int r = m_page->schedules()->find(QStringLiteral("every-minute"));
+            return r >= 0 && m_page->schedules()->cell(r, 1) == QLatin1String("enabled");
+        },
+                                kRequestTimeoutMs));
+        child<QPushButton>("disableSchedule")->click();
+        QVERIFY(QTest::qWaitFor([&] {
+            const int r = m_page->schedules()->find(QStringLiteral("every-minute"));
+            return r >= 0 && m_page->schedules()->cell(r, 1) == QLatin1String("disabled");
+        },
+                                kRequestTimeoutMs));
+    }
+
+    void cleanupTestCase()
+    {
+        // CERULEAN_SCREENSHOT_DIR keeps a picture of the page as the tests left it.
+        const QString out = qEnvironmentVariable("CERULEAN_SCREENSHOT_DIR");
+        if (!out.isEmpty() && m_page)
+            m_page->grab().save(QDir(out).filePath(QStringLiteral("pipelines.png")));
+        m_testers.clear();
+        m_page.reset();
+        m_session.reset();
+    }
+};
+
+QTEST_MAIN(PipelinesPageTest)
+#include "pipelines_page_test.moc"
