@@ -11,6 +11,7 @@
 #include "ui/pages/endpoint_pages.h"
 #include "ui/pages/logs_page.h"
 #include "ui/pages/models_page.h"
+#include "ui/pages/pipelines_page.h"
 #include "ui/pages/workspace_page.h"
 #include "ui/session.h"
 
@@ -73,6 +74,7 @@ void installPages(MainWindow &window, Session &session)
     window.setPage(Step::Models, models);
     window.setPage(Step::Deploy, new DeployPage(session));
     window.setPage(Step::Logs, new LogsPage(session));
+    window.setPage(Step::Pipelines, new PipelinesPage(session));
     installEndpointPages(window, session); // Swagger, Consume, Benchmark
     QObject::connect(data, &DataAutoMLPage::runFolderReady, models, [models](const QString &folder) { models->openRunFolder(folder); });
 
