@@ -19,6 +19,7 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QtTest>
 
 using namespace cerulean;
@@ -307,8 +308,13 @@ private Q_SLOTS:
     {
         // CERULEAN_SCREENSHOT_DIR keeps a picture of the page as the tests left it.
         const QString out = qEnvironmentVariable("CERULEAN_SCREENSHOT_DIR");
-        if (!out.isEmpty() && m_page)
-            m_page->grab().save(QDir(out).filePath(QStringLiteral("pipelines.png")));
+        if (!out.isEmpty() && m_page) {
+            auto *tabs = m_page->findChild<QTabWidget *>(QStringLiteral("pipelineTabs"));
+            for (int tab = 0; tabs && tab < tabs->count(); ++tab) {
+                tabs->setCurrentIndex(tab);
+                m_page->grab().save(QDir(out).filePath(QStringLiteral("pipelines-%1.png").arg(tab)));
+            }
+        }
         m_testers.clear();
         m_page.reset();
         m_session.reset();

@@ -38,11 +38,12 @@ QVariant PipelineTableModel::data(const QModelIndex &index, int role) const
     if (role == Qt::DisplayRole || role == Qt::ToolTipRole)
         return text;
     if (role == Qt::ForegroundRole && index.column() == m_statusColumn) {
-        if (text == QLatin1String("Completed") || text == QLatin1String("Started") || text == QLatin1String("enabled"))
+        const QString status = text.section(QLatin1Char(' '), 0, 0); // "Completed (reused)" is Completed
+        if (status == QLatin1String("Completed") || status == QLatin1String("Started") || status == QLatin1String("enabled"))
             return QBrush(QColor(0x1b, 0x7f, 0x3a));
-        if (text == QLatin1String("Failed") || text == QLatin1String("Canceled") || text == QLatin1String("NotResponding"))
+        if (status == QLatin1String("Failed") || status == QLatin1String("Canceled") || status == QLatin1String("NotResponding"))
             return QBrush(QColor(0xb0, 0x20, 0x20));
-        if (text == QLatin1String("Skipped") || text == QLatin1String("disabled"))
+        if (status == QLatin1String("Skipped") || status == QLatin1String("disabled"))
             return QBrush(QColor(0x80, 0x80, 0x80));
         return QBrush(QColor(0x1f, 0x5f, 0xb0)); // running, queued, preparing
     }
