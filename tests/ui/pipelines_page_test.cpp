@@ -257,15 +257,19 @@ private Q_SLOTS:
         QCOMPARE(m_page->selectedSchedule(), QStringLiteral("every-minute"));
 
         // The service fires the occurrence it finds; the history shows the run it started.
+        // (The service's own scheduler thread may fire it first; either way it runs once.)
         rewindSchedule(QStringLiteral("every-minute"));
-        QCOMPARE(m_workspace.server().service().scheduler()->tick(), 1);
+        m_workspace.server().service().scheduler()->tick();
         child<QPushButton>("historyRefresh")->click();
         QVERIFY2(QTest::qWaitFor([&] { return m_page->history()->rowCount() > 0; }, kRequestTimeoutMs), qPrintable(message()));
         int started = -1;
+        int startedCount = 0;
         for (int i = 0; i < m_page->history()->rowCount(); ++i)
-            if (m_page->history()->cell(i, 1) == QLatin1String("Started"))
+            if (m_page->history()->cell(i, 1) == QLatin1String("Started")) {
                 started = i;
-        QVERIFY(started >= 0);
+                ++startedCount;
+            }
+        QCOMPARE(startedCount, 1);
         const QString scheduledJob = m_page->history()->cell(started, 2);
         QVERIFY(!scheduledJob.isEmpty());
         const int entries = m_page->history()->rowCount();
