@@ -9,6 +9,8 @@
 #include <QVBarModelMapper>
 #include <QValueAxis>
 
+#include <algorithm>
+
 namespace cerulean::ui {
 
 void applyChartTheme(QChartView &view)
@@ -17,6 +19,19 @@ void applyChartTheme(QChartView &view)
     view.chart()->setTheme(dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
     view.chart()->setBackgroundBrush(view.palette().brush(QPalette::Base));
     view.chart()->setTitleBrush(view.palette().brush(QPalette::Text));
+}
+
+void fitAxesToColumns(const QAbstractItemModel &model, int xColumn, int yColumn, QValueAxis &x, QValueAxis &y)
+{
+    double maxX = 0;
+    double maxY = 0;
+    for (int row = 0; row < model.rowCount(); ++row) {
+        maxX = std::max(maxX, model.index(row, xColumn).data(Qt::EditRole).toDouble());
+        maxY = std::max(maxY, model.index(row, yColumn).data(Qt::EditRole).toDouble());
+    }
+    x.setRange(0, maxX > 0 ? maxX : 1.0);
+    y.setRange(0, maxY > 0 ? maxY * 1.1 : 1.0);
+    y.applyNiceNumbers();
 }
 
 HistogramBenchChart::HistogramBenchChart(QAbstractItemModel *model, QWidget *parent)

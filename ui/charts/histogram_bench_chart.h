@@ -34,4 +34,8 @@ private:
 // Applies the light or dark chart theme matching the widget's palette.
 void applyChartTheme(QChartView &view);
 
+// Fits two value axes to a model's columns: x from 0 to the largest x, y from 0 to 110 % of
+// the largest y (nice numbers); an empty or all-zero column gets the range 0–1.
+void fitAxesToColumns(const QAbstractItemModel &model, int xColumn, int yColumn, QValueAxis &x, QValueAxis &y);
+
 } // namespace cerulean::ui

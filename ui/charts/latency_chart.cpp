@@ -7,7 +7,7 @@
 #include <QVXYModelMapper>
 #include <QValueAxis>
 
-#include <algorithm>
+#include <utility>
 
 namespace cerulean::ui {
 
@@ -61,15 +61,7 @@ int LatencyChart::pointCount() const
 
 void LatencyChart::refreshAxes()
 {
-    double maxX = 0;
-    double maxY = 0;
-    for (int row = 0; row < m_model->rowCount(); ++row) {
-        maxX = std::max(maxX, m_model->index(row, m_xColumn).data(Qt::EditRole).toDouble());
-        maxY = std::max(maxY, m_model->index(row, m_p95Column).data(Qt::EditRole).toDouble());
-    }
-    m_x->setRange(0, maxX > 0 ? maxX : 1.0);
-    m_y->setRange(0, maxY > 0 ? maxY * 1.1 : 1.0);
-    m_y->applyNiceNumbers();
+    fitAxesToColumns(*m_model, m_xColumn, m_p95Column, *m_x, *m_y);
 }
 
 } // namespace cerulean::ui

@@ -7,8 +7,6 @@
 #include <QVXYModelMapper>
 #include <QValueAxis>
 
-#include <algorithm>
-
 namespace cerulean::ui {
 
 RateChart::RateChart(QAbstractItemModel *model, int xColumn, int yColumn, const QString &title, const QString &xTitle,
@@ -54,15 +52,7 @@ int RateChart::pointCount() const
 
 void RateChart::refreshAxes()
 {
-    double maxX = 0;
-    double maxY = 0;
-    for (int row = 0; row < m_model->rowCount(); ++row) {
-        maxX = std::max(maxX, m_model->index(row, m_xColumn).data(Qt::EditRole).toDouble());
-        maxY = std::max(maxY, m_model->index(row, m_yColumn).data(Qt::EditRole).toDouble());
-    }
-    m_x->setRange(0, maxX > 0 ? maxX : 1.0);
-    m_y->setRange(0, maxY > 0 ? maxY * 1.1 : 1.0);
-    m_y->applyNiceNumbers();
+    fitAxesToColumns(*m_model, m_xColumn, m_yColumn, *m_x, *m_y);
 }
 
 } // namespace cerulean::ui
