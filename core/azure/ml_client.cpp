@@ -149,6 +149,22 @@ void MachineLearningClient::listDataAssets(QObject *context, Done<QList<DataCont
                            std::move(done));
 }
 
+void MachineLearningClient::getDatastore(const QString &name, QObject *context, Done<Datastore> done) const
+{
+    sendTyped<Datastore>(*m_client->arm(), requests::getDatastore(cloud(), m_ws, name), &parseDatastore, context,
+                         std::move(done));
+}
+
+QUrl MachineLearningClient::datastoreBlobUrl(const Datastore &datastore, const QString &path) const
+{
+    return cloud().blobUrl(datastore.accountName, datastore.containerName, path);
+}
+
+QString MachineLearningClient::datastoreUri(const Datastore &datastore, const QString &path)
+{
+    return QStringLiteral("azureml://datastores/%1/paths/%2").arg(datastore.name, path);
+}
+
 // --- jobs ---------------------------------------------------------------------------------------
 void MachineLearningClient::createAutoMLJob(const AutoMLClassificationSpec &spec, QObject *context, Done<Job> done) const
 {
@@ -336,6 +352,12 @@ void MachineLearningClient::childRuns(const QUrl &trackingBase, const QString &e
     (*step)(QString());
 }
 
+void MachineLearningClient::getRun(const QUrl &trackingBase, const QString &runId, QObject *context,
+                                   Done<MlflowRun> done) const
+{
+    sendTyped<MlflowRun>(*m_client->arm(), requests::getRun(trackingBase, runId), &parseMlflowRun, context, std::move(done));
+}
+
 void MachineLearningClient::metricHistory(const QUrl &trackingBase, const QString &runId, const QString &key,
                                           QObject *context, Done<QList<MlflowMetric>> done) const
 {
@@ -369,6 +391,18 @@ void MachineLearningClient::downloadArtifact(const QUrl &trackingBase, const QSt
 {
     sendTyped<QByteArray>(*m_client->arm(), requests::downloadArtifact(trackingBase, runId, path), &rawBody, context,
                           std::move(done));
+}
+
+void MachineLearningClient::getApplicationInsights(const QString &componentId, QObject *context,
+                                                   Done<AppInsightsComponent> done) const
+{
+    if (componentId.isEmpty()) {
+        done(AzureError::invalidInput(QStringLiteral("the workspace has no Application Insights component")));
+        return;
+    }
+    sendTyped<AppInsightsComponent>(*m_client->arm(),
+                                    requests::getArmResource(cloud(), componentId, QString::fromLatin1(kInsightsApiVersion)),
+                                    &parseAppInsightsComponent, context, std::move(done));
 }
 
 void MachineLearningClient::queryAppInsights(const QString &appId, const QString &kql, const QString &timespan,

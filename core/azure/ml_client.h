@@ -109,6 +109,11 @@ public:
     void createDataVersion(const DataVersionSpec &spec, QObject *context, Done<DataVersion> done) const;
     void getDataVersion(const QString &name, const QString &version, QObject *context, Done<DataVersion> done) const;
     void listDataAssets(QObject *context, Done<QList<DataContainer>> done) const;
+    // A datastore ("workspaceblobstore" is the default one uploads go to).
+    void getDatastore(const QString &name, QObject *context, Done<Datastore> done) const;
+    // The blob URL of a path in a Blob datastore, and the azureml:// URI a data asset names it by.
+    QUrl datastoreBlobUrl(const Datastore &datastore, const QString &path) const;
+    static QString datastoreUri(const Datastore &datastore, const QString &path);
 
     // Jobs
     void createAutoMLJob(const AutoMLClassificationSpec &spec, QObject *context, Done<Job> done) const;
@@ -150,6 +155,7 @@ public:
     // MLflow (trackingBase from Cloud::mlflowTrackingBase)
     void childRuns(const QUrl &trackingBase, const QString &experimentId, const QString &parentRunId, QObject *context,
                    Done<QList<MlflowRun>> done) const;
+    void getRun(const QUrl &trackingBase, const QString &runId, QObject *context, Done<MlflowRun> done) const;
     void metricHistory(const QUrl &trackingBase, const QString &runId, const QString &key, QObject *context,
                        Done<QList<MlflowMetric>> done) const;
     void listArtifacts(const QUrl &trackingBase, const QString &runId, const QString &path, QObject *context,
@@ -157,6 +163,9 @@ public:
     void downloadArtifact(const QUrl &trackingBase, const QString &runId, const QString &path, QObject *context,
                           Done<QByteArray> done) const;
 
+    // Application Insights: the component (by ARM ID, e.g. Workspace::applicationInsights)
+    // gives the AppId the query API is addressed by.
+    void getApplicationInsights(const QString &componentId, QObject *context, Done<AppInsightsComponent> done) const;
     // Application Insights query API
     void queryAppInsights(const QString &appId, const QString &kql, const QString &timespan, QObject *context,
                           Done<QList<QueryTable>> done) const;

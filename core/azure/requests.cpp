@@ -242,6 +242,11 @@ HttpRequest getDataVersion(const Cloud &cloud, const WorkspaceRef &ws, const QSt
     return make("GET", wsUrl(cloud, ws, QStringLiteral("/data/%1/versions/%2").arg(enc(name), enc(version))));
 }
 
+HttpRequest getDatastore(const Cloud &cloud, const WorkspaceRef &ws, const QString &name)
+{
+    return make("GET", wsUrl(cloud, ws, QStringLiteral("/datastores/") + enc(name)));
+}
+
 HttpRequest getDataContainer(const Cloud &cloud, const WorkspaceRef &ws, const QString &name)
 {
     return make("GET", wsUrl(cloud, ws, QStringLiteral("/data/") + enc(name)));

@@ -43,6 +43,7 @@ HttpRequest getDataContainer(const Cloud &cloud, const WorkspaceRef &ws, const Q
 HttpRequest createDataContainer(const Cloud &cloud, const WorkspaceRef &ws, const QString &name,
                                 const QString &dataType, const QString &description);
 HttpRequest listDataContainers(const Cloud &cloud, const WorkspaceRef &ws);
+HttpRequest getDatastore(const Cloud &cloud, const WorkspaceRef &ws, const QString &name);
 
 // Jobs
 HttpRequest createAutoMLClassificationJob(const Cloud &cloud, const WorkspaceRef &ws, const AutoMLClassificationSpec &spec);

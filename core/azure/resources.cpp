@@ -120,6 +120,45 @@ Result<WorkspaceKeys> parseWorkspaceKeys(const QByteArray &body)
     return out;
 }
 
+Result<Datastore> parseDatastore(const QByteArray &body)
+{
+    CERULEAN_OBJECT(doc, "datastore")
+    Datastore out;
+    out.id = str(doc, "id");
+    out.name = str(doc, "name");
+    const json *p = member(doc, "properties");
+    if (!p)
+        return missing("datastore", "properties");
+    out.datastoreType = str(*p, "datastoreType");
+    out.accountName = str(*p, "accountName");
+    out.containerName = str(*p, "containerName");
+    out.endpoint = str(*p, "endpoint");
+    out.protocol = str(*p, "protocol");
+    out.description = str(*p, "description");
+    out.isDefault = asBool(member(*p, "isDefault")).value_or(false);
+    if (out.datastoreType == QLatin1String("AzureBlob") && (out.accountName.isEmpty() || out.containerName.isEmpty()))
+        return missing("datastore", out.accountName.isEmpty() ? "properties.accountName" : "properties.containerName");
+    return out;
+}
+
+Result<AppInsightsComponent> parseAppInsightsComponent(const QByteArray &body)
+{
+    CERULEAN_OBJECT(doc, "Application Insights component")
+    AppInsightsComponent out;
+    out.id = str(doc, "id");
+    out.name = str(doc, "name");
+    out.location = str(doc, "location");
+    const json *p = member(doc, "properties");
+    if (!p)
+        return missing("Application Insights component", "properties");
+    // ARM spells these with capitals (AppId, ConnectionString).
+    out.appId = str(*p, "AppId");
+    out.connectionString = str(*p, "ConnectionString");
+    if (out.appId.isEmpty())
+        return missing("Application Insights component", "properties.AppId");
+    return out;
+}
+
 Result<Compute> parseCompute(const QByteArray &body)
 {
     CERULEAN_OBJECT(doc, "compute")

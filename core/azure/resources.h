@@ -75,6 +75,20 @@ struct WorkspaceSpec
     QString storageAccount, keyVault, applicationInsights, containerRegistry; // ARM IDs
 };
 
+// A workspace datastore (Blob container); the default one, workspaceblobstore, is where
+// uploads go. Credentials are not part of it (Datastores_ListSecrets gives them).
+struct Datastore
+{
+    QString id, name, datastoreType, accountName, containerName, endpoint, protocol, description;
+    bool isDefault = false;
+};
+
+// An Application Insights component: its AppId is what the query API is addressed by.
+struct AppInsightsComponent
+{
+    QString id, name, location, appId, connectionString;
+};
+
 struct Compute
 {
     QString id, name, location, computeType, provisioningState, description;
@@ -310,6 +324,8 @@ Result<Subscription> parseSubscription(const QByteArray &body);
 Result<ResourceGroup> parseResourceGroup(const QByteArray &body);
 Result<Workspace> parseWorkspace(const QByteArray &body);
 Result<WorkspaceKeys> parseWorkspaceKeys(const QByteArray &body);
+Result<Datastore> parseDatastore(const QByteArray &body);
+Result<AppInsightsComponent> parseAppInsightsComponent(const QByteArray &body);
 Result<Compute> parseCompute(const QByteArray &body);
 Result<VmSize> parseVmSize(const QByteArray &body);
 Result<DataContainer> parseDataContainer(const QByteArray &body);

@@ -1,0 +1,345 @@
+// The seed's flow end to end through the typed Azure client (MachineLearningClient given the
+// Local Cloud), against the local workspace service on a loopback socket, with the real AutoML
+// engine and a real scoring server. Nothing here builds a URL or a JSON body by hand except the
+// scoring rows: what the GUI and the CLI do against Azure is what runs here.
+
+#include "core/azure/client.h"
+#include "core/azure/identity.h"
+#include "core/azure/ml_client.h"
+#include "core/azure/requests.h"
+#include "core/local/local_server.h"
+
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QFile>
+#include <QTemporaryDir>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+
+using namespace cerulean;
+using namespace cerulean::azure;
+using namespace std::chrono_literals;
+using Json = nlohmann::json;
+
+namespace {
+
+QString sharedDir()
+{
+    const QByteArray env = qgetenv("CERULEAN_SHARED_DIR");
+    return env.isEmpty() ? QStringLiteral(CERULEAN_SOURCE_DIR "/../shared") : QString::fromLocal8Bit(env);
+}
+
+// Turns the event loop until pred() holds or the deadline passes.
+bool turnUntil(const std::function<bool()> &pred, std::chrono::milliseconds timeout)
+{
+    QDeadlineTimer deadline(timeout);
+    while (!pred()) {
+        if (deadline.hasExpired())
+            return false;
+        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents, 20);
+    }
+    return true;
+}
+
+// Runs one asynchronous client call to its end: call(context, done).
+template <class T>
+Result<T> await(const std::function<void(QObject *, Done<T>)> &call, std::chrono::milliseconds timeout = 30s)
+{
+    std::optional<Result<T>> out;
+    QObject context;
+    call(&context, [&out](Result<T> result) { out.emplace(std::move(result)); });
+    if (!turnUntil([&out] { return out.has_value(); }, timeout))
+        return AzureError::timeout(QStringLiteral("the test's wait"));
+    return std::move(*out);
+}
+
+// Runs a long-running operation to its end; the error text, or "" when it succeeded.
+QString finish(OperationBase *operation, std::chrono::milliseconds timeout = 60s)
+{
+    std::unique_ptr<OperationBase> owned(operation);
+    if (!turnUntil([operation] { return operation->isDone(); }, timeout))
+        return QStringLiteral("still %1 after the test's wait").arg(operation->status());
+    if (operation->state() != OperationState::Succeeded)
+        return toString(operation->state()) + QStringLiteral(": ") + operation->error().message;
+    return {};
+}
+
+std::string text(const AzureError &error)
+{
+    return QStringLiteral("HTTP %1 %2: %3").arg(error.httpStatus).arg(error.code, error.message).toStdString();
+}
+
+// Two rows of Bank Marketing's test file without the label, as the scoring body.
+QByteArray scoringBody(int count)
+{
+    QFile f(sharedDir() + QStringLiteral("/data/bankmarketing_test.csv"));
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    const QStringList header = QString::fromUtf8(f.readLine()).trimmed().split(QLatin1Char(','));
+    Json rows = Json::array();
+    while (!f.atEnd() && static_cast<int>(rows.size()) < count) {
+        const QStringList cells = QString::fromUtf8(f.readLine()).trimmed().split(QLatin1Char(','));
+        Json row = Json::object();
+        for (qsizetype i = 0; i < header.size() && i < cells.size(); ++i) {
+            if (header[i] == QLatin1String("y"))
+                continue;
+            bool numeric = false;
+            const double v = cells[i].toDouble(&numeric);
+            row[header[i].toStdString()] = numeric ? Json(v) : Json(cells[i].toStdString());
+        }
+        rows.push_back(row);
+    }
+    return QByteArray::fromStdString(Json{{"data", rows}}.dump());
+}
+
+class ClientFlow : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        local::LocalServerOptions options;
+        options.service.root = m_dir.path();
+        options.threads = 2;
+        m_server = std::make_unique<local::LocalServer>(options);
+        QString error;
+        ASSERT_TRUE(m_server->start(&error)) << error.toStdString();
+    }
+
+    // Signs in with the service's built-in principal: client credentials at the token route.
+    std::shared_ptr<AzureClient> signIn(const QString &secret)
+    {
+        const local::LocalPrincipal principal = m_server->service().builtInPrincipal();
+        const Cloud cloud = Cloud::local(m_server->baseUrl());
+        auto transport = AzureClient::networkTransport();
+        auto credential = std::make_shared<ClientSecretCredential>(cloud, principal.tenantId, principal.clientId, secret,
+                                                                   AzureClient::tokenPipeline(transport));
+        return std::make_shared<AzureClient>(cloud, credential, transport);
+    }
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<local::LocalServer> m_server;
+};
+
+} // namespace
+
+TEST_F(ClientFlow, SeedFlowFromWorkspaceToTelemetryThroughTheAzureClient)
+{
+    const auto started = std::chrono::steady_clock::now();
+    const QString sub = m_server->service().subscriptionId();
+    const WorkspaceRef ref{sub, QStringLiteral("udacity"), QStringLiteral("quick-starts-ws")};
+    OperationOptions polling;
+    polling.defaultPollInterval = 200ms;
+
+    // A wrong secret is refused by the token route with Entra's error; the right one signs in.
+    {
+        const MachineLearningClient wrong(signIn(QStringLiteral("not-the-secret")), ref, polling);
+        auto subs = await<QList<Subscription>>([&](QObject *c, auto d) { wrong.listSubscriptions(c, d); });
+        ASSERT_FALSE(subs.ok());
+        EXPECT_EQ(subs.error().code, QStringLiteral("invalid_client")) << text(subs.error());
+    }
+    const MachineLearningClient ml(signIn(m_server->service().builtInPrincipal().clientSecret), ref, polling);
+    auto subs = await<QList<Subscription>>([&](QObject *c, auto d) { ml.listSubscriptions(c, d); });
+    ASSERT_TRUE(subs.ok()) << text(subs.error());
+    ASSERT_EQ(subs->size(), 1);
+    EXPECT_EQ(subs->first().subscriptionId, sub);
+    // Without a token ARM answers 401, as Azure does.
+    std::optional<HttpResponse> anonymous;
+    QObject context;
+    ml.client()->anonymous()->send(requests::listSubscriptions(ml.cloud()), &context,
+                                   [&anonymous](const HttpResponse &response) { anonymous = response; });
+    ASSERT_TRUE(turnUntil([&anonymous] { return anonymous.has_value(); }, 10s));
+    EXPECT_EQ(anonymous->status, 401);
+
+    // Resource group and workspace, each a long-running operation.
+    ASSERT_EQ(finish(ml.createResourceGroup(ref.resourceGroup, QStringLiteral("local"), nullptr)), QString());
+    WorkspaceSpec wsSpec;
+    wsSpec.name = ref.workspace;
+    wsSpec.location = QStringLiteral("local");
+    wsSpec.friendlyName = QStringLiteral("Quick starts");
+    ASSERT_EQ(finish(ml.createWorkspace(wsSpec, nullptr)), QString());
+    auto workspace = await<Workspace>([&](QObject *c, auto d) { ml.getWorkspace(c, d); });
+    ASSERT_TRUE(workspace.ok()) << text(workspace.error());
+    EXPECT_EQ(workspace->provisioningState, QStringLiteral("Succeeded"));
+    ASSERT_FALSE(workspace->mlFlowTrackingUri.isEmpty());
+    ASSERT_FALSE(workspace->applicationInsights.isEmpty());
+
+    // Upload bankmarketing_train.csv to the default datastore (blocks of 1 MiB: Put Block and
+    // Put Block List), then register it as a data asset.
+    auto datastore = await<Datastore>([&](QObject *c, auto d) { ml.getDatastore(QStringLiteral("workspaceblobstore"), c, d); });
+    ASSERT_TRUE(datastore.ok()) << text(datastore.error());
+    EXPECT_TRUE(datastore->isDefault);
+    QFile csv(sharedDir() + QStringLiteral("/data/bankmarketing_train.csv"));
+    ASSERT_TRUE(csv.open(QIODevice::ReadOnly));
+    const QByteArray content = csv.readAll();
+    ASSERT_GT(content.size(), 1 << 20) << "the upload should take several blocks";
+    const QString blobPath = QStringLiteral("UI/bankmarketing_train.csv");
+    BlobUploadOptions upload;
+    upload.blockSize = 1 << 20;
+    auto uploaded = await<Empty>([&](QObject *c, auto d) {
+        uploadBlob(ml.client(), ml.datastoreBlobUrl(datastore.value(), blobPath), content, upload, c, d);
+    });
+    ASSERT_TRUE(uploaded.ok()) << text(uploaded.error());
+    DataVersionSpec dataSpec;
+    dataSpec.name = QStringLiteral("bankmarketing");
+    dataSpec.version = QStringLiteral("1");
+    dataSpec.dataUri = MachineLearningClient::datastoreUri(datastore.value(), blobPath);
+    auto data = await<DataVersion>([&](QObject *c, auto d) { ml.createDataVersion(dataSpec, c, d); });
+    ASSERT_TRUE(data.ok()) << text(data.error());
+    EXPECT_EQ(data->dataUri, dataSpec.dataUri);
+
+    // A 2-node compute cluster.
+    ComputeSpec computeSpec;
+    computeSpec.name = QStringLiteral("automl-cluster");
+    computeSpec.location = QStringLiteral("local");
+    computeSpec.vmSize = QStringLiteral("STANDARD_DS12_V2");
+    computeSpec.maxNodeCount = 2;
+    ASSERT_EQ(finish(ml.createCompute(computeSpec, nullptr)), QString());
+    auto compute = await<Compute>([&](QObject *c, auto d) { ml.getCompute(computeSpec.name, c, d); });
+    ASSERT_TRUE(compute.ok()) << text(compute.error());
+    EXPECT_EQ(compute->maxNodeCount, 2);
+
+    // AutoML classification with a 1-minute exit criterion; wait by polling getJob.
+    AutoMLClassificationSpec job;
+    job.name = QStringLiteral("bank-automl");
+    job.experimentName = QStringLiteral("udacity-project");
+    job.computeId = compute->id;
+    job.trainingDataUri = QStringLiteral("azureml:bankmarketing:1");
+    job.targetColumnName = QStringLiteral("y");
+    job.primaryMetric = QStringLiteral("AUCWeighted");
+    job.timeout = QStringLiteral("PT1M");
+    job.maxTrials = 6;
+    job.maxConcurrentTrials = 2;
+    auto submitted = await<Job>([&](QObject *c, auto d) { ml.createAutoMLJob(job, c, d); });
+    ASSERT_TRUE(submitted.ok()) << text(submitted.error());
+    Job current = submitted.value();
+    QDeadlineTimer jobDeadline(150s);
+    while (!current.isTerminal() && !jobDeadline.hasExpired()) {
+        turnUntil([] { return false; }, 500ms);
+        auto polled = await<Job>([&](QObject *c, auto d) { ml.getJob(job.name, c, d); });
+        ASSERT_TRUE(polled.ok()) << text(polled.error());
+        current = polled.value();
+    }
+    ASSERT_EQ(current.status, QStringLiteral("Completed"));
+
+    // Child runs and metrics through MLflow; the best run's confusion matrix.
+    const QUrl tracking = ml.cloud().mlflowTrackingBase(workspace->id, workspace->location, workspace->mlFlowTrackingUri);
+    auto parent = await<MlflowRun>([&](QObject *c, auto d) { ml.getRun(tracking, job.name, c, d); });
+    ASSERT_TRUE(parent.ok()) << text(parent.error());
+    const QString best = parent->tags.value(QStringLiteral("automl_best_child_run_id"));
+    ASSERT_FALSE(best.isEmpty());
+    EXPECT_EQ(current.properties.value(QStringLiteral("automl_best_child_run_id")), best);
+    auto children = await<QList<MlflowRun>>([&](QObject *c, auto d) { ml.childRuns(tracking, parent->experimentId, job.name, c, d); });
+    ASSERT_TRUE(children.ok()) << text(children.error());
+    ASSERT_GE(children->size(), 2) << "two trials at least in a minute";
+    bool bestIsAChild = false;
+    for (const MlflowRun &child : children.value()) {
+        EXPECT_EQ(child.parentRunId, job.name);
+        EXPECT_TRUE(child.metrics.contains(QStringLiteral("AUC_weighted"))) << child.runId.toStdString();
+        bestIsAChild = bestIsAChild || child.runId == best;
+    }
+    EXPECT_TRUE(bestIsAChild);
+    auto history = await<QList<MlflowMetric>>([&](QObject *c, auto d) { ml.metricHistory(tracking, best, QStringLiteral("AUC_weighted"), c, d); });
+    ASSERT_TRUE(history.ok()) << text(history.error());
+    ASSERT_EQ(history->size(), 1);
+    EXPECT_GT(history->first().value, 0.85);
+    auto artifacts = await<QList<ArtifactFile>>([&](QObject *c, auto d) { ml.listArtifacts(tracking, best, QString(), c, d); });
+    ASSERT_TRUE(artifacts.ok()) << text(artifacts.error());
+    bool listed = false;
+    for (const ArtifactFile &file : artifacts.value())
+        listed = listed || file.path == QLatin1String("confusion_matrix");
+    EXPECT_TRUE(listed);
+    auto matrixBody = await<QByteArray>([&](QObject *c, auto d) { ml.downloadArtifact(tracking, best, QStringLiteral("confusion_matrix"), c, d); });
+    ASSERT_TRUE(matrixBody.ok()) << text(matrixBody.error());
+    const Json matrix = Json::parse(matrixBody->constData(), matrixBody->constData() + matrixBody->size(), nullptr, false);
+    EXPECT_EQ(matrix.value("schema_type", std::string()), "confusion_matrix");
+    ASSERT_TRUE(matrix.contains("data") && matrix["data"].contains("class_labels"));
+    EXPECT_EQ(matrix["data"]["class_labels"].size(), 2u);
+    EXPECT_EQ(matrix["data"]["matrix"].size(), 2u);
+
+    // Register the best model; endpoint and deployment with Application Insights; traffic.
+    ModelSpec modelSpec;
+    modelSpec.name = QStringLiteral("bank-best");
+    modelSpec.version = QStringLiteral("1");
+    modelSpec.modelUri = QStringLiteral("azureml://jobs/%1/outputs/best_model").arg(job.name);
+    modelSpec.jobName = job.name;
+    auto model = await<Model>([&](QObject *c, auto d) { ml.createModelVersion(modelSpec, c, d); });
+    ASSERT_TRUE(model.ok()) << text(model.error());
+    OnlineEndpointSpec endpointSpec;
+    endpointSpec.name = QStringLiteral("bank-endpoint");
+    endpointSpec.location = QStringLiteral("local");
+    ASSERT_EQ(finish(ml.createOnlineEndpoint(endpointSpec, nullptr)), QString());
+    OnlineDeploymentSpec deploymentSpec;
+    deploymentSpec.endpointName = endpointSpec.name;
+    deploymentSpec.name = QStringLiteral("blue");
+    deploymentSpec.location = QStringLiteral("local");
+    deploymentSpec.model = model->id;
+    deploymentSpec.appInsightsEnabled = true;
+    ASSERT_EQ(finish(ml.createOnlineDeployment(deploymentSpec, nullptr), 90s), QString());
+    auto deployment = await<OnlineDeployment>([&](QObject *c, auto d) { ml.getOnlineDeployment(endpointSpec.name, QStringLiteral("blue"), c, d); });
+    ASSERT_TRUE(deployment.ok()) << text(deployment.error());
+    EXPECT_TRUE(deployment->appInsightsEnabled);
+    endpointSpec.traffic = {{QStringLiteral("blue"), 100}};
+    ASSERT_EQ(finish(ml.createOnlineEndpoint(endpointSpec, nullptr)), QString());
+    auto endpoint = await<OnlineEndpoint>([&](QObject *c, auto d) { ml.getOnlineEndpoint(endpointSpec.name, c, d); });
+    ASSERT_TRUE(endpoint.ok()) << text(endpoint.error());
+    EXPECT_EQ(endpoint->traffic.value(QStringLiteral("blue")), 100);
+    ASSERT_TRUE(endpoint->scoringUri.isValid() && endpoint->scoringUri.port() > 0) << endpoint->scoringUri.toString().toStdString();
+    auto keys = await<EndpointKeys>([&](QObject *c, auto d) { ml.listEndpointKeys(endpointSpec.name, c, d); });
+    ASSERT_TRUE(keys.ok()) << text(keys.error());
+
+    // Score two rows (the reply is read in either form), and one with a wrong key.
+    const QByteArray rows = scoringBody(2);
+    auto scored = await<QByteArray>([&](QObject *c, auto d) { scoreEndpoint(ml.client(), endpoint->scoringUri, rows, keys->primaryKey, c, d); });
+    ASSERT_TRUE(scored.ok()) << text(scored.error());
+    const Json reply = Json::parse(scored->constData(), scored->constData() + scored->size(), nullptr, false);
+    const Json result = reply.contains("result") ? reply["result"] : reply.value("Results", Json());
+    EXPECT_EQ(result.size(), 2u) << scored->toStdString();
+    auto refused = await<QByteArray>([&](QObject *c, auto d) { scoreEndpoint(ml.client(), endpoint->scoringUri, rows, QStringLiteral("wrong"), c, d); });
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().httpStatus, 401);
+
+    // Container logs, and the request telemetry through the query API (AppId from the
+    // workspace's component).
+    auto logs = await<QString>([&](QObject *c, auto d) { ml.getDeploymentLogs(endpointSpec.name, QStringLiteral("blue"), 50, QStringLiteral("InferenceServer"), c, d); });
+    ASSERT_TRUE(logs.ok()) << text(logs.error());
+    EXPECT_TRUE(logs->contains(QLatin1String("Listening"))) << logs->toStdString();
+    auto component = await<AppInsightsComponent>([&](QObject *c, auto d) { ml.getApplicationInsights(workspace->applicationInsights, c, d); });
+    ASSERT_TRUE(component.ok()) << text(component.error());
+    const QString kql = QStringLiteral("requests | where timestamp > ago(10m) and resultCode == '200' | summarize count(), "
+                                       "avg(duration), percentile(duration, 95) by bin(timestamp, 1m)");
+    qint64 okRequests = 0;
+    QDeadlineTimer telemetryDeadline(10s);
+    while (okRequests < 1 && !telemetryDeadline.hasExpired()) {
+        auto tables = await<QList<QueryTable>>([&](QObject *c, auto d) { ml.queryAppInsights(component->appId, kql, QStringLiteral("PT1H"), c, d); });
+        ASSERT_TRUE(tables.ok()) << text(tables.error());
+        ASSERT_EQ(tables->size(), 1);
+        const QueryTable &table = tables->first();
+        ASSERT_EQ(table.columnNames.value(1), QStringLiteral("count_"));
+        okRequests = 0;
+        for (const QVariantList &row : table.rows)
+            okRequests += row.value(1).toLongLong();
+        if (okRequests < 1)
+            turnUntil([] { return false; }, 100ms);
+    }
+    EXPECT_EQ(okRequests, 1); // the 2-row request; the one with a wrong key was a 401
+
+    // Delete the endpoint: long-running, then gone.
+    ASSERT_EQ(finish(ml.deleteOnlineEndpoint(endpointSpec.name, nullptr)), QString());
+    auto gone = await<OnlineEndpoint>([&](QObject *c, auto d) { ml.getOnlineEndpoint(endpointSpec.name, c, d); });
+    ASSERT_FALSE(gone.ok());
+    EXPECT_EQ(gone.error().httpStatus, 404);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 180s);
+}
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    testing::InitGoogleTest(&argc, argv);
+    return RUN_ALL_TESTS();
+}
