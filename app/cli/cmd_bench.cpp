@@ -48,10 +48,18 @@ int runBench(const QStringList &arguments)
     const QCommandLineOption timeout(QStringLiteral("timeout"), QStringLiteral("Seconds per request (default 30)."),
                                      QStringLiteral("S"), QStringLiteral("30"));
     const QCommandLineOption threads(QStringLiteral("threads"),
-                                     QStringLiteral("Client threads (default: min(C, CPU count))."), QStringLiteral("N"),
-                                     QStringLiteral("0"));
+                                     QStringLiteral("Client threads sharing the C connections (default 1, as ab; wrk -t N)."),
+                                     QStringLiteral("N"), QStringLiteral("1"));
+    const QCommandLineOption timeLimit(QStringList{QStringLiteral("t"), QStringLiteral("time-limit")},
+                                       QStringLiteral("Stop sending after S seconds (as ab -t and wrk -d); -n stays the "
+                                                      "upper bound (default then 50000000)."),
+                                       QStringLiteral("S"));
+    const QCommandLineOption csv(QStringLiteral("e"),
+                                 QStringLiteral("Write ab's CSV of the percentages served (0..100) to FILE."),
+                                 QStringLiteral("FILE"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the JSON report instead of ab's."));
-    parser.addOptions({url, key, body, requests, concurrency, keepAlive, header, contentType, method, timeout, threads, json});
+    parser.addOptions({url, key, body, requests, concurrency, keepAlive, header, contentType, method, timeout, threads,
+                       timeLimit, csv, json});
     int exitCode = ExitOk;
     if (!parseOrExit(parser, arguments, exitCode))
         return exitCode;
@@ -80,9 +88,20 @@ int runBench(const QStringList &arguments)
     }
     options.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(timeoutSeconds * 1000));
     options.threads = parser.value(threads).toUInt(&ok);
-    if (!ok) {
-        printErr(QStringLiteral("bench: --threads must be a number, got '%1'.").arg(parser.value(threads)));
+    if (!ok || options.threads == 0 || options.threads > 256) {
+        printErr(QStringLiteral("bench: --threads must be 1..256, got '%1'.").arg(parser.value(threads)));
         return ExitUsage;
+    }
+    if (parser.isSet(timeLimit)) {
+        const double seconds = parser.value(timeLimit).toDouble(&ok);
+        if (!ok || seconds <= 0 || seconds > 86400) {
+            printErr(QStringLiteral("bench: -t must be a number of seconds in (0, 86400], got '%1'.")
+                         .arg(parser.value(timeLimit)));
+            return ExitUsage;
+        }
+        options.duration = std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+        if (!parser.isSet(requests))
+            options.requests = 50000000;
     }
     options.keepAlive = parser.isSet(keepAlive);
     options.contentType = parser.value(contentType).toStdString();
@@ -129,6 +148,14 @@ int runBench(const QStringList &arguments)
     }
     if (!quiet)
         printErr(QStringLiteral("Finished %1 requests").arg(result.completed + result.failures.total()));
+    if (parser.isSet(csv)) {
+        QFile file(parser.value(csv));
+        const QByteArray text = QByteArray::fromStdString(bench::formatAbCsv(result));
+        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(text) != text.size()) {
+            printErr(QStringLiteral("bench: cannot write the CSV file %1: %2.").arg(file.fileName(), file.errorString()));
+            return ExitFailure;
+        }
+    }
     printOut(QString::fromStdString(quiet ? bench::formatJsonReport(result) : bench::formatAbReport(result)));
     if (result.cancelled)
         return ExitInterrupted;

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <memory>
 #include <thread>
 
@@ -146,270 +147,413 @@ std::size_t chunkedLength(std::string_view body, std::uint64_t &decoded)
 struct Shared
 {
     std::uint64_t total = 0;
+    std::uint64_t batch = 1; // requests a thread claims at once (few atomic operations)
     std::atomic<std::uint64_t> issued{0};
-    std::atomic<std::uint64_t> completed{0};
-    std::atomic<std::uint64_t> failed{0};
-    std::atomic<bool> firstReplySeen{false};
     Clock::time_point start;
+    std::optional<Clock::time_point> stopAt;
     std::chrono::milliseconds interval{100};
     std::chrono::milliseconds timeout{30000};
     bool keepAlive = false;
     std::string request;
     tcp::endpoint endpoint;
-
-    bool claim() { return issued.fetch_add(1, std::memory_order_relaxed) < total; }
 };
+
+class Client;
 
 struct Worker
 {
-    explicit Worker(Shared &s) : shared(s), context(1) {}
+    explicit Worker(Shared &s) : shared(s), context(1), sweep(context) {}
     Shared &shared;
     net::io_context context;
-    BenchResult partial; // counters and histograms of this worker's clients
+    net::steady_timer sweep; // timeouts: one timer per thread instead of one per request
+    std::vector<std::unique_ptr<Client>> clients;
+    unsigned active = 0;     // clients with requests left
+    std::uint64_t quota = 0; // claimed, not yet started
+    BenchResult partial;     // counters and times of this thread's clients
+    std::vector<std::uint64_t> statuses = std::vector<std::uint64_t>(1000, 0);
     std::string serverSoftware;
     std::uint64_t documentLength = 0;
     bool haveDocumentLength = false;
+    // Read by the progress loop; written by this thread only.
+    alignas(64) std::atomic<std::uint64_t> completed{0};
+    std::atomic<std::uint64_t> failed{0};
 
-    void countInterval(Clock::time_point now)
+    bool claim(Clock::time_point now)
+    {
+        if (shared.stopAt && now >= *shared.stopAt)
+            return false;
+        if (quota == 0) {
+            const std::uint64_t first = shared.issued.fetch_add(shared.batch, std::memory_order_relaxed);
+            if (first >= shared.total)
+                return false;
+            quota = std::min(shared.batch, shared.total - first);
+        }
+        --quota;
+        return true;
+    }
+
+    void countDone(Clock::time_point now, bool failure)
     {
         const auto index = static_cast<std::size_t>((now - shared.start) / shared.interval);
         if (index >= partial.completedPerInterval.size())
             partial.completedPerInterval.resize(index + 1, 0);
         ++partial.completedPerInterval[index];
+        completed.store(completed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        if (failure)
+            failed.store(failed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    }
+
+    std::chrono::milliseconds sweepPeriod() const
+    {
+        return std::clamp(shared.timeout / 4, std::chrono::milliseconds(1), std::chrono::milliseconds(100));
+    }
+    void armSweep();
+    void clientDone()
+    {
+        if (--active == 0)
+            sweep.cancel(); // nothing else keeps the io_context running
     }
 };
 
-class Client final : public std::enable_shared_from_this<Client>
+// One connection: a request at a time, as each of ab's -c connections.
+class Client final
 {
 public:
-    explicit Client(Worker &worker) : m_worker(worker), m_socket(worker.context), m_timer(worker.context) {}
+    explicit Client(Worker &worker) : m_worker(worker), m_socket(worker.context), m_buffer(kInitialBuffer) {}
 
-    void next()
+    // The next request, if one is left, starting at `now` (ab: the end of the previous reply).
+    void start(Clock::time_point now)
     {
-        if (!m_worker.shared.claim()) {
+        if (!m_worker.claim(now)) {
             closeSocket();
-            m_timer.cancel();
+            m_inFlight = false;
+            m_worker.clientDone();
             return;
         }
-        m_start = Clock::now();
-        m_deadline = m_start + m_worker.shared.timeout;
-        m_timedOut = false;
+        m_start = now;
+        m_deadline = now + m_worker.shared.timeout;
         m_inFlight = true;
-        armTimer();
-        if (m_connected) {
-            ++m_worker.partial.keepAliveRequests;
+        m_timedOut = false;
+        m_retried = false;
+        if (m_socket.is_open()) {
+            m_reused = true;
+            m_connected = now; // ab: "zero connect time with keep-alive"
             write();
         } else {
             connect();
         }
     }
 
-private:
-    void armTimer()
+    void checkDeadline(Clock::time_point now)
     {
-        if (m_timerPending && m_timerExpiry <= m_deadline)
+        if (!m_inFlight || m_timedOut || now < m_deadline)
             return;
-        m_timerPending = true;
-        m_timerExpiry = m_deadline;
-        const std::uint64_t generation = ++m_timerGeneration;
-        m_timer.expires_at(m_deadline);
-        m_timer.async_wait([self = shared_from_this(), generation](error_code ec) {
-            if (generation != self->m_timerGeneration)
-                return;
-            self->m_timerPending = false;
-            if (ec)
-                return;
-            self->onTimer();
-        });
-    }
-
-    void onTimer()
-    {
-        if (!m_inFlight)
-            return;
-        if (Clock::now() < m_deadline) {
-            armTimer();
-            return;
-        }
         m_timedOut = true;
         error_code ignored;
         m_socket.close(ignored); // the pending operation completes with an error and sees m_timedOut
     }
 
+private:
     void connect()
     {
+        m_reused = false;
         error_code ec;
         m_socket.open(m_worker.shared.endpoint.protocol(), ec);
+        if (!ec)
+            m_socket.non_blocking(true, ec);
         if (ec) {
-            fail(m_worker.partial.failures.connect);
+            // Not inline: a machine out of descriptors would otherwise recurse request by request.
+            net::post(m_worker.context, [this] { fail(m_worker.partial.failures.connect); });
             return;
         }
-        m_socket.async_connect(m_worker.shared.endpoint, [self = shared_from_this()](error_code cec) {
+        m_socket.async_connect(m_worker.shared.endpoint, [this](error_code cec) {
             if (cec) {
-                self->fail(self->m_timedOut ? self->m_worker.partial.failures.timeout
-                                            : self->m_worker.partial.failures.connect);
+                fail(m_timedOut ? m_worker.partial.failures.timeout : m_worker.partial.failures.connect);
                 return;
             }
             error_code ignored;
-            self->m_socket.set_option(tcp::no_delay(true), ignored);
-            self->m_connected = true;
-            self->m_worker.partial.connectTime.record(Clock::now() - self->m_start);
-            self->write();
+            m_socket.set_option(tcp::no_delay(true), ignored);
+            m_connected = Clock::now();
+            ++m_worker.partial.connections;
+            write();
         });
     }
 
     void write()
     {
         const std::string &request = m_worker.shared.request;
-        net::async_write(m_socket, net::buffer(request), [self = shared_from_this()](error_code ec, std::size_t n) {
-            if (ec) {
-                self->fail(self->m_timedOut ? self->m_worker.partial.failures.timeout
-                                            : self->m_worker.partial.failures.write);
-                return;
-            }
-            self->m_worker.partial.bytesSent += n;
-            self->m_buffer.clear();
-            self->m_headParsed = false;
-            self->read();
-        });
+        error_code ec;
+        // Small requests go out in one non-blocking send, with no trip through the reactor.
+        const std::size_t n = m_socket.write_some(net::buffer(request), ec);
+        if (!ec && n == request.size()) {
+            written();
+            return;
+        }
+        if (ec && ec != net::error::would_block && ec != net::error::try_again) {
+            onSendError();
+            return;
+        }
+        const std::size_t done = ec ? 0 : n;
+        net::async_write(m_socket, net::buffer(request.data() + done, request.size() - done),
+                         [this](error_code wec, std::size_t) {
+                             if (wec) {
+                                 onSendError();
+                                 return;
+                             }
+                             written();
+                         });
     }
 
-    void read()
-    {
-        const std::size_t used = m_buffer.size();
-        m_buffer.resize(used + kReadChunk);
-        m_socket.async_read_some(net::buffer(m_buffer.data() + used, kReadChunk),
-                                 [self = shared_from_this(), used](error_code ec, std::size_t n) {
-                                     self->m_buffer.resize(used + n);
-                                     self->onRead(ec);
-                                 });
-    }
-
-    void onRead(error_code ec)
+    void onSendError()
     {
         if (m_timedOut) {
             fail(m_worker.partial.failures.timeout);
             return;
         }
-        const bool eof = ec == net::error::eof;
-        if (ec && !eof) {
-            fail(m_worker.partial.failures.receive);
+        if (retryOnFreshConnection())
             return;
-        }
-        if (!m_headParsed) {
-            const int parsed = parseHead(m_buffer, m_head);
-            if (parsed < 0) {
-                fail(m_worker.partial.failures.malformed);
-                return;
-            }
-            if (parsed == 0) {
-                if (eof) {
-                    fail(m_worker.partial.failures.receive);
-                    return;
-                }
-                read();
-                return;
-            }
-            m_headParsed = true;
-            if (m_head.status == 100) { // interim: drop it and read the real reply
-                m_buffer.erase(0, m_head.headLength);
-                m_headParsed = false;
-                onRead(ec);
-                return;
-            }
-        }
-        const std::string_view body = std::string_view(m_buffer).substr(m_head.headLength);
-        std::uint64_t bodyLength = 0;
-        bool complete = false;
-        if (m_head.chunked) {
-            const std::size_t length = chunkedLength(body, bodyLength);
-            if (length == kMalformed) {
-                fail(m_worker.partial.failures.malformed);
-                return;
-            }
-            complete = length != 0;
-        } else if (m_head.contentLength) {
-            bodyLength = *m_head.contentLength;
-            complete = body.size() >= bodyLength;
-        } else {
-            bodyLength = body.size();
-            complete = eof; // delimited by the close
-            if (eof)
-                m_head.close = true;
-        }
-        if (!complete) {
-            if (eof) {
-                fail(m_worker.partial.failures.receive);
-                return;
-            }
-            read();
-            return;
-        }
-        succeed(bodyLength, eof || m_head.close);
+        fail(m_worker.partial.failures.write);
     }
 
-    void succeed(std::uint64_t bodyLength, bool closed)
+    // A kept-alive connection the server closed while idle is not a failed request: ab opens
+    // a new one and sends the request again, once.
+    bool retryOnFreshConnection()
     {
+        if (!m_reused || m_retried || m_received != 0)
+            return false;
+        m_retried = true;
+        closeSocket();
+        m_start = Clock::now();
+        connect();
+        return true;
+    }
+
+    void written()
+    {
+        m_worker.partial.bytesSent += m_worker.shared.request.size();
+        m_endWrite = Clock::now();
+        m_used = 0;
+        m_received = 0;
+        m_bodySeen = 0;
+        m_headParsed = false;
+        m_replyDone.reset();
+        awaitReply();
+    }
+
+    void awaitReply()
+    {
+        m_socket.async_wait(tcp::socket::wait_read, [this](error_code ec) { onReadable(ec); });
+    }
+
+    void onReadable(error_code ec)
+    {
+        if (m_timedOut) {
+            if (m_replyDone) // waiting for the close of a complete reply: it counts as done
+                succeed(*m_replyDone);
+            else
+                fail(m_worker.partial.failures.timeout);
+            return;
+        }
+        if (ec) {
+            receiveError();
+            return;
+        }
+        for (;;) {
+            if (m_used == m_buffer.size())
+                m_buffer.resize(m_buffer.size() * 2); // long chunked replies only; kept for the next
+            error_code rec;
+            const std::size_t n = m_socket.read_some(net::buffer(m_buffer.data() + m_used, m_buffer.size() - m_used), rec);
+            if (rec == net::error::would_block || rec == net::error::try_again) {
+                awaitReply();
+                return;
+            }
+            const bool eof = rec == net::error::eof;
+            if (rec && !eof) {
+                receiveError();
+                return;
+            }
+            if (m_replyDone) { // without keep-alive, ab's time ends at the server's close
+                if (eof) {
+                    succeed(Clock::now());
+                    return;
+                }
+                continue; // bytes after the reply: ignored, as ab does
+            }
+            if (n > 0 && m_received == 0)
+                m_beginRead = Clock::now();
+            m_used += n;
+            m_received += n;
+            if (consume(eof))
+                return;
+            if (eof) {
+                if (!retryOnFreshConnection())
+                    fail(m_worker.partial.failures.receive);
+                return;
+            }
+        }
+    }
+
+    void receiveError()
+    {
+        if (m_replyDone) {
+            succeed(*m_replyDone);
+            return;
+        }
+        if (!retryOnFreshConnection())
+            fail(m_worker.partial.failures.receive);
+    }
+
+    // Looks at the bytes read so far; true when the request is finished (either way) or
+    // waits for the close.
+    bool consume(bool eof)
+    {
+        if (!m_headParsed) {
+            const int parsed = parseHead(std::string_view(m_buffer.data(), m_used), m_head);
+            if (parsed < 0) {
+                fail(m_worker.partial.failures.malformed);
+                return true;
+            }
+            if (parsed == 0)
+                return false;
+            if (m_head.status == 100) { // interim: drop it and read the real reply
+                dropFront(m_head.headLength);
+                return consume(eof);
+            }
+            m_headParsed = true;
+            if (!m_worker.haveDocumentLength)
+                m_worker.serverSoftware = std::string(m_head.server);
+            dropFront(m_head.headLength);
+            if (!m_head.chunked) { // the body is only counted, never kept
+                m_bodySeen = m_used;
+                m_used = 0;
+            }
+        } else if (!m_head.chunked) {
+            m_bodySeen += m_used;
+            m_used = 0;
+        }
+        std::uint64_t bodyLength = 0;
+        if (m_head.chunked) {
+            const std::size_t length = chunkedLength(std::string_view(m_buffer.data(), m_used), bodyLength);
+            if (length == kMalformed) {
+                fail(m_worker.partial.failures.malformed);
+                return true;
+            }
+            if (length == 0)
+                return false;
+        } else if (m_head.contentLength) {
+            if (m_bodySeen < *m_head.contentLength)
+                return false;
+            bodyLength = *m_head.contentLength;
+        } else {
+            if (!eof)
+                return false; // delimited by the close
+            bodyLength = m_bodySeen;
+            m_head.close = true;
+        }
+        countReply(bodyLength);
         const auto now = Clock::now();
-        m_inFlight = false;
+        if (!eof && !m_worker.shared.keepAlive) {
+            // ab times a request without keep-alive up to the server's close: read on (the
+            // close may already be there; epoll is edge-triggered, so no waiting before a
+            // read says there is nothing left).
+            m_replyDone = now;
+            return false;
+        }
+        succeed(now);
+        return true;
+    }
+
+    void dropFront(std::size_t count)
+    {
+        std::memmove(m_buffer.data(), m_buffer.data() + count, m_used - count);
+        m_used -= count;
+    }
+
+    void countReply(std::uint64_t bodyLength)
+    {
         BenchResult &r = m_worker.partial;
-        r.latency.record(now - m_start);
         ++r.completed;
-        ++r.statusCounts[m_head.status];
-        if (m_head.status < 200 || m_head.status >= 300)
+        const int status = m_head.status;
+        ++m_worker.statuses[static_cast<std::size_t>(std::clamp(status, 0, 999))];
+        if (status < 200 || status >= 300)
             ++r.non2xx;
-        r.bytesReceived += m_head.headLength + (m_head.chunked ? m_buffer.size() - m_head.headLength : bodyLength);
+        r.bytesReceived += m_received;
         r.bodyBytesReceived += bodyLength;
         if (!m_worker.haveDocumentLength) {
             m_worker.haveDocumentLength = true;
             m_worker.documentLength = bodyLength;
-            m_worker.serverSoftware = std::string(m_head.server);
         }
-        m_worker.countInterval(now);
-        m_worker.shared.completed.fetch_add(1, std::memory_order_relaxed);
-        if (closed || !m_worker.shared.keepAlive)
+    }
+
+    void succeed(Clock::time_point done)
+    {
+        m_inFlight = false;
+        BenchResult &r = m_worker.partial;
+        const auto total = done - m_start;
+        const auto connect = m_connected - m_start;
+        r.latency.record(total);
+        r.connectTime.record(connect);
+        r.processing.record(total - connect);
+        r.waiting.record(m_beginRead - m_endWrite);
+        if (m_reused)
+            ++r.keepAliveRequests;
+        if (m_replyDone || m_head.close || !m_worker.shared.keepAlive)
             closeSocket();
-        next();
+        m_worker.countDone(done, false);
+        start(done);
     }
 
     void fail(std::uint64_t &counter)
     {
         m_inFlight = false;
         ++counter;
-        m_worker.countInterval(Clock::now());
-        m_worker.shared.completed.fetch_add(1, std::memory_order_relaxed);
-        m_worker.shared.failed.fetch_add(1, std::memory_order_relaxed);
         closeSocket();
-        next();
+        const auto now = Clock::now();
+        m_worker.countDone(now, true);
+        start(now);
     }
 
     void closeSocket()
     {
-        m_connected = false;
         error_code ignored;
-        if (m_socket.is_open()) {
-            m_socket.shutdown(tcp::socket::shutdown_both, ignored);
+        if (m_socket.is_open())
             m_socket.close(ignored);
-        }
     }
 
-    static constexpr std::size_t kReadChunk = 16384;
+    static constexpr std::size_t kInitialBuffer = 16384;
 
     Worker &m_worker;
     tcp::socket m_socket;
-    net::steady_timer m_timer;
-    std::string m_buffer;
+    std::vector<char> m_buffer;
+    std::size_t m_used = 0;         // bytes in m_buffer
+    std::uint64_t m_received = 0;   // bytes of this reply read so far
+    std::uint64_t m_bodySeen = 0;   // body bytes counted (not kept) for a non-chunked reply
     ReplyHead m_head;
     bool m_headParsed = false;
-    bool m_connected = false;
     bool m_inFlight = false;
     bool m_timedOut = false;
-    bool m_timerPending = false;
-    std::uint64_t m_timerGeneration = 0;
+    bool m_reused = false;
+    bool m_retried = false;
+    std::optional<Clock::time_point> m_replyDone;
     Clock::time_point m_start;
+    Clock::time_point m_connected;
+    Clock::time_point m_endWrite;
+    Clock::time_point m_beginRead;
     Clock::time_point m_deadline;
-    Clock::time_point m_timerExpiry;
 };
+
+void Worker::armSweep()
+{
+    sweep.expires_after(sweepPeriod());
+    sweep.async_wait([this](error_code ec) {
+        if (ec || active == 0)
+            return;
+        const auto now = Clock::now();
+        for (auto &client : clients)
+            client->checkDeadline(now);
+        armSweep();
+    });
+}
 
 } // namespace
 
@@ -515,18 +659,37 @@ std::optional<std::string> runBench(const BenchOptions &options, BenchResult &re
     request += "\r\n";
     request += options.body;
 
-    const unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
-    const unsigned threads = std::clamp(options.threads ? options.threads : std::min(options.concurrency, hardware), 1u,
-                                        options.concurrency);
+    const unsigned threads = std::clamp(options.threads, 1u, options.concurrency);
+    shared.batch = threads == 1 ? shared.total
+                                : std::clamp<std::uint64_t>(shared.total / (std::uint64_t{options.concurrency} * 8), 1, 64);
     std::vector<std::unique_ptr<Worker>> workers;
     for (unsigned t = 0; t < threads; ++t)
         workers.push_back(std::make_unique<Worker>(shared));
-
-    shared.start = Clock::now();
+    // Room for every time up front (ab allocates its stats array the same way), so that
+    // recording never reallocates on the request path; beyond this it grows as a vector does.
+    const std::uint64_t expected = std::min<std::uint64_t>(shared.total, std::uint64_t{1} << 24) / threads + 64;
+    for (auto &worker : workers) {
+        for (LatencyHistogram *h : {&worker->partial.latency, &worker->partial.connectTime,
+                                    &worker->partial.processing, &worker->partial.waiting})
+            h->reserve(static_cast<std::size_t>(expected));
+    }
     for (unsigned c = 0; c < options.concurrency; ++c) {
         Worker &worker = *workers[c % threads];
-        auto client = std::make_shared<Client>(worker);
-        net::post(worker.context, [client] { client->next(); });
+        worker.clients.push_back(std::make_unique<Client>(worker));
+        ++worker.active;
+    }
+
+    shared.start = Clock::now();
+    if (options.duration.count() > 0)
+        shared.stopAt = shared.start + options.duration;
+    for (auto &worker : workers) {
+        Worker *w = worker.get();
+        net::post(w->context, [w] {
+            const auto now = Clock::now();
+            for (auto &client : w->clients)
+                client->start(now);
+        });
+        w->armSweep();
     }
     std::atomic<unsigned> running{threads};
     std::vector<std::thread> pool;
@@ -537,6 +700,15 @@ std::optional<std::string> runBench(const BenchOptions &options, BenchResult &re
             running.fetch_sub(1);
         });
     }
+    auto completedSoFar = [&] {
+        std::uint64_t done = 0;
+        std::uint64_t failed = 0;
+        for (auto &worker : workers) {
+            done += worker->completed.load(std::memory_order_relaxed);
+            failed += worker->failed.load(std::memory_order_relaxed);
+        }
+        return std::pair{done, failed};
+    };
     bool cancelled = false;
     Clock::time_point lastReport = shared.start;
     while (running.load() > 0) {
@@ -550,7 +722,8 @@ std::optional<std::string> runBench(const BenchOptions &options, BenchResult &re
             const auto now = Clock::now();
             if (now - lastReport >= std::chrono::milliseconds(100)) {
                 lastReport = now;
-                progress(Progress{shared.completed.load(), shared.failed.load(), shared.total, now - shared.start});
+                const auto [done, failed] = completedSoFar();
+                progress(Progress{done, failed, shared.total, now - shared.start});
             }
         }
     }
@@ -578,13 +751,18 @@ std::optional<std::string> runBench(const BenchOptions &options, BenchResult &re
         result.failures.timeout += p.failures.timeout;
         result.failures.malformed += p.failures.malformed;
         result.keepAliveRequests += p.keepAliveRequests;
+        result.connections += p.connections;
         result.bytesReceived += p.bytesReceived;
         result.bodyBytesReceived += p.bodyBytesReceived;
         result.bytesSent += p.bytesSent;
-        for (const auto &[status, count] : p.statusCounts)
-            result.statusCounts[status] += count;
+        for (std::size_t status = 0; status < worker->statuses.size(); ++status) {
+            if (worker->statuses[status])
+                result.statusCounts[static_cast<int>(status)] += worker->statuses[status];
+        }
         result.latency.merge(p.latency);
         result.connectTime.merge(p.connectTime);
+        result.processing.merge(p.processing);
+        result.waiting.merge(p.waiting);
         if (p.completedPerInterval.size() > result.completedPerInterval.size())
             result.completedPerInterval.resize(p.completedPerInterval.size(), 0);
         for (std::size_t i = 0; i < p.completedPerInterval.size(); ++i)
@@ -595,8 +773,12 @@ std::optional<std::string> runBench(const BenchOptions &options, BenchResult &re
             result.serverSoftware = worker->serverSoftware;
         }
     }
+    workers.clear(); // frees each thread's copy of the times before sorting the merged ones
+    for (LatencyHistogram *h : {&result.latency, &result.connectTime, &result.processing, &result.waiting})
+        h->sortValues();
     if (progress)
-        progress(Progress{shared.completed.load(), shared.failed.load(), shared.total, result.elapsed});
+        progress(Progress{result.completed + result.failures.total(), result.failures.total(), shared.total,
+                          result.elapsed});
     return std::nullopt;
 }
 

@@ -1,10 +1,17 @@
 #pragma once
 
-// An ab-like HTTP load generator on Asio: n requests at concurrency c, keep-alive or a new
-// connection per request, a body and headers, a per-request timeout; every latency in a
-// fine histogram, throughput over time, status counts, and failures (connect, receive,
-// timeout, malformed reply) counted apart from non-2xx replies, as ab does. What the GUI's
-// benchmark panel and `cerulean-cli bench` run.
+// An ab-like HTTP load generator on Asio: n requests at concurrency c (or for a duration, as
+// wrk -d and ab -t), keep-alive or a new connection per request, a body and headers, a
+// per-request timeout; every request's times kept as ab keeps them, throughput over time,
+// status counts, and failures (connect, write, receive, timeout, malformed reply) counted
+// apart from non-2xx replies, as ab does. What the GUI's benchmark panel and
+// `cerulean-cli bench` run.
+//
+// Lean like wrk, since on a small machine the client's CPU is taken from the server it
+// measures: each thread runs its connections on one io_context, the request bytes are built
+// once, the write is a direct non-blocking send, the reply is awaited with a readiness wait
+// (no speculative read that fails), nothing is allocated or locked per request, and every
+// thread has its own counters and times, merged once at the end.
 
 #include "core/bench/histogram.h"
 
@@ -31,7 +38,9 @@ struct BenchOptions
     unsigned concurrency = 1;
     bool keepAlive = false;
     std::chrono::milliseconds timeout{std::chrono::seconds(30)};
-    unsigned threads = 0; // 0: min(concurrency, hardware threads)
+    // Stop issuing requests after this long (0: no limit; `requests` stays an upper bound).
+    std::chrono::milliseconds duration{0};
+    unsigned threads = 1; // client threads, each with its share of the connections (ab: 1, wrk: -t)
     std::chrono::milliseconds throughputInterval{100};
 };
 
@@ -67,13 +76,20 @@ struct BenchResult
     std::uint64_t non2xx = 0;
     Failures failures;
     std::uint64_t keepAliveRequests = 0; // requests sent on a reused connection
+    std::uint64_t connections = 0;       // connections opened
     std::uint64_t bytesReceived = 0;     // headers + bodies
     std::uint64_t bodyBytesReceived = 0;
     std::uint64_t bytesSent = 0;
     std::map<int, std::uint64_t> statusCounts;
     std::chrono::nanoseconds elapsed{0};
-    LatencyHistogram latency;    // every completed request, start (connect or write) to reply
-    LatencyHistogram connectTime; // new connections only
+    // ab's four rows, every completed request: Total from the start (before the connect, or
+    // the end of the previous reply on a reused connection) to the whole reply read (without
+    // keep-alive, to the server's close, as ab); Connect (0 on a reused connection);
+    // Processing = Total - Connect; Waiting from the request written to the first reply byte.
+    LatencyHistogram latency;
+    LatencyHistogram connectTime;
+    LatencyHistogram processing;
+    LatencyHistogram waiting;
     std::vector<std::uint64_t> completedPerInterval; // throughput over time
     std::chrono::milliseconds interval{100};
     bool cancelled = false;
@@ -88,9 +104,11 @@ std::optional<std::string> runBench(const BenchOptions &options, BenchResult &re
                                     const std::function<void(const Progress &)> &progress = {},
                                     const std::atomic<bool> *cancel = nullptr);
 
-// ab's text report (same sections, labels and alignment), and a JSON report.
+// ab's text report (same sections, labels and alignment), a JSON report, and ab's -e CSV
+// ("Percentage served,Time in ms", 0..100).
 std::string formatAbReport(const BenchResult &result);
 std::string formatJsonReport(const BenchResult &result);
+std::string formatAbCsv(const BenchResult &result);
 
 // The percentiles ab prints.
 inline constexpr double kAbPercentiles[] = {50, 66, 75, 80, 90, 95, 98, 99, 100};

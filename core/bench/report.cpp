@@ -34,7 +34,7 @@ std::string formatAbReport(const BenchResult &r)
     const double seconds = std::chrono::duration<double>(r.elapsed).count();
     std::string out;
     out += "This is cerulean-cli bench " CERULEAN_VERSION ", an ab-compatible load generator\n";
-    out += "(latencies are printed in ms with microsecond precision; ab rounds to whole ms)\n\n";
+    out += "(times in ms with microsecond precision where ab rounds to whole ms; otherwise ab's rules)\n\n";
     if (r.cancelled)
         out += "Cancelled after " + std::to_string(r.completed + r.failures.total()) + " requests\n\n";
     out += line("Server Software:", r.serverSoftware);
@@ -79,18 +79,36 @@ std::string formatAbReport(const BenchResult &r)
     out += "              min  mean[+/-sd] median   max\n";
     auto row = [&](const char *label, const LatencyHistogram &h) {
         char text[200];
-        std::snprintf(text, sizeof text, "%-9s %7.3f %7.3f %6.3f %7.3f %7.3f\n", label, ms(h.min()), ms(h.mean()),
-                      ms(h.stddev()), ms(h.percentile(50)), ms(h.max()));
+        std::snprintf(text, sizeof text, "%-11s %7.3f %7.3f %6.3f %7.3f %8.3f\n", label, ms(h.min()), ms(h.mean()),
+                      ms(h.stddev()), ms(h.abMedian()), ms(h.max()));
         out += text;
     };
-    if (r.connectTime.count())
-        row("Connect:", r.connectTime);
+    row("Connect:", r.connectTime);
+    row("Processing:", r.processing);
+    row("Waiting:", r.waiting);
     row("Total:", r.latency);
-    out += "\nPercentage of the requests served within a certain time (ms)\n";
-    for (const double p : kAbPercentiles) {
-        char text[120];
-        std::snprintf(text, sizeof text, " %3.0f%% %9.3f%s\n", p, ms(r.latency.percentile(p)),
-                      p >= 100 ? " (longest request)" : "");
+    if (r.latency.count() > 1) { // ab prints the table from two requests on
+        out += "\nPercentage of the requests served within a certain time (ms)\n";
+        for (const double p : kAbPercentiles) {
+            char text[120];
+            if (p >= 100)
+                std::snprintf(text, sizeof text, " 100%% %9.3f (longest request)\n", ms(r.latency.max()));
+            else
+                std::snprintf(text, sizeof text, "  %.0f%% %9.3f\n", p, ms(r.latency.percentile(p)));
+            out += text;
+        }
+    }
+    return out;
+}
+
+std::string formatAbCsv(const BenchResult &r)
+{
+    std::string out = "Percentage served,Time in ms\n";
+    if (r.latency.count() == 0)
+        return out;
+    for (int p = 0; p <= 100; ++p) {
+        char text[64];
+        std::snprintf(text, sizeof text, "%d,%.3f\n", p, ms(r.latency.csvPercentile(p)));
         out += text;
     }
     return out;
@@ -137,11 +155,18 @@ std::string formatJsonReport(const BenchResult &r)
         histogram.push_back({{"upToMs", ms(edge)}, {"count", count}});
     latency["histogram"] = histogram;
     j["latency"] = latency;
-    if (r.connectTime.count())
-        j["connectMs"] = {{"min", ms(r.connectTime.min())},
-                          {"mean", ms(r.connectTime.mean())},
-                          {"median", ms(r.connectTime.percentile(50))},
-                          {"max", ms(r.connectTime.max())}};
+    auto times = [](const LatencyHistogram &h) {
+        return nlohmann::ordered_json{{"min", ms(h.min())},
+                                      {"mean", ms(h.mean())},
+                                      {"sd", ms(h.stddev())},
+                                      {"median", ms(h.abMedian())},
+                                      {"max", ms(h.max())}};
+    };
+    j["connectionTimesMs"] = {{"connect", times(r.connectTime)},
+                              {"processing", times(r.processing)},
+                              {"waiting", times(r.waiting)},
+                              {"total", times(r.latency)}};
+    j["connections"] = r.connections;
     nlohmann::ordered_json over = nlohmann::ordered_json::array();
     const double perSecond = 1000.0 / static_cast<double>(r.interval.count());
     for (std::size_t i = 0; i < r.completedPerInterval.size(); ++i)

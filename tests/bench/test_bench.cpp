@@ -14,40 +14,78 @@ using cerulean::serving::HttpServerOptions;
 using cerulean::serving::Request;
 using cerulean::serving::Response;
 
-TEST(LatencyHistogram, PercentilesWithinOnePercent)
+// ab's own rules, written out from its source: the table takes stats[done * p / 100] of the
+// sorted times, the -e CSV stats[(unsigned long)(0.5 + done * p / 100.0)], 100 % the longest.
+TEST(LatencyHistogram, PercentilesFollowAbsRulesExactly)
 {
     LatencyHistogram h;
     std::vector<std::int64_t> values;
     std::mt19937_64 random(7);
     std::lognormal_distribution<double> dist(11.0, 1.0); // around 60 us, long tail
-    for (int i = 0; i < 100000; ++i) {
+    for (int i = 0; i < 100003; ++i) {
         const auto v = static_cast<std::int64_t>(dist(random));
         values.push_back(v);
         h.record(std::chrono::nanoseconds(v));
     }
     std::sort(values.begin(), values.end());
-    for (const double p : kAbPercentiles) {
-        const std::size_t rank = std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(p / 100.0 * values.size())));
-        const double exact = static_cast<double>(values[rank - 1]);
-        const double got = static_cast<double>(h.percentile(p).count());
-        EXPECT_NEAR(got, exact, exact * 0.01) << p;
+    const std::size_t n = values.size();
+    // Unsorted (a copy is partially sorted per call) and sorted give the same answers.
+    for (const bool sorted : {false, true}) {
+        if (sorted)
+            h.sortValues();
+        for (const double p : kAbPercentiles) {
+            const std::int64_t expected = p >= 100 ? values.back() : values[n * static_cast<std::size_t>(p) / 100];
+            EXPECT_EQ(h.percentile(p).count(), expected) << p;
+        }
+        for (int p = 0; p <= 100; ++p) {
+            const std::int64_t expected = p == 0     ? values.front()
+                                          : p == 100 ? values.back()
+                                                     : values[static_cast<std::size_t>(0.5 + static_cast<double>(n) * p / 100.0)];
+            EXPECT_EQ(h.csvPercentile(p).count(), expected) << p;
+        }
     }
-    EXPECT_EQ(h.count(), 100000u);
+    EXPECT_EQ(h.count(), n);
     EXPECT_EQ(h.min().count(), values.front());
     EXPECT_EQ(h.max().count(), values.back());
-    LatencyHistogram other;
-    other.record(1ms);
-    h.merge(other);
-    EXPECT_EQ(h.count(), 100001u);
+    // n is odd: ab's median is the mean of the values at n/2 and n/2 + 1.
+    EXPECT_EQ(h.abMedian().count(), (values[n / 2] + values[n / 2 + 1]) / 2);
+    // The buckets stay within 0.8 % of the values in them.
+    std::uint64_t inBuckets = 0;
+    for (const auto &[edge, count] : h.buckets())
+        inBuckets += count;
+    EXPECT_EQ(inBuckets, n);
 }
 
-TEST(LatencyHistogram, SmallValuesAreExact)
+TEST(LatencyHistogram, SmallCountsMeanSampleDeviationAndMerge)
 {
-    LatencyHistogram h;
-    for (int v = 0; v < 256; ++v)
-        h.record(std::chrono::nanoseconds(v));
-    EXPECT_EQ(h.percentile(50).count(), 127);
-    EXPECT_EQ(h.percentile(100).count(), 255);
+    // 1..10 ms: ab's table says 50 % -> stats[5] = 6 ms, 90 % -> stats[9] = 10 ms; the CSV
+    // rounds the index: 50 % -> stats[5] too, 44 % -> stats[(int)4.9] = stats[4] = 5 ms,
+    // 45 % -> stats[(int)5.0] = 6 ms.
+    LatencyHistogram a;
+    LatencyHistogram b;
+    for (int v = 10; v >= 1; --v)
+        (v % 2 ? a : b).record(std::chrono::milliseconds(v));
+    a.merge(b);
+    a.sortValues();
+    EXPECT_EQ(a.count(), 10u);
+    EXPECT_EQ(a.percentile(50), 6ms);
+    EXPECT_EQ(a.percentile(66), 7ms);
+    EXPECT_EQ(a.percentile(90), 10ms);
+    EXPECT_EQ(a.percentile(100), 10ms);
+    EXPECT_EQ(a.csvPercentile(44), 5ms);
+    EXPECT_EQ(a.csvPercentile(45), 6ms);
+    EXPECT_EQ(a.csvPercentile(0), 1ms);
+    EXPECT_EQ(a.abMedian(), 6ms); // even count: stats[5]
+    EXPECT_EQ(a.mean(), 5500us);
+    // Sample deviation of 1..10 (n - 1 = 9): sqrt(82.5 / 9) = 3.0277 ms.
+    EXPECT_NEAR(static_cast<double>(a.stddev().count()), 3027650.0, 1000.0);
+    LatencyHistogram one;
+    one.record(3ms);
+    EXPECT_EQ(one.stddev().count(), 0);
+    EXPECT_EQ(one.percentile(99), 3ms);
+    a.clear();
+    EXPECT_EQ(a.count(), 0u);
+    EXPECT_EQ(a.percentile(50).count(), 0);
 }
 
 TEST(ParseHttpUrl, Forms)
@@ -119,15 +157,28 @@ TEST(RunBench, CountsRepliesStatusesAndBytesWithAndWithoutKeepAlive)
         for (auto c : r.completedPerInterval)
             overTime += c;
         EXPECT_EQ(overTime, 200u);
+        EXPECT_EQ(r.connectTime.count(), 200u); // ab's Connect row covers every request
+        EXPECT_EQ(r.processing.count(), 200u);
+        EXPECT_EQ(r.waiting.count(), 200u);
+        for (std::size_t i = 0; i < r.latency.values().size(); ++i) {
+            ASSERT_LE(r.connectTime.values()[i], r.latency.max().count());
+            if (i > 0) {
+                ASSERT_LE(r.latency.values()[i - 1], r.latency.values()[i]) << "times are sorted";
+            }
+        }
         if (keepAlive) {
             // The first request of each connection opens it; at most one connection per client
             // (a client may never get a request when the others drain the queue first).
-            EXPECT_EQ(r.keepAliveRequests + r.connectTime.count(), 200u);
-            EXPECT_LE(r.connectTime.count(), 4u);
-            EXPECT_GE(r.connectTime.count(), 1u);
-            EXPECT_EQ(s.server->stats().connectionsAccepted, 200u + r.connectTime.count());
+            EXPECT_EQ(r.keepAliveRequests + r.connections, 200u);
+            EXPECT_LE(r.connections, 4u);
+            EXPECT_GE(r.connections, 1u);
+            // Reused connections have no connect time, as in ab.
+            EXPECT_EQ(r.connectTime.percentile(50).count(), 0);
+            EXPECT_EQ(s.server->stats().connectionsAccepted, 200u + r.connections);
         } else {
-            EXPECT_EQ(r.connectTime.count(), 200u);
+            EXPECT_EQ(r.connections, 200u);
+            EXPECT_EQ(r.keepAliveRequests, 0u);
+            EXPECT_GT(r.connectTime.min().count(), 0);
         }
         const std::string text = formatAbReport(r);
         EXPECT_NE(text.find("Complete requests:      200"), std::string::npos) << text;
@@ -136,6 +187,13 @@ TEST(RunBench, CountsRepliesStatusesAndBytesWithAndWithoutKeepAlive)
         const auto json = nlohmann::json::parse(formatJsonReport(r));
         EXPECT_EQ(json["statusCounts"]["503"], 20);
         EXPECT_EQ(json["latency"]["percentilesMs"].size(), 9u);
+        const double p99 = std::chrono::duration<double, std::milli>(r.latency.percentile(99)).count();
+        EXPECT_DOUBLE_EQ(json["latency"]["percentilesMs"]["99"].get<double>(), p99);
+        for (const char *row : {"Connect:", "Processing:", "Waiting:", "Total:"})
+            EXPECT_NE(text.find(row), std::string::npos) << row;
+        const std::string csv = formatAbCsv(r);
+        EXPECT_EQ(csv.rfind("Percentage served,Time in ms\n0,", 0), 0u) << csv;
+        EXPECT_NE(csv.find("\n100,"), std::string::npos);
     }
 }
 
