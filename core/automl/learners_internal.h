@@ -27,6 +27,10 @@ std::unique_ptr<Learner> loadForest(const nlohmann::json &state, std::span<const
 // (features + 1), the last entry of each block the bias.
 std::vector<float> xgboostContributions(const Learner &learner, DenseView x, int &classesOut);
 
+// XGBoost's own prediction for an XGBoost learner (which normally predicts with its compiled
+// copy of the trees); `compiled` tells whether it has that copy. False for other kinds.
+bool xgboostLibraryPredict(const Learner &learner, DenseView x, std::span<double> out, bool &compiled);
+
 double param(const HyperParams &params, const std::string &name, double fallback);
 
 } // namespace cerulean::automl::detail

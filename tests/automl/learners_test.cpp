@@ -1,4 +1,5 @@
 #include "core/automl/learners.h"
+#include "core/automl/learners_internal.h"
 
 #include <gtest/gtest.h>
 
@@ -155,6 +156,55 @@ TEST(Learners, DeterministicForASeed)
         a->predictProba(train.view(), pa);
         b->predictProba(train.view(), pb);
         EXPECT_EQ(pa, pb) << kind;
+    }
+}
+
+// XGBoost learners predict with their own compact copy of the trees; it must give XGBoost's
+// numbers bit for bit (binary and multiclass, with missing values taking the default branch,
+// trained here and loaded back from a package blob).
+TEST(Learners, XGBoostCompiledTreesMatchXGBoostBitForBit)
+{
+    for (int classes : {2, 3}) {
+        Problem train = makeProblem(2000, 11, classes), test = makeProblem(700, 12, classes);
+        // Missing values in training and scoring rows, so default directions are learned and used.
+        for (std::size_t i = 0; i < train.x.size(); i += 7)
+            train.x[i] = std::nanf("");
+        for (std::size_t i = 0; i < test.x.size(); i += 5)
+            test.x[i] = std::nanf("");
+        TrainInput input;
+        input.x = train.view();
+        input.y = train.y;
+        input.numClasses = classes;
+        TrainOptions options;
+        options.seed = 3;
+        std::string error;
+        auto learner = trainLearner("XGBoostClassifier",
+                                    {{"n_estimators", 150}, {"learning_rate", 0.2}, {"max_depth", 7}, {"subsample", 0.8},
+                                     {"colsample_bytree", 0.7}, {"min_child_weight", 1}},
+                                    input, options, error);
+        ASSERT_TRUE(learner) << error;
+        std::vector<std::uint8_t> blob;
+        const nlohmann::json state = learner->save(blob);
+        auto loaded = loadLearner(nlohmann::json::parse(state.dump()), blob, error);
+        ASSERT_TRUE(loaded) << error;
+        const std::size_t k = static_cast<std::size_t>(classes);
+        for (const Learner *l : {learner.get(), loaded.get()}) {
+            std::vector<double> ours(test.rows * k), reference(test.rows * k);
+            l->predictProba(test.view(), ours);
+            bool compiled = false;
+            ASSERT_TRUE(detail::xgboostLibraryPredict(*l, test.view(), reference, compiled));
+            EXPECT_TRUE(compiled) << "the model was not compiled; prediction fell back to XGBoost";
+            std::size_t differ = 0;
+            for (std::size_t i = 0; i < ours.size(); ++i)
+                differ += std::memcmp(&ours[i], &reference[i], sizeof(double)) != 0;
+            EXPECT_EQ(differ, 0u) << classes << " classes: first values " << ours[1] << " vs " << reference[1];
+            // Blocks are 64 rows: a single row and an odd-sized batch give the same numbers.
+            std::vector<double> one(k), part(65 * k);
+            l->predictProba(DenseView{test.x.data() + 100 * test.cols, 1, test.cols}, one);
+            EXPECT_EQ(0, std::memcmp(one.data(), reference.data() + 100 * k, k * sizeof(double)));
+            l->predictProba(DenseView{test.x.data() + 3 * test.cols, 65, test.cols}, part);
+            EXPECT_EQ(0, std::memcmp(part.data(), reference.data() + 3 * k, part.size() * sizeof(double)));
+        }
     }
 }
 
