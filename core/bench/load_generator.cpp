@@ -340,12 +340,17 @@ private:
         awaitReply();
     }
 
+    // async_read_some rather than a readiness wait: Asio queues a wait with an epoll_ctl per
+    // call, while a read costs at most one recv that finds nothing yet and re-registers nothing.
     void awaitReply()
     {
-        m_socket.async_wait(tcp::socket::wait_read, [this](error_code ec) { onReadable(ec); });
+        if (m_used == m_buffer.size())
+            m_buffer.resize(m_buffer.size() * 2); // long chunked replies only; kept for the next
+        m_socket.async_read_some(net::buffer(m_buffer.data() + m_used, m_buffer.size() - m_used),
+                                 [this](error_code ec, std::size_t n) { onRead(ec, n); });
     }
 
-    void onReadable(error_code ec)
+    void onRead(error_code ec, std::size_t n)
     {
         if (m_timedOut) {
             if (m_replyDone) // waiting for the close of a complete reply: it counts as done
@@ -354,43 +359,32 @@ private:
                 fail(m_worker.partial.failures.timeout);
             return;
         }
-        if (ec) {
+        const bool eof = ec == net::error::eof;
+        if (ec && !eof) {
             receiveError();
             return;
         }
-        for (;;) {
-            if (m_used == m_buffer.size())
-                m_buffer.resize(m_buffer.size() * 2); // long chunked replies only; kept for the next
-            error_code rec;
-            const std::size_t n = m_socket.read_some(net::buffer(m_buffer.data() + m_used, m_buffer.size() - m_used), rec);
-            if (rec == net::error::would_block || rec == net::error::try_again) {
-                awaitReply();
-                return;
-            }
-            const bool eof = rec == net::error::eof;
-            if (rec && !eof) {
-                receiveError();
-                return;
-            }
-            if (m_replyDone) { // without keep-alive, ab's time ends at the server's close
-                if (eof) {
-                    succeed(Clock::now());
-                    return;
-                }
-                continue; // bytes after the reply: ignored, as ab does
-            }
-            if (n > 0 && m_received == 0)
-                m_beginRead = Clock::now();
-            m_used += n;
-            m_received += n;
-            if (consume(eof))
-                return;
+        if (m_replyDone) { // without keep-alive, ab's time ends at the server's close
             if (eof) {
-                if (!retryOnFreshConnection())
-                    fail(m_worker.partial.failures.receive);
+                succeed(Clock::now());
                 return;
             }
+            m_used = 0; // bytes after the reply: ignored, as ab does
+            awaitReply();
+            return;
         }
+        if (n > 0 && m_received == 0)
+            m_beginRead = Clock::now();
+        m_used += n;
+        m_received += n;
+        if (consume(eof))
+            return;
+        if (eof) {
+            if (!retryOnFreshConnection())
+                fail(m_worker.partial.failures.receive);
+            return;
+        }
+        awaitReply();
     }
 
     void receiveError()
@@ -453,9 +447,7 @@ private:
         countReply(bodyLength);
         const auto now = Clock::now();
         if (!eof && !m_worker.shared.keepAlive) {
-            // ab times a request without keep-alive up to the server's close: read on (the
-            // close may already be there; epoll is edge-triggered, so no waiting before a
-            // read says there is nothing left).
+            // ab times a request without keep-alive up to the server's close: read on.
             m_replyDone = now;
             return false;
         }
@@ -736,6 +728,7 @@ std::optional<std::string> runBench(const BenchOptions &options, BenchResult &re
     result.path = url->target;
     result.concurrency = options.concurrency;
     result.keepAlive = options.keepAlive;
+    result.sentBody = !options.body.empty();
     result.requested = options.requests;
     result.elapsed = end - shared.start;
     result.interval = shared.interval;

@@ -9,8 +9,8 @@
 //
 // Lean like wrk, since on a small machine the client's CPU is taken from the server it
 // measures: each thread runs its connections on one io_context, the request bytes are built
-// once, the write is a direct non-blocking send, the reply is awaited with a readiness wait
-// (no speculative read that fails), nothing is allocated or locked per request, and every
+// once, the write is a direct non-blocking send, the reply read into a buffer kept for the
+// connection, nothing is allocated or locked per request, and every
 // thread has its own counters and times, merged once at the end.
 
 #include "core/bench/histogram.h"
@@ -71,6 +71,7 @@ struct BenchResult
     std::uint64_t documentLength = 0; // the first reply's body length
     unsigned concurrency = 0;
     bool keepAlive = false;
+    bool sentBody = false;
     std::uint64_t requested = 0;
     std::uint64_t completed = 0; // complete replies (any status)
     std::uint64_t non2xx = 0;

@@ -64,6 +64,8 @@ std::string formatAbReport(const BenchResult &r)
     if (r.keepAlive)
         out += line("Keep-Alive requests:", std::to_string(r.keepAliveRequests));
     out += line("Total transferred:", std::to_string(r.bytesReceived) + " bytes");
+    if (r.sentBody) // ab's figure: every request's bytes, head included
+        out += line("Total body sent:", std::to_string(r.bytesSent));
     out += line("HTML transferred:", std::to_string(r.bodyBytesReceived) + " bytes");
     const double rps = r.requestsPerSecond();
     out += line("Requests per second:", format("%.2f [#/sec] (mean)", rps));
