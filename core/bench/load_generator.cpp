@@ -657,9 +657,10 @@ std::optional<std::string> runBench(const BenchOptions &options, BenchResult &re
     std::vector<std::unique_ptr<Worker>> workers;
     for (unsigned t = 0; t < threads; ++t)
         workers.push_back(std::make_unique<Worker>(shared));
-    // Room for every time up front (ab allocates its stats array the same way), so that
-    // recording never reallocates on the request path; beyond this it grows as a vector does.
-    const std::uint64_t expected = std::min<std::uint64_t>(shared.total, std::uint64_t{1} << 24) / threads + 64;
+    // Room for the times up front (ab allocates its stats array the same way), so that
+    // recording does not reallocate on the request path; past a million requests (or with a
+    // time limit) they grow as a vector does, a doubling now and then.
+    const std::uint64_t expected = std::min<std::uint64_t>(shared.total, std::uint64_t{1} << 20) / threads + 64;
     for (auto &worker : workers) {
         for (LatencyHistogram *h : {&worker->partial.latency, &worker->partial.connectTime,
                                     &worker->partial.processing, &worker->partial.waiting})

@@ -4,6 +4,13 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
+
 #include <random>
 #include <thread>
 
@@ -249,6 +256,147 @@ TEST(RunBench, TimeoutsAndCancel)
     EXPECT_TRUE(r.cancelled);
     EXPECT_GT(r.completed, 0u);
     EXPECT_LT(r.completed, 100000000u);
+}
+
+namespace {
+
+// A deliberately plain HTTP server, one connection at a time, for behaviour the real server
+// never shows: it answers `perConnection` requests on a connection, then reads the next
+// request and closes without a reply (a kept-alive connection closed by the server just as
+// the client reuses it), or lingers `closeDelay` after each reply before closing.
+class RawServer final
+{
+public:
+    RawServer(int perConnection, std::chrono::milliseconds closeDelay)
+        : m_acceptor(m_context, {boost::asio::ip::make_address("127.0.0.1"), 0})
+        , m_perConnection(perConnection)
+        , m_closeDelay(closeDelay)
+        , m_thread([this] { serve(); })
+    {
+    }
+    ~RawServer()
+    {
+        m_stop = true;
+        boost::system::error_code ignored;
+        // Wake the blocking accept with a connection of our own.
+        boost::asio::io_context other;
+        boost::asio::ip::tcp::socket poke(other);
+        poke.connect(m_acceptor.local_endpoint(), ignored);
+        m_thread.join();
+    }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(m_acceptor.local_endpoint().port()) + "/"; }
+    int connections() const { return m_connections.load(); }
+
+private:
+    // Reads one request; false at the end of the stream.
+    static bool readRequest(boost::asio::ip::tcp::socket &socket, boost::asio::streambuf &buffer)
+    {
+        boost::system::error_code ec;
+        const std::size_t head = boost::asio::read_until(socket, buffer, "\r\n\r\n", ec);
+        if (ec)
+            return false;
+        std::string text(boost::asio::buffers_begin(buffer.data()), boost::asio::buffers_begin(buffer.data()) + static_cast<std::ptrdiff_t>(head));
+        buffer.consume(head);
+        std::size_t length = 0;
+        const auto at = text.find("Content-Length: ");
+        if (at != std::string::npos)
+            length = std::stoul(text.substr(at + 16));
+        if (buffer.size() < length)
+            boost::asio::read(socket, buffer, boost::asio::transfer_exactly(length - buffer.size()), ec);
+        buffer.consume(length);
+        return !ec;
+    }
+
+    void serve()
+    {
+        while (!m_stop) {
+            boost::asio::ip::tcp::socket socket(m_context);
+            boost::system::error_code ec;
+            m_acceptor.accept(socket, ec);
+            if (ec || m_stop)
+                return;
+            ++m_connections;
+            boost::asio::streambuf buffer;
+            for (int i = 0; i < m_perConnection && readRequest(socket, buffer); ++i) {
+                const std::string reply = m_closeDelay.count() ? "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n{}"
+                                                               : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
+                boost::asio::write(socket, boost::asio::buffer(reply), ec);
+            }
+            if (m_closeDelay.count())
+                std::this_thread::sleep_for(m_closeDelay);
+            else
+                readRequest(socket, buffer); // the next request arrives; closed unanswered
+            socket.close(ec);
+        }
+    }
+
+    boost::asio::io_context m_context;
+    boost::asio::ip::tcp::acceptor m_acceptor;
+    int m_perConnection;
+    std::chrono::milliseconds m_closeDelay;
+    std::atomic<bool> m_stop{false};
+    std::atomic<int> m_connections{0};
+    std::thread m_thread;
+};
+
+} // namespace
+
+TEST(RunBench, KeptAliveConnectionClosedByTheServerIsReopenedNotFailed)
+{
+    // ab's rule: a reused connection that ends before any byte of the reply was an idle
+    // close, not a failure; the request goes again on a new connection.
+    RawServer server(1, 0ms);
+    BenchOptions o;
+    o.url = server.url();
+    o.body = "{}";
+    o.requests = 10;
+    o.concurrency = 1;
+    o.keepAlive = true;
+    BenchResult r;
+    ASSERT_FALSE(runBench(o, r).has_value());
+    EXPECT_EQ(r.failures.total(), 0u);
+    EXPECT_EQ(r.completed, 10u);
+    EXPECT_EQ(r.statusCounts[200], 10u);
+    EXPECT_EQ(r.connections, 10u);
+    EXPECT_EQ(r.keepAliveRequests, 0u); // each reply came on the connection opened for it
+}
+
+TEST(RunBench, WithoutKeepAliveARequestLastsUntilTheServerCloses)
+{
+    // ab times a request without keep-alive up to the close, not to the reply's last byte.
+    RawServer server(1, 150ms);
+    BenchOptions o;
+    o.url = server.url();
+    o.requests = 2;
+    o.concurrency = 1;
+    BenchResult r;
+    ASSERT_FALSE(runBench(o, r).has_value());
+    EXPECT_EQ(r.failures.total(), 0u);
+    EXPECT_EQ(r.completed, 2u);
+    EXPECT_GE(r.latency.min(), 150ms);
+    EXPECT_LT(r.waiting.max(), 150ms); // the reply itself came at once
+    EXPECT_EQ(server.connections(), 2);
+}
+
+TEST(RunBench, TimeLimitStopsIssuingRequests)
+{
+    Server s([](const Request &) { return Response::json(200, "{}"); });
+    BenchOptions o;
+    o.url = s.url("/");
+    o.requests = 100000000;
+    o.concurrency = 4;
+    o.threads = 2;
+    o.keepAlive = true;
+    o.duration = 300ms;
+    BenchResult r;
+    ASSERT_FALSE(runBench(o, r).has_value());
+    EXPECT_FALSE(r.cancelled);
+    EXPECT_GT(r.completed, 0u);
+    EXPECT_EQ(r.failures.total(), 0u);
+    EXPECT_GE(r.elapsed, 300ms);
+    EXPECT_LT(r.elapsed, 5s);
+    EXPECT_EQ(r.latency.count(), r.completed);
+    EXPECT_LE(r.connections, 4u);
 }
 
 TEST(RunBench, BadOptions)
