@@ -16,6 +16,23 @@ Result<QByteArray> rawBody(const QByteArray &body)
     return body;
 }
 
+// Starts a long-running request and hands its typed result to done when it ends; the
+// operation lives under context (gone with it).
+template <class T>
+void runToEnd(std::shared_ptr<const HttpPipeline> pipeline, HttpRequest request, Result<T> (*parse)(const QByteArray &),
+              OperationOptions options, QObject *context, Done<T> done)
+{
+    auto *operation = new Operation<T>(std::move(pipeline), std::move(request), parse, options, context);
+    QObject::connect(operation, &OperationBase::finished, context, [operation, done]() {
+        operation->deleteLater();
+        if (operation->state() == OperationState::Succeeded && operation->value())
+            done(*operation->value());
+        else
+            done(operation->error());
+    });
+    operation->start();
+}
+
 } // namespace
 
 MachineLearningClient::MachineLearningClient(std::shared_ptr<AzureClient> client, WorkspaceRef workspace,
@@ -247,6 +264,23 @@ Operation<Empty> *MachineLearningClient::regenerateEndpointKeys(const QString &n
     return beginEmpty(requests::regenerateEndpointKeys(cloud(), m_ws, name, primary), parent);
 }
 
+void MachineLearningClient::setEndpointTraffic(const QString &name, const QMap<QString, int> &traffic, QObject *context,
+                                               Done<OnlineEndpoint> done) const
+{
+    auto pipeline = m_client->arm();
+    const Cloud cloud = this->cloud();
+    const WorkspaceRef ws = m_ws;
+    const OperationOptions options = m_operationOptions;
+    pipeline->send(requests::getOnlineEndpoint(cloud, ws, name), context, [=](const HttpResponse &response) {
+        if (!response.isSuccess())
+            return done(AzureError::fromResponse(response));
+        auto put = requests::setEndpointTraffic(cloud, ws, name, response.body, traffic);
+        if (!put)
+            return done(put.error());
+        runToEnd<OnlineEndpoint>(pipeline, std::move(put).value(), &parseOnlineEndpoint, options, context, done);
+    });
+}
+
 Operation<OnlineDeployment> *MachineLearningClient::createOnlineDeployment(const OnlineDeploymentSpec &spec,
                                                                            QObject *parent) const
 {
@@ -286,6 +320,47 @@ void MachineLearningClient::createSchedule(const ScheduleSpec &spec, QObject *co
 void MachineLearningClient::getSchedule(const QString &name, QObject *context, Done<Schedule> done) const
 {
     sendTyped<Schedule>(*m_client->arm(), requests::getSchedule(cloud(), m_ws, name), &parseSchedule, context, std::move(done));
+}
+
+void MachineLearningClient::setScheduleEnabled(const QString &name, bool enabled, QObject *context, Done<Schedule> done) const
+{
+    auto pipeline = m_client->arm();
+    const Cloud cloud = this->cloud();
+    const WorkspaceRef ws = m_ws;
+    pipeline->send(requests::getSchedule(cloud, ws, name), context, [=](const HttpResponse &response) {
+        if (!response.isSuccess())
+            return done(AzureError::fromResponse(response));
+        auto put = requests::setScheduleEnabled(cloud, ws, name, response.body, enabled);
+        if (!put)
+            return done(put.error());
+        sendTyped<Schedule>(*pipeline, std::move(put).value(), &parseSchedule, context, done);
+    });
+}
+
+Operation<BatchEndpoint> *MachineLearningClient::createBatchEndpoint(const QString &name, const QString &location,
+                                                                     const QString &description,
+                                                                     const QString &defaultDeployment, QObject *parent) const
+{
+    return begin<BatchEndpoint>(requests::createBatchEndpoint(cloud(), m_ws, name, location, description, defaultDeployment),
+                                &parseBatchEndpoint, parent);
+}
+
+Operation<BatchDeployment> *MachineLearningClient::createBatchDeployment(const BatchDeploymentSpec &spec, QObject *parent) const
+{
+    return begin<BatchDeployment>(requests::createBatchDeployment(cloud(), m_ws, spec), &parseBatchDeployment, parent);
+}
+
+void MachineLearningClient::invokeBatchEndpoint(const QUrl &scoringUri, const QString &inputUri, bool inputIsFolder,
+                                                const QString &deployment, QObject *context, Done<Job> done) const
+{
+    if (!scoringUri.isValid() || inputUri.isEmpty()) {
+        done(AzureError::invalidInput(QStringLiteral("a batch invocation needs the endpoint's scoring URI and an input URI")));
+        return;
+    }
+    // The ARM pipeline's token: Azure's batch endpoints take Entra tokens of the ML data plane,
+    // which accepts the same audience as MLflow.
+    sendTyped<Job>(*m_client->arm(), requests::invokeBatchEndpoint(scoringUri, inputUri, inputIsFolder, deployment), &parseJob,
+                   context, std::move(done));
 }
 
 void MachineLearningClient::getBatchEndpoint(const QString &name, QObject *context, Done<BatchEndpoint> done) const
@@ -527,7 +602,13 @@ void uploadBlob(std::shared_ptr<AzureClient> client, const QUrl &blobUrl, QByteA
 void scoreEndpoint(std::shared_ptr<AzureClient> client, const QUrl &scoringUri, const QByteArray &body, const QString &key,
                    QObject *context, Done<QByteArray> done)
 {
-    client->anonymous()->send(requests::score(scoringUri, body, key), context, [done](const HttpResponse &response) {
+    scoreDeployment(std::move(client), scoringUri, QString(), body, key, context, std::move(done));
+}
+
+void scoreDeployment(std::shared_ptr<AzureClient> client, const QUrl &scoringUri, const QString &deployment,
+                     const QByteArray &body, const QString &key, QObject *context, Done<QByteArray> done)
+{
+    client->anonymous()->send(requests::score(scoringUri, body, key, deployment), context, [done](const HttpResponse &response) {
         if (!response.isSuccess())
             return done(AzureError::fromResponse(response));
         done(normalizeScoringReply(response.body));

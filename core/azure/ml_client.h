@@ -134,6 +134,10 @@ public:
     Operation<Empty> *deleteOnlineEndpoint(const QString &name, QObject *parent) const;
     void listEndpointKeys(const QString &name, QObject *context, Done<EndpointKeys> done) const;
     Operation<Empty> *regenerateEndpointKeys(const QString &name, bool primary, QObject *parent) const;
+    // Sets the endpoint's traffic split (deployment name -> percent; they add up to 100, or 0
+    // for none): the endpoint is read and PUT back with the new split, then waited for.
+    void setEndpointTraffic(const QString &name, const QMap<QString, int> &traffic, QObject *context,
+                            Done<OnlineEndpoint> done) const;
     Operation<OnlineDeployment> *createOnlineDeployment(const OnlineDeploymentSpec &spec, QObject *parent) const;
     void getOnlineDeployment(const QString &endpoint, const QString &name, QObject *context, Done<OnlineDeployment> done) const;
     Operation<Empty> *deleteOnlineDeployment(const QString &endpoint, const QString &name, QObject *parent) const;
@@ -143,6 +147,15 @@ public:
     // Schedules and batch
     void createSchedule(const ScheduleSpec &spec, QObject *context, Done<Schedule> done) const;
     void getSchedule(const QString &name, QObject *context, Done<Schedule> done) const;
+    // Enables or disables a schedule (read, then PUT back with isEnabled).
+    void setScheduleEnabled(const QString &name, bool enabled, QObject *context, Done<Schedule> done) const;
+    Operation<BatchEndpoint> *createBatchEndpoint(const QString &name, const QString &location, const QString &description,
+                                                  const QString &defaultDeployment, QObject *parent) const;
+    Operation<BatchDeployment> *createBatchDeployment(const BatchDeploymentSpec &spec, QObject *parent) const;
+    // Starts a batch scoring job over a file or folder; the job it made. deployment: empty for
+    // the endpoint's default one.
+    void invokeBatchEndpoint(const QUrl &scoringUri, const QString &inputUri, bool inputIsFolder, const QString &deployment,
+                             QObject *context, Done<Job> done) const;
     void getBatchEndpoint(const QString &name, QObject *context, Done<BatchEndpoint> done) const;
     void getBatchDeployment(const QString &endpoint, const QString &name, QObject *context, Done<BatchDeployment> done) const;
 
@@ -211,5 +224,9 @@ void uploadBlob(std::shared_ptr<AzureClient> client, const QUrl &blobUrl, QByteA
 // to plain JSON text (both reply forms are read).
 void scoreEndpoint(std::shared_ptr<AzureClient> client, const QUrl &scoringUri, const QByteArray &body, const QString &key,
                    QObject *context, Done<QByteArray> done);
+// The same, sent to one deployment of the endpoint (the azureml-model-deployment header),
+// whatever its traffic share, as Azure routes it.
+void scoreDeployment(std::shared_ptr<AzureClient> client, const QUrl &scoringUri, const QString &deployment,
+                     const QByteArray &body, const QString &key, QObject *context, Done<QByteArray> done);
 
 } // namespace cerulean::azure

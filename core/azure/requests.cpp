@@ -73,6 +73,28 @@ QString isoSeconds(int seconds)
     return QStringLiteral("PT%1S").arg(seconds);
 }
 
+// A resource's GET body made fit to PUT back: the read-only fields ARM sets itself are dropped.
+Result<json> writableCopy(const QByteArray &currentBody, const char *what)
+{
+    json doc = parseJson(currentBody);
+    if (!doc.is_object() || !doc.contains("properties") || !doc["properties"].is_object())
+        return AzureError::invalidResponse(QStringLiteral("%1: the current resource has no properties object").arg(QLatin1String(what)));
+    for (const char *key : {"id", "name", "type", "systemData"})
+        doc.erase(key);
+    for (const char *key : {"provisioningState", "scoringUri", "swaggerUri"})
+        doc["properties"].erase(key);
+    if (doc.contains("identity") && doc["identity"].is_object()) {
+        json &identity = doc["identity"];
+        identity.erase("principalId");
+        identity.erase("tenantId");
+        if (identity.contains("userAssignedIdentities") && identity["userAssignedIdentities"].is_object()) {
+            for (auto &[key, value] : identity["userAssignedIdentities"].items())
+                value = json::object(); // their principal and client IDs are ARM's to set
+        }
+    }
+    return doc;
+}
+
 } // namespace
 
 // --- account ----------------------------------------------------------------------------------
@@ -410,6 +432,20 @@ HttpRequest getEndpointToken(const Cloud &cloud, const WorkspaceRef &ws, const Q
     return make("POST", wsUrl(cloud, ws, QStringLiteral("/onlineEndpoints/%1/token").arg(enc(name))));
 }
 
+Result<HttpRequest> setEndpointTraffic(const Cloud &cloud, const WorkspaceRef &ws, const QString &name,
+                                       const QByteArray &currentBody, const QMap<QString, int> &traffic)
+{
+    auto doc = writableCopy(currentBody, "online endpoint");
+    if (!doc)
+        return doc.error();
+    json split = json::object();
+    for (auto it = traffic.begin(); it != traffic.end(); ++it)
+        split[s(it.key())] = it.value();
+    json body = std::move(doc).value();
+    body["properties"]["traffic"] = split;
+    return make("PUT", wsUrl(cloud, ws, QStringLiteral("/onlineEndpoints/") + enc(name)), &body);
+}
+
 HttpRequest createOnlineDeployment(const Cloud &cloud, const WorkspaceRef &ws, const OnlineDeploymentSpec &spec)
 {
     json properties{{"endpointComputeType", "Managed"},
@@ -493,11 +529,25 @@ HttpRequest getBatchDeployment(const Cloud &cloud, const WorkspaceRef &ws, const
     return make("GET", wsUrl(cloud, ws, QStringLiteral("/batchEndpoints/%1/deployments/%2").arg(enc(endpoint), enc(name))));
 }
 
-HttpRequest invokeBatchEndpoint(const QUrl &scoringUri, const QString &inputUri, bool inputIsFolder)
+HttpRequest invokeBatchEndpoint(const QUrl &scoringUri, const QString &inputUri, bool inputIsFolder, const QString &deployment)
 {
     const char *type = inputIsFolder ? "UriFolder" : "UriFile";
     const json body{{"properties", {{"InputData", {{"input_data", {{"JobInputType", type}, {"Uri", s(inputUri)}}}}}}}};
-    return make("POST", scoringUri, &body);
+    HttpRequest request = make("POST", scoringUri, &body);
+    if (!deployment.isEmpty())
+        request.headers.set("azureml-model-deployment", deployment.toUtf8());
+    return request;
+}
+
+Result<HttpRequest> setScheduleEnabled(const Cloud &cloud, const WorkspaceRef &ws, const QString &name,
+                                       const QByteArray &currentBody, bool enabled)
+{
+    auto doc = writableCopy(currentBody, "schedule");
+    if (!doc)
+        return doc.error();
+    json body = std::move(doc).value();
+    body["properties"]["isEnabled"] = enabled;
+    return make("PUT", wsUrl(cloud, ws, QStringLiteral("/schedules/") + enc(name)), &body);
 }
 
 // --- schedules --------------------------------------------------------------------------------

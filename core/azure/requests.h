@@ -65,6 +65,11 @@ HttpRequest deleteOnlineEndpoint(const Cloud &cloud, const WorkspaceRef &ws, con
 HttpRequest listEndpointKeys(const Cloud &cloud, const WorkspaceRef &ws, const QString &name);
 HttpRequest regenerateEndpointKeys(const Cloud &cloud, const WorkspaceRef &ws, const QString &name, bool primary);
 HttpRequest getEndpointToken(const Cloud &cloud, const WorkspaceRef &ws, const QString &name);
+// The endpoint as it is (its GET body) PUT back with a new properties.traffic: ARM's PATCH of an
+// online endpoint takes only tags and identity, so a traffic change is a PUT (as `az ml
+// online-endpoint update --traffic` does). An error when the body is not an endpoint.
+Result<HttpRequest> setEndpointTraffic(const Cloud &cloud, const WorkspaceRef &ws, const QString &name,
+                                       const QByteArray &currentBody, const QMap<QString, int> &traffic);
 HttpRequest createOnlineDeployment(const Cloud &cloud, const WorkspaceRef &ws, const OnlineDeploymentSpec &spec);
 HttpRequest getOnlineDeployment(const Cloud &cloud, const WorkspaceRef &ws, const QString &endpoint, const QString &name);
 HttpRequest deleteOnlineDeployment(const Cloud &cloud, const WorkspaceRef &ws, const QString &endpoint, const QString &name);
@@ -78,11 +83,17 @@ HttpRequest getBatchEndpoint(const Cloud &cloud, const WorkspaceRef &ws, const Q
 HttpRequest createBatchDeployment(const Cloud &cloud, const WorkspaceRef &ws, const BatchDeploymentSpec &spec);
 HttpRequest getBatchDeployment(const Cloud &cloud, const WorkspaceRef &ws, const QString &endpoint, const QString &name);
 // Invoke: POST the endpoint's scoringUri with the input folder/file.
-HttpRequest invokeBatchEndpoint(const QUrl &scoringUri, const QString &inputUri, bool inputIsFolder);
+// deployment: the azureml-model-deployment header (empty: the endpoint's default deployment).
+HttpRequest invokeBatchEndpoint(const QUrl &scoringUri, const QString &inputUri, bool inputIsFolder,
+                                const QString &deployment = {});
 
 // Schedules
 HttpRequest createSchedule(const Cloud &cloud, const WorkspaceRef &ws, const ScheduleSpec &spec);
 HttpRequest getSchedule(const Cloud &cloud, const WorkspaceRef &ws, const QString &name);
+// The schedule as it is (its GET body) PUT back with properties.isEnabled set: enabling and
+// disabling a schedule is a PUT of the whole schedule on Azure.
+Result<HttpRequest> setScheduleEnabled(const Cloud &cloud, const WorkspaceRef &ws, const QString &name,
+                                       const QByteArray &currentBody, bool enabled);
 
 // Role assignments
 HttpRequest createRoleAssignment(const Cloud &cloud, const QString &scope, const QString &assignmentName,

@@ -1520,6 +1520,8 @@ ApiResponse LocalService::handleArm(const ApiRequest &request)
                     m_deployments->stop(d.id);
         }
         m_store->deleteResource(c.id);
+        if (m_deployments && (c.kind->k == K::OnlineEndpoint || c.kind->k == K::Workspace))
+            m_deployments->forgetEndpoints(c.id);
         if (c.kind->k == K::OnlineDeployment) {
             m_store->updateResource(c.parent, [&](StoredResource &ep) {
                 Json &traffic = ep.doc["properties"]["traffic"];

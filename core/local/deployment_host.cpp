@@ -7,6 +7,9 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
+#include <QUrl>
+
+#include <random>
 
 namespace cerulean::local {
 
@@ -31,10 +34,106 @@ QString stamp()
 
 struct DeploymentHost::Running
 {
-    std::unique_ptr<ScoringServer> server;
+    std::shared_ptr<ScoringServer> server; // shared with the endpoint's router
     QString endpointId;
     QString appId;     // App Insights AppId when telemetry is on
     bool telemetry = false;
+};
+
+// An endpoint's scoring URI: a loopback HTTP server that hands each request, in process, to
+// the deployment Azure's traffic rules pick.
+class DeploymentHost::Router final
+{
+public:
+    struct Route
+    {
+        QString name;
+        qint64 weight = 0;
+        std::shared_ptr<ScoringServer> server;
+    };
+
+    Router() : m_http(options(), serving::Handler([this](const serving::Request &request) { return route(request); })) {}
+    ~Router() { stop(); }
+
+    std::optional<std::string> start() { return m_http.start(); }
+    quint16 port() const { return m_http.port(); }
+    void stop()
+    {
+        if (m_http.running())
+            m_http.stop(std::chrono::seconds(1));
+    }
+    void setRoutes(std::vector<Route> routes, bool trafficSet)
+    {
+        std::lock_guard lock(m_mutex);
+        m_routes = std::move(routes);
+        m_trafficSet = trafficSet;
+    }
+
+private:
+    static serving::HttpServerOptions options()
+    {
+        serving::HttpServerOptions o;
+        o.host = "127.0.0.1";
+        o.port = 0;
+        o.threads = 2;
+        o.serverName = "cerulean-endpoint";
+        return o;
+    }
+
+    serving::Response route(const serving::Request &request)
+    {
+        std::shared_ptr<ScoringServer> target;
+        QString name;
+        {
+            std::lock_guard lock(m_mutex);
+            if (const auto wanted = request.header("azureml-model-deployment")) {
+                const QString asked = QString::fromUtf8(wanted->data(), static_cast<qsizetype>(wanted->size())).trimmed();
+                for (const Route &r : m_routes)
+                    if (r.name.compare(asked, Qt::CaseInsensitive) == 0) {
+                        target = r.server;
+                        name = r.name;
+                    }
+                if (!target)
+                    return serving::Response::jsonError(404, "DeploymentNotFound",
+                                                        QStringLiteral("The endpoint has no running deployment named '%1'.")
+                                                            .arg(asked)
+                                                            .toStdString());
+            } else if (m_trafficSet) {
+                qint64 total = 0;
+                for (const Route &r : m_routes)
+                    total += std::max<qint64>(r.weight, 0);
+                if (total > 0) {
+                    qint64 draw = std::uniform_int_distribution<qint64>(0, total - 1)(m_random);
+                    for (const Route &r : m_routes) {
+                        if (r.weight <= 0)
+                            continue;
+                        if (draw < r.weight) {
+                            target = r.server;
+                            name = r.name;
+                            break;
+                        }
+                        draw -= r.weight;
+                    }
+                }
+            } else if (!m_routes.empty()) {
+                target = m_routes.front().server;
+                name = m_routes.front().name;
+            }
+        }
+        if (!target)
+            return serving::Response::jsonError(404, "NoValidDeployment",
+                                                "The endpoint doesn't have any valid deployment with positive weight. Set "
+                                                "its traffic, or name a deployment in the azureml-model-deployment header.");
+        serving::Response response = target->handle(request);
+        response.setHeader("azureml-model-deployment", name.toStdString());
+        return response;
+    }
+
+    serving::HttpServer m_http;
+    std::mutex m_mutex;
+    std::vector<Route> m_routes;
+    bool m_trafficSet = false;
+    std::mt19937_64 m_random{std::random_device{}()};
 };
 
 DeploymentHost::DeploymentHost(LocalService &service, ScoringServerFactory factory)
@@ -128,6 +227,8 @@ std::optional<QString> DeploymentHost::resolveModel(const QString &workspaceId, 
             path = m_store.artifactsDir() + QLatin1Char('/') + run + QLatin1Char('/') + m.captured(3);
     } else if (const auto r = runsUri.match(uri); r.hasMatch()) {
         path = m_store.artifactsDir() + QLatin1Char('/') + r.captured(1) + QLatin1Char('/') + r.captured(2);
+    } else if (uri.startsWith(QLatin1String("file://")) && QFileInfo(QUrl(uri).toLocalFile()).isDir()) {
+        path = QUrl(uri).toLocalFile(); // a model package folder on this machine, as resolveModelPath accepts
     } else {
         const auto data = m_service.resolveDataPath(workspaceId, uri, error);
         if (!data)
@@ -301,6 +402,7 @@ void DeploymentHost::stop(const QString &deploymentId)
         running = std::move(it->second);
         m_running.erase(it);
     }
+    refreshEndpoint(running->endpointId); // its router stops sending it requests first
     if (running->server)
         running->server->stop();
     appendLog(deploymentId, QStringLiteral("InferenceServer"), stamp() + QStringLiteral(" | INFO | Scoring server stopped"));
@@ -317,10 +419,14 @@ void DeploymentHost::stopAll()
         if (t.joinable())
             t.join();
     std::map<QString, std::unique_ptr<Running>> running;
+    std::map<QString, std::shared_ptr<Router>> routers;
     {
         std::lock_guard lock(m_mutex);
         running.swap(m_running);
+        routers.swap(m_routers);
     }
+    for (auto &[key, router] : routers)
+        router->stop();
     for (auto &[key, r] : running)
         if (r->server)
             r->server->stop();
@@ -341,35 +447,73 @@ void DeploymentHost::restoreAll()
 
 void DeploymentHost::refreshEndpoint(const QString &endpointId)
 {
+    const QString key = resourceKey(endpointId);
     const auto endpoint = m_store.resource(endpointId);
-    if (!endpoint)
-        return;
-    const Json keys = endpoint->doc.value("_local", Json::object()).value("keys", Json::object());
-    const QStringList keyList{jstr(keys, "primaryKey"), jstr(keys, "secondaryKey")};
-    // The deployment taking the most traffic answers the endpoint's scoring URI (the
-    // first ready one while no traffic is set).
-    const Json traffic = endpoint->doc["properties"].value("traffic", Json::object());
-    QString chosen;
-    qint64 best = -1;
-    quint16 port = 0;
+    QStringList keyList;
+    Json traffic = Json::object();
+    if (endpoint) {
+        const Json keys = endpoint->doc.value("_local", Json::object()).value("keys", Json::object());
+        keyList = {jstr(keys, "primaryKey"), jstr(keys, "secondaryKey")};
+        traffic = endpoint->doc["properties"].value("traffic", Json::object());
+        if (!traffic.is_object())
+            traffic = Json::object();
+    }
+    std::vector<Router::Route> routes;
+    std::shared_ptr<Router> router, retired;
+    bool created = false;
     {
         std::lock_guard lock(m_mutex);
-        for (auto &[key, r] : m_running) {
-            if (resourceKey(r->endpointId) != resourceKey(endpointId))
+        for (auto &[deploymentKey, r] : m_running) {
+            if (resourceKey(r->endpointId) != key)
                 continue;
-            r->server->setKeys(keyList);
-            const QString name = key.section(QLatin1Char('/'), -1);
-            qint64 share = 0;
+            if (endpoint)
+                r->server->setKeys(keyList);
+            Router::Route route{deploymentKey.section(QLatin1Char('/'), -1), 0, r->server};
             for (auto it = traffic.begin(); it != traffic.end(); ++it)
-                if (QString::fromStdString(it.key()).compare(name, Qt::CaseInsensitive) == 0 && it.value().is_number())
-                    share = it.value().get<qint64>();
-            if (share > best) {
-                best = share;
-                chosen = name;
-                port = r->server->port();
+                if (QString::fromStdString(it.key()).compare(route.name, Qt::CaseInsensitive) == 0 && it.value().is_number())
+                    route.weight = it.value().get<qint64>();
+            routes.push_back(std::move(route));
+        }
+        // The router lives as long as the endpoint, so its scoring URI stays the same while
+        // deployments come and go (with none running it answers 404).
+        const auto it = m_routers.find(key);
+        if (!endpoint) {
+            if (it != m_routers.end()) {
+                retired = std::move(it->second);
+                m_routers.erase(it);
             }
+        } else if (it != m_routers.end()) {
+            router = it->second;
+        } else if (!routes.empty()) {
+            router = std::make_shared<Router>();
+            created = true;
         }
     }
+    if (retired)
+        retired->stop();
+    quint16 port = 0;
+    if (router) {
+        // The route names come from the store's keys (lower case); the traffic keeps the user's.
+        for (Router::Route &route : routes)
+            for (auto it = traffic.begin(); it != traffic.end(); ++it)
+                if (QString::fromStdString(it.key()).compare(route.name, Qt::CaseInsensitive) == 0)
+                    route.name = QString::fromStdString(it.key());
+        router->setRoutes(std::move(routes), !traffic.empty());
+        if (created) {
+            if (const auto failed = router->start()) {
+                appendLog(endpointId, QStringLiteral("Router"), stamp() + QStringLiteral(" | ERROR | The endpoint's router did not start: ") +
+                                                                    QString::fromStdString(*failed));
+                router.reset();
+            } else {
+                std::lock_guard lock(m_mutex);
+                m_routers[key] = router;
+            }
+        }
+        if (router)
+            port = router->port();
+    }
+    if (!endpoint)
+        return;
     m_store.updateResource(endpointId, [&](StoredResource &ep) {
         Json &p = ep.doc["properties"];
         if (port == 0) {
@@ -381,6 +525,25 @@ void DeploymentHost::refreshEndpoint(const QString &endpointId)
         }
         return true;
     });
+}
+
+void DeploymentHost::forgetEndpoints(const QString &id)
+{
+    const QString prefix = resourceKey(id);
+    std::vector<std::shared_ptr<Router>> retired;
+    {
+        std::lock_guard lock(m_mutex);
+        for (auto it = m_routers.begin(); it != m_routers.end();) {
+            if (it->first == prefix || it->first.startsWith(prefix + QLatin1Char('/'))) {
+                retired.push_back(std::move(it->second));
+                it = m_routers.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+    for (const auto &router : retired)
+        router->stop();
 }
 
 void DeploymentHost::flushTelemetry()

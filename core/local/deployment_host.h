@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/local/store.h"
+#include "core/serving/http_server.h"
 
 #include <QString>
 #include <QStringList>
@@ -48,6 +49,9 @@ public:
     virtual quint16 port() const = 0;
     virtual void setKeys(const QStringList &keys) = 0;
     virtual void stop() = 0;
+    // Answers one request in process, as the server would on its port (the endpoint's router
+    // calls it for the deployment it picked). Thread-safe.
+    virtual serving::Response handle(const serving::Request &request) const = 0;
 };
 
 // Starts a scoring server; nullptr with *error on failure.
@@ -75,8 +79,14 @@ public:
     void stopAll();
     // Starts again every deployment that was running when the service last stopped.
     void restoreAll();
-    // Recomputes the endpoint's scoringUri/swaggerUri and pushes its keys to its servers.
+    // Pushes the endpoint's keys and traffic to its servers and its router. The endpoint's
+    // scoringUri/swaggerUri are its router's, which sends each request to one deployment: the
+    // one named by an azureml-model-deployment header, else one drawn by the traffic weights
+    // (0 % gets none; no positive weight: 404, as on Azure). While traffic was never set the
+    // first running deployment answers.
     void refreshEndpoint(const QString &endpointId);
+    // Stops the routers of the endpoints at or under a deleted resource (endpoint, workspace).
+    void forgetEndpoints(const QString &id);
     // The last `tail` container log lines.
     QString logs(const QString &deploymentId, const QString &containerType, int tail) const;
     // Waits until no provisioning is in flight (tests, shutdown).
@@ -84,6 +94,7 @@ public:
 
 private:
     struct Running;
+    class Router;
     void provision(const QString &deploymentId);
     void appendLog(const QString &deploymentId, const QString &container, const QString &line);
     void flushTelemetry();
@@ -98,6 +109,7 @@ private:
     int m_provisioning = 0;
     std::vector<std::thread> m_threads;
     std::map<QString, std::unique_ptr<Running>> m_running; // by deployment key
+    std::map<QString, std::shared_ptr<Router>> m_routers;  // by endpoint key
     std::mutex m_telemetryMutex;
     std::vector<TelemetryItem> m_telemetry;
     std::thread m_flusher;

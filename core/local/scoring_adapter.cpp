@@ -63,6 +63,7 @@ public:
     {
         m_server->setKeys(keys.value(0).toStdString(), keys.value(1).toStdString());
     }
+    serving::Response handle(const serving::Request &request) const override { return m_server->service().handle(request); }
     void stop() override
     {
         if (!m_stopped) {

@@ -598,6 +598,53 @@ TEST(Contract, ScheduleCronAndRecurrence)
     ASSERT_TRUE(parseSchedule(ex.responseBytes("201")).ok());
 }
 
+// Traffic and schedule enable/disable: the resource as GET returned it, PUT back with the one
+// change, is the createOrUpdate example's body (the read-only fields dropped).
+TEST(Contract, SetTrafficAndEnableScheduleSendTheResourceBackWithTheChange)
+{
+    const Example create = ml("Workspace/OnlineEndpoint/createOrUpdate.json");
+    const Example get = ml("Workspace/OnlineEndpoint/get.json");
+    auto request = requests::setEndpointTraffic(azure, create.ws(), create.param("endpointName"), get.responseBytes("200"),
+                                                {{QStringLiteral("string"), 1}});
+    ASSERT_TRUE(request.ok()) << request.error().toString().toStdString();
+    expectRequest(request.value(), "PUT", create.ws().armId() + QStringLiteral("/onlineEndpoints/testEndpointName"), "2025-12-01");
+    EXPECT_EQ(bodyOf(request.value()), create.body);
+    auto split = requests::setEndpointTraffic(azure, create.ws(), create.param("endpointName"), get.responseBytes("200"),
+                                              {{QStringLiteral("blue"), 90}, {QStringLiteral("green"), 10}});
+    ASSERT_TRUE(split.ok());
+    EXPECT_EQ(bodyOf(split.value())["properties"]["traffic"], json({{"blue", 90}, {"green", 10}}));
+    EXPECT_FALSE(requests::setEndpointTraffic(azure, create.ws(), QStringLiteral("e"), "[]", {}).ok());
+
+    const Example schedule = ml("Schedule/createOrUpdate.json");
+    const Example scheduleGet = ml("Schedule/get.json");
+    for (const bool enabled : {true, false}) {
+        auto put = requests::setScheduleEnabled(azure, schedule.ws(), schedule.param("name"), scheduleGet.responseBytes("200"), enabled);
+        ASSERT_TRUE(put.ok()) << put.error().toString().toStdString();
+        expectRequest(put.value(), "PUT", schedule.ws().armId() + QStringLiteral("/schedules/string"), "2025-12-01");
+        const json body = bodyOf(put.value());
+        EXPECT_EQ(body["properties"]["isEnabled"], enabled);
+        expectSameFields(body, schedule.body,
+                         {"/properties/description", "/properties/tags", "/properties/properties", "/properties/displayName",
+                          "/properties/trigger", "/properties/action/actionType"});
+        EXPECT_EQ(body.size(), schedule.body.size()) << body.dump();
+        EXPECT_EQ(body["properties"].size(), schedule.body["properties"].size()) << body.dump();
+    }
+}
+
+// Batch invocation: POST to the endpoint's scoring URI with the input, the deployment header
+// when one is named.
+TEST(Contract, InvokeBatchEndpoint)
+{
+    const QUrl scoring(QStringLiteral("https://bank-batch.eastus.inference.ml.azure.com/jobs"));
+    const HttpRequest request = requests::invokeBatchEndpoint(scoring, QStringLiteral("azureml:bank-test:1"), false, QStringLiteral("blue"));
+    EXPECT_EQ(request.method, QByteArray("POST"));
+    EXPECT_EQ(request.url, scoring);
+    EXPECT_EQ(request.headers.value("azureml-model-deployment"), QByteArray("blue"));
+    EXPECT_EQ(bodyOf(request),
+              json({{"properties", {{"InputData", {{"input_data", {{"JobInputType", "UriFile"}, {"Uri", "azureml:bank-test:1"}}}}}}}}));
+    EXPECT_TRUE(requests::invokeBatchEndpoint(scoring, QStringLiteral("x"), true).headers.value("azureml-model-deployment").isEmpty());
+}
+
 // --- Role assignments ------------------------------------------------------------------------
 TEST(Contract, RoleAssignments)
 {

@@ -12,6 +12,7 @@
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QFile>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 
 #include <gtest/gtest.h>
@@ -329,11 +330,130 @@ TEST_F(ClientFlow, SeedFlowFromWorkspaceToTelemetryThroughTheAzureClient)
     }
     EXPECT_EQ(okRequests, 1); // the 2-row request; the one with a wrong key was a 401
 
+    // Traffic: a second deployment, green. With blue 100 / green 0 every request goes to blue,
+    // and green answers only when named in the azureml-model-deployment header; a 50/50 split
+    // reaches both; with no positive weight the endpoint answers 404 unless a header names one.
+    deploymentSpec.name = QStringLiteral("green");
+    deploymentSpec.appInsightsEnabled = false;
+    ASSERT_EQ(finish(ml.createOnlineDeployment(deploymentSpec, nullptr), 90s), QString());
+    const auto answeredBy = [&](const QString &deploymentHeader) {
+        std::optional<HttpResponse> response;
+        QObject scoringContext;
+        ml.client()->anonymous()->send(requests::score(endpoint->scoringUri, rows, keys->primaryKey, deploymentHeader), &scoringContext,
+                                       [&response](const HttpResponse &r) { response = r; });
+        if (!turnUntil([&response] { return response.has_value(); }, 10s))
+            return QStringLiteral("no answer");
+        if (response->status != 200)
+            return QStringLiteral("HTTP %1").arg(response->status);
+        return QString::fromUtf8(response->headers.value("azureml-model-deployment"));
+    };
+    const auto setTraffic = [&](const QMap<QString, int> &traffic) {
+        auto updated = await<OnlineEndpoint>([&](QObject *c, auto d) { ml.setEndpointTraffic(endpointSpec.name, traffic, c, d); });
+        if (!updated)
+            return QString::fromStdString(text(updated.error()));
+        if (updated->traffic != traffic || updated->scoringUri != endpoint->scoringUri)
+            return QStringLiteral("traffic or scoring URI not as set");
+        return QString();
+    };
+    ASSERT_EQ(setTraffic({{QStringLiteral("blue"), 100}, {QStringLiteral("green"), 0}}), QString());
+    for (int i = 0; i < 10; ++i)
+        ASSERT_EQ(answeredBy(QString()), QStringLiteral("blue"));
+    EXPECT_EQ(answeredBy(QStringLiteral("green")), QStringLiteral("green"));
+    EXPECT_EQ(answeredBy(QStringLiteral("red")), QStringLiteral("HTTP 404"));
+    auto direct = await<QByteArray>([&](QObject *c, auto d) {
+        scoreDeployment(ml.client(), endpoint->scoringUri, QStringLiteral("green"), rows, keys->primaryKey, c, d);
+    });
+    ASSERT_TRUE(direct.ok()) << text(direct.error());
+    EXPECT_EQ(direct.value(), scored.value()) << "the same model answers the same";
+    ASSERT_EQ(setTraffic({{QStringLiteral("blue"), 50}, {QStringLiteral("green"), 50}}), QString());
+    QMap<QString, int> answers;
+    for (int i = 0; i < 40; ++i)
+        ++answers[answeredBy(QString())];
+    EXPECT_EQ(answers.value(QStringLiteral("blue")) + answers.value(QStringLiteral("green")), 40);
+    EXPECT_GT(answers.value(QStringLiteral("blue")), 0); // each misses with probability 2^-40
+    EXPECT_GT(answers.value(QStringLiteral("green")), 0);
+    ASSERT_EQ(setTraffic({{QStringLiteral("blue"), 0}, {QStringLiteral("green"), 0}}), QString());
+    EXPECT_EQ(answeredBy(QString()), QStringLiteral("HTTP 404"));
+    EXPECT_EQ(answeredBy(QStringLiteral("blue")), QStringLiteral("blue"));
+    auto badSplit = await<OnlineEndpoint>([&](QObject *c, auto d) {
+        ml.setEndpointTraffic(endpointSpec.name, {{QStringLiteral("blue"), 60}}, c, d);
+    });
+    ASSERT_FALSE(badSplit.ok());
+    EXPECT_EQ(badSplit.error().httpStatus, 400) << text(badSplit.error());
+
+    // Batch: an endpoint and a deployment of the same model, invoked over 200 test rows uploaded
+    // with one Put Blob; the batch job is polled like any job.
+    auto batchEndpoint = std::unique_ptr<Operation<BatchEndpoint>>(
+        ml.createBatchEndpoint(QStringLiteral("bank-batch"), QStringLiteral("local"), QStringLiteral("Bank Marketing in batches"),
+                               QString(), nullptr));
+    ASSERT_EQ(finish(batchEndpoint.release()), QString());
+    BatchDeploymentSpec batchSpec;
+    batchSpec.endpointName = QStringLiteral("bank-batch");
+    batchSpec.name = QStringLiteral("main");
+    batchSpec.location = QStringLiteral("local");
+    batchSpec.compute = compute->id;
+    batchSpec.modelId = model->id;
+    batchSpec.miniBatchSize = 50;
+    ASSERT_EQ(finish(ml.createBatchDeployment(batchSpec, nullptr)), QString());
+    auto batchGot = await<BatchEndpoint>([&](QObject *c, auto d) { ml.getBatchEndpoint(QStringLiteral("bank-batch"), c, d); });
+    ASSERT_TRUE(batchGot.ok()) << text(batchGot.error());
+    QFile testCsv(sharedDir() + QStringLiteral("/data/bankmarketing_test.csv"));
+    ASSERT_TRUE(testCsv.open(QIODevice::ReadOnly));
+    QByteArray slice;
+    for (int i = 0; i < 201 && !testCsv.atEnd(); ++i)
+        slice += testCsv.readLine();
+    const QString slicePath = QStringLiteral("batch/bank_test_200.csv");
+    auto sliceUploaded = await<Empty>([&](QObject *c, auto d) {
+        uploadBlob(ml.client(), ml.datastoreBlobUrl(datastore.value(), slicePath), slice, BlobUploadOptions{}, c, d);
+    });
+    ASSERT_TRUE(sliceUploaded.ok()) << text(sliceUploaded.error());
+    auto batchJob = await<Job>([&](QObject *c, auto d) {
+        ml.invokeBatchEndpoint(batchGot->scoringUri, MachineLearningClient::datastoreUri(datastore.value(), slicePath), false,
+                               QStringLiteral("main"), c, d);
+    });
+    ASSERT_TRUE(batchJob.ok()) << text(batchJob.error());
+    Job batchState = batchJob.value();
+    QDeadlineTimer batchDeadline(60s);
+    while (!batchState.isTerminal() && !batchDeadline.hasExpired()) {
+        turnUntil([] { return false; }, 200ms);
+        auto polled = await<Job>([&](QObject *c, auto d) { ml.getJob(batchJob->name, c, d); });
+        ASSERT_TRUE(polled.ok()) << text(polled.error());
+        batchState = polled.value();
+    }
+    EXPECT_EQ(batchState.status, QStringLiteral("Completed"));
+
+    // A schedule that invokes the batch endpoint, created disabled, then enabled and disabled.
+    ScheduleSpec scheduleSpec;
+    scheduleSpec.name = QStringLiteral("nightly-batch");
+    scheduleSpec.isEnabled = false;
+    scheduleSpec.cronExpression = QStringLiteral("0 3 * * *");
+    scheduleSpec.endpointInvocationJson = QByteArray::fromStdString(
+        Json{{"endpointName", "bank-batch"},
+             {"body", {{"properties", {{"InputData", {{"input_data", {{"JobInputType", "UriFile"},
+                                                                       {"Uri", MachineLearningClient::datastoreUri(datastore.value(), slicePath).toStdString()}}}}}}}}}}
+            .dump());
+    auto schedule = await<Schedule>([&](QObject *c, auto d) { ml.createSchedule(scheduleSpec, c, d); });
+    ASSERT_TRUE(schedule.ok()) << text(schedule.error());
+    EXPECT_FALSE(schedule->isEnabled);
+    for (const bool enabled : {true, false}) {
+        auto changed = await<Schedule>([&](QObject *c, auto d) { ml.setScheduleEnabled(scheduleSpec.name, enabled, c, d); });
+        ASSERT_TRUE(changed.ok()) << text(changed.error());
+        EXPECT_EQ(changed->isEnabled, enabled);
+        EXPECT_EQ(changed->cronExpression, scheduleSpec.cronExpression) << "the rest of the schedule is kept";
+        EXPECT_EQ(changed->actionType, QStringLiteral("InvokeBatchEndpoint"));
+        auto read = await<Schedule>([&](QObject *c, auto d) { ml.getSchedule(scheduleSpec.name, c, d); });
+        ASSERT_TRUE(read.ok()) << text(read.error());
+        EXPECT_EQ(read->isEnabled, enabled);
+    }
+
     // Delete the endpoint: long-running, then gone.
     ASSERT_EQ(finish(ml.deleteOnlineEndpoint(endpointSpec.name, nullptr)), QString());
     auto gone = await<OnlineEndpoint>([&](QObject *c, auto d) { ml.getOnlineEndpoint(endpointSpec.name, c, d); });
     ASSERT_FALSE(gone.ok());
     EXPECT_EQ(gone.error().httpStatus, 404);
+    QTcpSocket probe; // the endpoint's router is gone with it
+    probe.connectToHost(QStringLiteral("127.0.0.1"), static_cast<quint16>(endpoint->scoringUri.port()));
+    EXPECT_FALSE(probe.waitForConnected(2000));
     EXPECT_LT(std::chrono::steady_clock::now() - started, 180s);
 }
 
