@@ -154,6 +154,7 @@ struct Shared
     std::chrono::milliseconds interval{100};
     std::chrono::milliseconds timeout{30000};
     bool keepAlive = false;
+    bool headRequest = false; // replies to HEAD announce a length but carry no body
     std::string request;
     tcp::endpoint endpoint;
 };
@@ -426,7 +427,9 @@ private:
             m_used = 0;
         }
         std::uint64_t bodyLength = 0;
-        if (m_head.chunked) {
+        if (m_worker.shared.headRequest || m_head.status == 204 || m_head.status == 304) {
+            // No body whatever the head says (RFC 9112 section 6.3).
+        } else if (m_head.chunked) {
             const std::size_t length = chunkedLength(std::string_view(m_buffer.data(), m_used), bodyLength);
             if (length == kMalformed) {
                 fail(m_worker.partial.failures.malformed);
@@ -632,6 +635,7 @@ std::optional<std::string> runBench(const BenchOptions &options, BenchResult &re
         shared.endpoint = endpoints.begin()->endpoint();
     }
     const std::string method = !options.method.empty() ? options.method : options.body.empty() ? "GET" : "POST";
+    shared.headRequest = method == "HEAD";
     std::string &request = shared.request;
     request = method + " " + url->target + " HTTP/1.1\r\nHost: " + url->host
               + (url->port != 80 ? ":" + std::to_string(url->port) : std::string()) + "\r\nUser-Agent: cerulean-bench/"
