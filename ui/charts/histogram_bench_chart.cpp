@@ -35,7 +35,7 @@ void fitAxesToColumns(const QAbstractItemModel &model, int xColumn, int yColumn,
 }
 
 HistogramBenchChart::HistogramBenchChart(QAbstractItemModel *model, QWidget *parent)
-    : QChartView(parent)
+    : QChartView(new QChart, parent)
     , m_model(model)
     , m_series(new QBarSeries)
     , m_mapper(new QVBarModelMapper(this))
@@ -44,8 +44,8 @@ HistogramBenchChart::HistogramBenchChart(QAbstractItemModel *model, QWidget *par
 {
     setObjectName(QStringLiteral("latencyHistogram"));
     setRenderHint(QPainter::Antialiasing);
-    auto *chart = new QChart;
-    setChart(chart);
+    // The view owns the chart it was built with; setChart() would only release a default one.
+    QChart *chart = this->chart();
     applyChartTheme(*this);
     chart->setTitle(tr("Latency histogram"));
     chart->legend()->hide();

@@ -12,7 +12,7 @@
 namespace cerulean::ui {
 
 LatencyChart::LatencyChart(QAbstractItemModel *model, int xColumn, int meanColumn, int p95Column, QWidget *parent)
-    : QChartView(parent)
+    : QChartView(new QChart, parent)
     , m_model(model)
     , m_xColumn(xColumn)
     , m_p95Column(p95Column)
@@ -22,8 +22,8 @@ LatencyChart::LatencyChart(QAbstractItemModel *model, int xColumn, int meanColum
     , m_y(new QValueAxis)
 {
     setRenderHint(QPainter::Antialiasing);
-    auto *chart = new QChart;
-    setChart(chart);
+    // The view owns the chart it was built with; setChart() would only release a default one.
+    QChart *chart = this->chart();
     applyChartTheme(*this);
     chart->setTitle(tr("Latency per minute"));
     m_mean->setName(tr("mean"));

@@ -11,7 +11,7 @@ namespace cerulean::ui {
 
 RateChart::RateChart(QAbstractItemModel *model, int xColumn, int yColumn, const QString &title, const QString &xTitle,
                      const QString &yTitle, QWidget *parent)
-    : QChartView(parent)
+    : QChartView(new QChart, parent)
     , m_model(model)
     , m_xColumn(xColumn)
     , m_yColumn(yColumn)
@@ -21,8 +21,8 @@ RateChart::RateChart(QAbstractItemModel *model, int xColumn, int yColumn, const 
     , m_y(new QValueAxis)
 {
     setRenderHint(QPainter::Antialiasing);
-    auto *chart = new QChart;
-    setChart(chart);
+    // The view owns the chart it was built with; setChart() would only release a default one.
+    QChart *chart = this->chart();
     applyChartTheme(*this);
     chart->setTitle(title);
     chart->legend()->hide();
