@@ -798,12 +798,24 @@ Result<RunResult> runAutoML(const AutoMLSettings &settings, const Dataset &train
             std::size_t member = 0;
             int seed = 0;
             double priority = 0;
+            milliseconds estimate{0}; // the member's searched trial time, scaled like the refit estimate
+        };
+        // The searched trial's time of each member (its models are the kept candidate's).
+        auto trialTime = [&](const ModelMember &member) {
+            for (const auto &c : kept)
+                if (!c.member.bag.empty() && !member.bag.empty() && c.member.bag.front() == member.bag.front())
+                    return c.duration;
+            return milliseconds{-1};
         };
         std::vector<RefitJob> jobs;
         for (std::size_t m = 0; m < count; ++m) {
             const double weight = m < refitted->weights.size() ? refitted->weights[m] : 1.0;
+            const milliseconds searched = trialTime(refitted->members[m]);
+            const milliseconds estimate = searched < milliseconds::zero()
+                                              ? milliseconds::max()
+                                              : duration_cast<milliseconds>(searched * growth * kRefitTimeMargin);
             for (int s = 0; s < refitSeeds(refitted->members[m].algorithm); ++s)
-                jobs.push_back(RefitJob{m, s, weight / static_cast<double>(s + 1)});
+                jobs.push_back(RefitJob{m, s, weight / static_cast<double>(s + 1), estimate});
         }
         std::stable_sort(jobs.begin(), jobs.end(),
                          [](const RefitJob &a, const RefitJob &b) { return a.priority > b.priority; });
@@ -814,6 +826,11 @@ Result<RunResult> runAutoML(const AutoMLSettings &settings, const Dataset &train
         std::atomic<std::size_t> nextJob{0};
         auto refitWorker = [&] {
             for (std::size_t j = nextJob++; j < jobs.size(); j = nextJob++) {
+                // An extra seed is optional: it starts only when it can finish, so it never
+                // takes the cores from a member's only refit and then gets thrown away.
+                if (jobs[j].seed > 0 && (jobs[j].estimate == milliseconds::max() ||
+                                         Clock::now() + jobs[j].estimate > refitDeadline))
+                    continue;
                 const std::size_t m = jobs[j].member;
                 const ModelMember &member = refitted->members[m];
                 HyperParams params = member.params;
