@@ -1,6 +1,9 @@
 #include "app/cli/cli_util.h"
 #include "app/cli/command.h"
 
+#include "app/cli/azure_cli.h"
+
+#include "core/azure/secret_store.h"
 #include "core/local/local_server.h"
 
 #include <QCommandLineParser>
@@ -55,9 +58,22 @@ int runLocalService(const QStringList &arguments)
         printErr(QStringLiteral("local-service: %1").arg(error));
         return ExitFailure;
     }
+    // The built-in principal's secret exists only in this process: it goes to the keychain,
+    // where `cerulean-cli pipeline --local-root` (and any script with keychain access) reads it.
+    const local::LocalPrincipal principal = server.service().builtInPrincipal();
+    const azure::SecretStore secrets;
+    const QString secretKey = azure::SecretStore::servicePrincipalKey(principal.tenantId, principal.clientId);
+    auto kept = await<azure::Empty>([&](QObject *context, auto done) { secrets.write(secretKey, principal.clientSecret, context, done); });
+    if (!kept)
+        printErr(QStringLiteral("local-service: the built-in principal's secret could not be put in the keychain (%1); "
+                                "only this process's own callers can sign in.")
+                     .arg(kept.error().message));
     printOut(QStringLiteral("listening on %1").arg(server.baseUrl().toString()));
     printOut(QStringLiteral("root %1, subscription %2, tenant %3")
                  .arg(options.service.root, server.service().subscriptionId(), server.service().tenantId()));
+    if (kept)
+        printOut(QStringLiteral("the built-in principal %1 has its secret in the keychain under %2/%3")
+                     .arg(principal.clientId, secrets.service(), secretKey));
     int received = 0;
     sigwait(&stopSignals, &received);
     server.stop();

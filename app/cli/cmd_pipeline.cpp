@@ -149,6 +149,23 @@ QString errorOf(const QJsonObject &job)
     return job.value(QStringLiteral("properties")).toObject().value(QStringLiteral("properties")).toObject().value(QStringLiteral("azureml.error")).toString();
 }
 
+// The local workspace's built-in principal keeps its secret in the keychain (put there by
+// `cerulean-cli local-service`), never in the root.
+std::optional<QString> localPrincipalSecret(const QString &tenant, const QString &clientId)
+{
+    const SecretStore secrets;
+    auto secret = await<QString>([&](QObject *context, auto done) {
+        secrets.read(SecretStore::servicePrincipalKey(tenant, clientId), context, done);
+    });
+    if (!secret) {
+        printErr(QStringLiteral("pipeline: the local workspace's principal secret is not in the keychain (%1); start the "
+                                "service with `cerulean-cli local-service` in a session with a keychain.")
+                     .arg(secret.error().message));
+        return std::nullopt;
+    }
+    return secret.value();
+}
+
 std::optional<Workspace> openWs(const QCommandLineParser &parser, const WorkspaceOptions &options, const QCommandLineOption &url,
                                 const QCommandLineOption &localRoot, const QCommandLineOption &tokenStdin)
 {
@@ -174,12 +191,14 @@ std::optional<Workspace> openWs(const QCommandLineParser &parser, const Workspac
             }
             const auto tenant = store.setting(QStringLiteral("tenantId"));
             const auto clientId = store.setting(QStringLiteral("principal.clientId"));
-            const auto secret = store.setting(QStringLiteral("principal.secret"));
             subscription = store.setting(QStringLiteral("subscriptionId")).value_or(QString());
-            if (!tenant || !clientId || !secret) {
+            if (!tenant || !clientId) {
                 printErr(QStringLiteral("pipeline: %1 is not a local workspace root (no built-in principal).").arg(parser.value(localRoot)));
                 return std::nullopt;
             }
+            const auto secret = localPrincipalSecret(*tenant, *clientId);
+            if (!secret)
+                return std::nullopt;
             credential = std::make_shared<ClientSecretCredential>(cloud, *tenant, *clientId, *secret,
                                                                   AzureClient::tokenPipeline(transport));
         } else if (parser.isSet(tokenStdin)) {
@@ -377,10 +396,12 @@ int runPipeline(const QStringList &arguments)
         }
         const Cloud cloud = Cloud::local(QUrl(parser.value(url)));
         auto transport = AzureClient::networkTransport();
-        ClientSecretCredential credential(cloud, store.setting(QStringLiteral("tenantId")).value_or(QString()),
-                                          store.setting(QStringLiteral("principal.clientId")).value_or(QString()),
-                                          store.setting(QStringLiteral("principal.secret")).value_or(QString()),
-                                          AzureClient::tokenPipeline(transport));
+        const QString tenant = store.setting(QStringLiteral("tenantId")).value_or(QString());
+        const QString clientId = store.setting(QStringLiteral("principal.clientId")).value_or(QString());
+        const auto secret = localPrincipalSecret(tenant, clientId);
+        if (!secret)
+            return ExitFailure;
+        ClientSecretCredential credential(cloud, tenant, clientId, *secret, AzureClient::tokenPipeline(transport));
         auto token = await<AccessToken>([&](QObject *context, auto done) {
             credential.getToken(TokenRequestContext{{Cloud::armScope()}, {}, false}, context, done);
         });

@@ -129,7 +129,14 @@ bool LocalService::open(QString *error)
     m_subscriptionId = m_store->settingOrInsert(QStringLiteral("subscriptionId"), newGuid());
     m_principal.tenantId = m_store->settingOrInsert(QStringLiteral("tenantId"), newGuid());
     m_principal.clientId = m_store->settingOrInsert(QStringLiteral("principal.clientId"), newGuid());
-    m_principal.clientSecret = m_store->settingOrInsert(QStringLiteral("principal.secret"), randomSecret(30));
+    // The built-in principal's secret is made anew by every process that serves this root and
+    // lives only in its memory: the store keeps its hash (which process made it is of no
+    // matter to a check against memory), never the secret. The GUI's in-process service hands
+    // it to its credential; `cerulean-cli local-service` puts it in the keychain for the CLI.
+    // A secret kept in plain text by an older build is removed.
+    m_principal.clientSecret = randomSecret(30);
+    m_store->removeSetting(QStringLiteral("principal.secret"));
+    m_store->setSetting(QStringLiteral("principal.secretHash"), sha256Hex(m_principal.clientSecret));
     m_scheduler = std::make_unique<Scheduler>(*this, m_options.scheduler);
     if (m_options.startWorkers) {
         m_deployments = std::make_unique<DeploymentHost>(*this);

@@ -33,7 +33,8 @@ struct ServiceOptions
     SchedulerOptions scheduler;
 };
 
-// The built-in service principal that can always sign in to the local workspace.
+// The built-in service principal that can always sign in to the local workspace. Its
+// secret is new for each process that opens the root and is never stored (only its hash).
 struct LocalPrincipal
 {
     QString tenantId;

@@ -426,6 +426,13 @@ bool Store::setSetting(const QString &key, const QString &value)
                             {key, value});
 }
 
+bool Store::removeSetting(const QString &key)
+{
+    Connection c(*this);
+    QSqlQuery q;
+    return c.ok() && c.exec(q, QStringLiteral("DELETE FROM settings WHERE key = ?"), {key});
+}
+
 QString Store::settingOrInsert(const QString &key, const QString &value)
 {
     Connection c(*this);

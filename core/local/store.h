@@ -92,6 +92,7 @@ public:
     // --- settings (key/value, e.g. the built-in principal) ------------------------
     std::optional<QString> setting(const QString &key) const;
     bool setSetting(const QString &key, const QString &value);
+    bool removeSetting(const QString &key);
     // Returns the stored value, or stores and returns `value` if none (atomically).
     QString settingOrInsert(const QString &key, const QString &value);
 

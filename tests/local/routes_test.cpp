@@ -616,3 +616,36 @@ TEST_F(Routes, MlflowRunsSearchHistoryAndArtifacts)
     EXPECT_EQ(raw("GET", base + QStringLiteral("artifacts/get?run_id=job1_1&path=../../x"), {}).status, 400);
     EXPECT_EQ(raw("GET", base + QStringLiteral("runs/get?run_id=missing"), {}).status, 404);
 }
+
+// The built-in principal's secret is never stored: the database keeps its hash, a plain-text
+// secret left by an older build is removed, and each process serving the root makes its own.
+TEST_F(Routes, BuiltInPrincipalSecretIsKeptOnlyAsAHash)
+{
+    const LocalPrincipal first = m_service->builtInPrincipal();
+    EXPECT_GE(first.clientSecret.size(), 30);
+    EXPECT_FALSE(m_service->store().setting(QStringLiteral("principal.secret")).has_value());
+    EXPECT_EQ(m_service->store().setting(QStringLiteral("principal.secretHash")).value_or(QString()), sha256Hex(first.clientSecret));
+    m_service->store().setSetting(QStringLiteral("principal.secret"), QStringLiteral("left-by-an-older-build"));
+    m_service.reset();
+    openService(false);
+    const LocalPrincipal second = m_service->builtInPrincipal();
+    EXPECT_EQ(second.clientId, first.clientId) << "the principal is the root's; only its secret is new";
+    EXPECT_NE(second.clientSecret, first.clientSecret);
+    EXPECT_FALSE(m_service->store().setting(QStringLiteral("principal.secret")).has_value());
+    const QString database = m_service->store().databasePath();
+    for (const QString &path : QStringList{database, database + QStringLiteral("-wal")}) {
+        QFile file(path);
+        if (file.open(QIODevice::ReadOnly)) {
+            EXPECT_FALSE(file.readAll().contains(second.clientSecret.toUtf8())) << path.toStdString();
+        }
+    }
+    const auto token = [&](const QString &secret) {
+        const QString form = QStringLiteral("grant_type=client_credentials&scope=https%3A%2F%2Fmanagement.azure.com%2F.default") +
+                             QStringLiteral("&client_id=") + second.clientId + QStringLiteral("&client_secret=") +
+                             QString::fromLatin1(QUrl::toPercentEncoding(secret));
+        return m_service->handle(makeRequest("POST", QLatin1Char('/') + second.tenantId + QStringLiteral("/oauth2/v2.0/token"), form.toUtf8()))
+            .status;
+    };
+    EXPECT_EQ(token(second.clientSecret), 200);
+    EXPECT_EQ(token(first.clientSecret), 401);
+}
