@@ -35,21 +35,44 @@ Explanation explainModel(const Predictor &predictor, DenseView x, const std::vec
     std::shuffle(rows.begin(), rows.end(), rng);
     if (rows.size() > options.maxRows)
         rows.resize(options.maxRows);
-    const std::size_t n = rows.size(), d = x.cols, k = static_cast<std::size_t>(predictor.classes);
+    std::size_t n = rows.size();
+    const std::size_t d = x.cols, k = static_cast<std::size_t>(predictor.classes);
     if (n == 0)
         return e;
     std::vector<float> sample(n * d);
     for (std::size_t i = 0; i < n; ++i)
         std::copy(x.row(rows[i]), x.row(rows[i]) + d, sample.begin() + static_cast<std::ptrdiff_t>(i * d));
     std::vector<double> proba(n * k);
+    const auto predictStart = std::chrono::steady_clock::now();
     predictor.predictProba(DenseView{sample.data(), n, d}, proba);
+    // One prediction per raw column follows. When they would not fit before the deadline (a
+    // slow machine, a budget spent on the search), the sample is halved, down to a floor, so
+    // the ranking is measured on fewer rows instead of being dropped.
+    const auto now = std::chrono::steady_clock::now();
+    auto estimate = (now - predictStart) * static_cast<long>(columns.size());
+    constexpr std::size_t minRows = 125;
+    while (n / 2 >= minRows && now + estimate > options.deadline) {
+        n /= 2;
+        estimate /= 2;
+    }
+    if (n < rows.size()) {
+        rows.resize(n);
+        sample.resize(n * d);
+        proba.resize(n * k);
+        const auto again = std::chrono::steady_clock::now();
+        predictor.predictProba(DenseView{sample.data(), n, d}, proba);
+        estimate = (std::chrono::steady_clock::now() - again) * static_cast<long>(columns.size());
+    }
+    // Well past the deadline and the measured need (a load spike), the work stops.
+    const auto hardStop =
+        std::max(options.deadline, std::chrono::steady_clock::now() + 4 * estimate + std::chrono::milliseconds(250));
     const double base = score(proba, rows);
 
     // Permuting every feature of a raw column together measures the column, not its
     // one-hot pieces.
     std::vector<float> shuffled = sample;
     for (std::size_t c = 0; c < columns.size(); ++c) {
-        if (std::chrono::steady_clock::now() >= options.deadline) {
+        if (std::chrono::steady_clock::now() >= hardStop) {
             // Some columns unmeasured: a partial ranking would read as "the first columns
             // matter most". Report none rather than a wrong one.
             e.permutation.clear();

@@ -1,5 +1,7 @@
 #include "core/automl/csv.h"
 #include "core/automl/engine.h"
+#include "core/automl/explain.h"
+#include "core/automl/model_package.h"
 #include "core/automl/schema.h"
 
 #include <gtest/gtest.h>
@@ -296,6 +298,46 @@ TEST(Engine, OutputIsWrittenAtomicallyAndNeverOverAnExistingDirectory)
         leftovers += entry.path().filename().string().find(".tmp-") != std::string::npos &&
                      entry.path().filename().string().find(dir.filename().string()) != std::string::npos;
     EXPECT_EQ(leftovers, 0u);
+    fs::remove_all(dir);
+}
+
+TEST(Engine, AnExplanationOutOfTimeRanksEveryColumnOnFewerRows)
+{
+    // A budget spent on the search (or a slow machine) must not cost the explanation: the
+    // permutation importance is measured on a smaller sample instead of being dropped.
+    const fs::path dir = tempDir("explain");
+    ASSERT_TRUE(trainQuickPackage(makeData(2000, 31), "y", dir).ok());
+    auto package = ModelPackage::load(dir);
+    ASSERT_TRUE(package.ok()) << package.error();
+    auto x = package->featurizer().transform(makeData(1500, 32));
+    ASSERT_TRUE(x.ok()) << x.error();
+    std::vector<std::string> columns;
+    for (const auto &column : package->schema().columns)
+        columns.push_back(column.name);
+    std::size_t scoredRows = 0;
+    // The score only has to be a function of the probabilities; the mean of class 0 is one.
+    auto score = [&](const std::vector<double> &proba, const std::vector<std::size_t> &rows) {
+        scoredRows = rows.size();
+        double sum = 0;
+        for (std::size_t r = 0; r < rows.size(); ++r)
+            sum += proba[r * 2];
+        return sum / static_cast<double>(rows.size());
+    };
+    ExplainOptions options;
+    options.deadline = std::chrono::steady_clock::now();
+    const Explanation e = explainModel(package->predictor(), DenseView{x->values.data(), x->rows, x->cols},
+                                       package->featurizer().featureRawColumns(), columns,
+                                       package->schema().classLabels, "AUC_weighted", score, options);
+    EXPECT_EQ(e.permutation.size(), columns.size());
+    EXPECT_GE(scoredRows, 125u);
+    EXPECT_LT(scoredRows, options.maxRows);
+
+    options.deadline = std::chrono::steady_clock::time_point::max();
+    const Explanation full = explainModel(package->predictor(), DenseView{x->values.data(), x->rows, x->cols},
+                                          package->featurizer().featureRawColumns(), columns,
+                                          package->schema().classLabels, "AUC_weighted", score, options);
+    EXPECT_EQ(full.permutation.size(), columns.size());
+    EXPECT_EQ(scoredRows, options.maxRows);
     fs::remove_all(dir);
 }
 
