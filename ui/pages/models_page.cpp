@@ -1,6 +1,8 @@
 #include "ui/pages/models_page.h"
 
 #include "ui/charts/curve_chart.h"
+#include "core/azure/ml_client.h"
+#include "ui/models/deploy_controller.h"
 #include "ui/models/leaderboard_model.h"
 #include "ui/models/metrics_models.h"
 #include "ui/session.h"
@@ -9,6 +11,10 @@
 #include <QComboBox>
 #include <QFile>
 #include <QFileDialog>
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QRegularExpression>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -20,6 +26,7 @@
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
+#include <QUrl>
 #include <QVBoxLayout>
 
 #include <array>
@@ -69,9 +76,14 @@ ModelsPage::ModelsPage(Session &session, QWidget *parent)
     m_summary->setObjectName(QStringLiteral("runSummary"));
     m_summary->setWordWrap(true);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_register = new QPushButton(tr("&Register best model"), this);
+    m_register->setObjectName(QStringLiteral("registerModel"));
+    connect(m_register, &QPushButton::clicked, this, &ModelsPage::registerBestModel);
+    connect(&m_session, &Session::connectionChanged, this, &ModelsPage::refreshRegister);
     auto *top = new QHBoxLayout;
     top->addWidget(open);
     top->addWidget(m_summary, 1);
+    top->addWidget(m_register);
 
     m_filter = new QLineEdit(this);
     m_filter->setObjectName(QStringLiteral("leaderboardFilter"));
@@ -226,10 +238,102 @@ ModelsPage::ModelsPage(Session &session, QWidget *parent)
     layout->addLayout(top);
     layout->addWidget(splitter, 1);
     layout->addWidget(m_status);
-    setTabOrder(open, m_filter);
+    setTabOrder(open, m_register);
+    setTabOrder(m_register, m_filter);
     setTabOrder(m_filter, m_board);
     setTabOrder(m_board, m_evaluation);
     setTabOrder(m_evaluation, m_tabs);
+    refreshRegister();
+}
+
+namespace {
+
+// The best model's package in a run folder (engine.h: best/ holds it).
+QString bestPackageDir(const QString &runFolder)
+{
+    return QDir(runFolder).filePath(QStringLiteral("best"));
+}
+
+// A model name Azure ML accepts (letters, digits, '-', '_'; a letter first), from the data file's name.
+QString modelNameFor(const QString &dataFile)
+{
+    static const QRegularExpression invalid(QStringLiteral("[^A-Za-z0-9_-]+"));
+    QString stem = QFileInfo(dataFile).completeBaseName().replace(invalid, QStringLiteral("-"));
+    if (stem.isEmpty() || !stem.at(0).isLetter())
+        stem.prepend(QStringLiteral("automl-"));
+    constexpr int kMaxStem = 200;
+    return stem.left(kMaxStem) + QStringLiteral("-best");
+}
+
+} // namespace
+
+void ModelsPage::refreshRegister()
+{
+    const bool hasPackage = m_folder && QFileInfo(bestPackageDir(m_folder->path)).isDir();
+    const bool local = m_session.connection() == Session::Connection::Local;
+    m_register->setEnabled(hasPackage && local && !m_registering);
+    if (!m_session.isConnected())
+        m_register->setToolTip(tr("Connect to a workspace first (the Workspace step)."));
+    else if (!local)
+        m_register->setToolTip(tr("Registering a model trained on this computer in an Azure workspace needs its package "
+                                  "uploaded to a datastore, which this build does not do yet."));
+    else if (!hasPackage)
+        m_register->setToolTip(tr("Open a run folder with a best model (its best/ folder) first."));
+    else
+        m_register->setToolTip(tr("Register the best model of this run in the workspace, to deploy it on the Deploy step."));
+}
+
+void ModelsPage::registerBestModel()
+{
+    refreshRegister();
+    if (!m_register->isEnabled()) {
+        setStatus(m_register->toolTip());
+        return;
+    }
+    const auto client = machineLearningClient(m_session);
+    if (!client)
+        return;
+    m_registering = true;
+    refreshRegister();
+    const QString name = modelNameFor(m_session.dataFile().isEmpty() ? m_folder->path : m_session.dataFile());
+    const QString packageDir = QFileInfo(bestPackageDir(m_folder->path)).absoluteFilePath();
+    setStatus(tr("Registering the best model as %1…").arg(name));
+    // Versions are immutable: one per run, named by the run folder's time stamp, so that
+    // registering the same run again finds its version rather than making another.
+    static const QRegularExpression notDigit(QStringLiteral("[^0-9]"));
+    QString version = QFileInfo(m_folder->path).fileName().remove(notDigit);
+    if (version.isEmpty())
+        version = QString::number(QDateTime::currentSecsSinceEpoch());
+    registerVersion(name, version, packageDir);
+}
+
+void ModelsPage::registerVersion(const QString &name, const QString &version, const QString &packageDir)
+{
+    const auto client = machineLearningClient(m_session);
+    if (!client) {
+        m_registering = false;
+        refreshRegister();
+        return;
+    }
+    azure::ModelSpec spec;
+    spec.name = name;
+    spec.version = version;
+    spec.modelType = QStringLiteral("custom_model");
+    spec.modelUri = QUrl::fromLocalFile(packageDir).toString();
+    spec.description = tr("Best model (run %1) of the AutoML run in %2").arg(m_leaderboard->bestRunId()).arg(m_folder->path);
+    // The callback holds the client: the request is dropped when its client goes away.
+    client->createModelVersion(spec, this, [this, client, name, version](azure::Result<azure::Model> model) {
+        m_registering = false;
+        refreshRegister();
+        if (!model.ok()) {
+            setStatus(tr("Could not register %1: %2").arg(name, model.error().toString()));
+            return;
+        }
+        const QString id = QStringLiteral("azureml:%1:%2").arg(name, version);
+        setStatus(tr("Registered as %1; deploy it on the Deploy step.").arg(id));
+        m_session.setModelId(id);
+        Q_EMIT modelRegistered(id);
+    });
 }
 
 void ModelsPage::setStatus(const QString &text)
@@ -275,6 +379,7 @@ bool ModelsPage::openRunFolder(const QString &path, QString *error)
         selectRuns({m_leaderboard->bestRunId()});
         m_session.setBestRunId(QString::number(m_leaderboard->bestRunId()));
     }
+    refreshRegister();
     Q_EMIT runFolderOpened(m_folder->path);
     return true;
 }

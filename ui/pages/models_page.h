@@ -10,6 +10,7 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QPushButton;
 class QSortFilterProxyModel;
 class QTableView;
 class QTabWidget;
@@ -51,18 +52,27 @@ public:
     void selectRuns(const QList<int> &runIds);
     void showCurve(CurveKind kind);
 
+    // Registers the run's best model (its package folder) as a model version in the
+    // connected workspace and makes it the session's model (modelRegistered). Local workspace
+    // only: Azure would need the package uploaded to a datastore first.
+    void registerBestModel();
+
     bool exportCurvePng(const QString &path);
     bool exportMetricsCsv(const QString &path);
     QString statusText() const;
 
 Q_SIGNALS:
     void runFolderOpened(const QString &path);
+    // A model version was registered from the best run: "azureml:name:version".
+    void modelRegistered(const QString &modelId);
 
 private:
     void selectionChanged();
     void refreshCurves();
     void confusionCellClicked(const QModelIndex &index);
     void setStatus(const QString &text);
+    void refreshRegister();
+    void registerVersion(const QString &name, const QString &version, const QString &packageDir);
 
     Session &m_session;
     std::optional<RunFolder> m_folder;
@@ -74,6 +84,8 @@ private:
     ImportanceModel *m_importance;
     QLabel *m_summary = nullptr;
     QLabel *m_status = nullptr;
+    QPushButton *m_register = nullptr;
+    bool m_registering = false;
     QLineEdit *m_filter = nullptr;
     QTableView *m_board = nullptr;
     QTabWidget *m_tabs = nullptr;
