@@ -12,6 +12,8 @@
 #include <QPixmap>
 #include <QSettings>
 
+#include <memory>
+
 namespace cerulean::ui {
 
 namespace {
@@ -50,12 +52,20 @@ QStringList ScreenshotTour::run(const QString &directory)
     }
     QStringList written;
     m_window.show();
-    // The local workspace opened in one click (its own root under the folder): the wizard's summary.
+    // The flow a user clicks through, with real work: the local workspace opened in one click
+    // (its own root under the folder), the Bank Marketing data and a short AutoML run, the best
+    // model registered and deployed with Application Insights, the Consume form sent and two
+    // benchmarks against the deployed endpoint, then its logs with those requests.
     prepareWorkspacePageForTour(m_window, dir.absolutePath());
-    // Real data and a short real run, so the AutoML pages are shot with content (skipped without the data).
-    prepareAutoMLPagesForTour(m_window, dir.absolutePath());
-    // A real scoring endpoint for the Swagger, Consume and Benchmark pages, up while they are shot.
-    const auto endpoint = prepareEndpointPagesForTour(m_window, dir.absolutePath());
+    std::unique_ptr<TourEndpoint> fallback;
+    if (prepareAutoMLPagesForTour(m_window, dir.absolutePath()) && prepareDeploymentForTour(m_window) &&
+        driveEndpointPagesForTour(m_window)) {
+        prepareLogsPageForTour(m_window);
+    } else {
+        // Nothing deployed (no shared data, or no keychain for the endpoint's key): the
+        // Swagger, Consume and Benchmark steps are shot against an endpoint served in-process.
+        fallback = prepareEndpointPagesForTour(m_window, dir.absolutePath());
+    }
     for (Step step : allSteps) {
         m_window.showStep(step);
         settle();

@@ -7,6 +7,8 @@
 #include "core/serving/scoring_service.h"
 #include "ui/main_window.h"
 #include "ui/models/endpoint_target.h"
+#include "ui/models/reply_model.h"
+#include "ui/models/schema_input_model.h"
 #include "ui/pages/benchmark_page.h"
 #include "ui/pages/consume_page.h"
 #include "ui/pages/swagger_page.h"
@@ -119,17 +121,29 @@ std::unique_ptr<TourEndpoint> prepareEndpointPagesForTour(MainWindow &window, co
 
     target->setScoringUri(QUrl(QString::fromStdString(endpoint->server->url()) + QStringLiteral("/score")));
     target->setKey(key);
+    return driveEndpointPagesForTour(window) ? std::move(endpoint) : nullptr;
+}
+
+bool driveEndpointPagesForTour(MainWindow &window)
+{
+    auto *swagger = qobject_cast<SwaggerPage *>(window.page(Step::Swagger));
+    auto *consume = qobject_cast<ConsumePage *>(window.page(Step::Consume));
+    auto *benchmark = qobject_cast<BenchmarkPage *>(window.page(Step::Benchmark));
+    auto *target = swagger ? swagger->findChild<EndpointTarget *>() : nullptr;
+    if (!swagger || !consume || !benchmark || !target || !target->isSet())
+        return false;
     swagger->fetch();
     if (!waitFor([target] { return target->schemaState() == EndpointTarget::SchemaState::Loaded; }, std::chrono::seconds(10)))
-        return nullptr;
-    consume->inputModel()->addInputRow();
+        return false;
+    if (consume->inputModel()->columnCount() <= ScoringInputModel::FirstRowColumn)
+        consume->inputModel()->addInputRow();
     bool replied = false;
     const auto replyConnection = QObject::connect(consume, &ConsumePage::replyShown, consume, [&replied] { replied = true; });
     consume->send();
     const bool sent = waitFor([&replied] { return replied; }, std::chrono::seconds(10));
     QObject::disconnect(replyConnection);
-    if (!sent)
-        return nullptr;
+    if (!sent || consume->replyModel()->rowCount() == 0)
+        return false;
 
     bool finished = false;
     const auto runConnection = QObject::connect(benchmark, &BenchmarkPage::runFinished, benchmark, [&finished] { finished = true; });
@@ -145,7 +159,8 @@ std::unique_ptr<TourEndpoint> prepareEndpointPagesForTour(MainWindow &window, co
         }
     }
     QObject::disconnect(runConnection);
-    return ran ? std::move(endpoint) : nullptr;
+    return ran;
 }
+
 
 } // namespace cerulean::ui

@@ -33,9 +33,14 @@ public:
     virtual ~TourEndpoint() = default;
 };
 
-// For the screenshot tour: serves a small real model package (trained on Bank Marketing in
-// `workDirectory`) in-process, loads its schema, sends the form's request and runs a
-// benchmark, so that the pages are shot in use. Null if any step fails.
+// For the screenshot tour when nothing could be deployed: serves a small real model package
+// (trained on Bank Marketing in `workDirectory`) in-process and drives the pages against it
+// (driveEndpointPagesForTour). Null if any step fails.
 std::unique_ptr<TourEndpoint> prepareEndpointPagesForTour(MainWindow &window, const QString &workDirectory);
+
+// For the screenshot tour: against the endpoint the pages point at (the deployed one), loads
+// its schema, sends the Consume form's request and runs two benchmarks (without and with
+// keep-alive), so that the pages are shot in use. False if any step fails.
+bool driveEndpointPagesForTour(MainWindow &window);
 
 } // namespace cerulean::ui

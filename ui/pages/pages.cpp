@@ -1,9 +1,12 @@
 #include "ui/pages/pages.h"
 
-#include "core/automl/csv.h"
-#include "core/automl/engine.h"
 #include "ui/main_window.h"
 #include "ui/models/dataset_preview_model.h"
+#include "ui/models/deploy_controller.h"
+#include "ui/models/endpoint_target.h"
+#include "ui/models/leaderboard_model.h"
+#include "ui/models/log_controller.h"
+#include "ui/models/log_model.h"
 #include "ui/models/profile_guardrail_model.h"
 #include "ui/models/profile_model.h"
 #include "ui/pages/data_automl_page.h"
@@ -19,12 +22,15 @@
 #include <QDir>
 #include <QEventLoop>
 #include <QFile>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QLineEdit>
+#include <QSpinBox>
 #include <QTabWidget>
 #include <QThread>
 #include <QCoreApplication>
 
 #include <functional>
-#include <numeric>
 
 namespace cerulean::ui {
 
@@ -77,6 +83,7 @@ void installPages(MainWindow &window, Session &session)
     window.setPage(Step::Pipelines, new PipelinesPage(session));
     installEndpointPages(window, session); // Swagger, Consume, Benchmark
     QObject::connect(data, &DataAutoMLPage::runFolderReady, models, [models](const QString &folder) { models->openRunFolder(folder); });
+    QObject::connect(models, &ModelsPage::modelRegistered, &window, [&window]() { window.showStep(Step::Deploy); });
 
     window.setConnectionText(session.displayName());
     QObject::connect(&session, &Session::connectionChanged, &window,
@@ -97,33 +104,74 @@ bool prepareAutoMLPagesForTour(MainWindow &window, const QString &workDirectory)
                                       data->preview()->state() == DatasetPreviewModel::State::Failed; },
                    kDataTimeout))
         return false;
-    if (auto *tabs = data->findChild<QTabWidget *>(QStringLiteral("dataTabs")))
-        tabs->setCurrentIndex(2); // the guardrails, with the `duration` leakage alert
 
-    // A short real run on part of the data: enough trials for a leaderboard and charts.
-    const auto table = data->preview()->table();
-    if (!table)
+    // The form as a user fills it: target y, the shortest exit criterion, two trials at once.
+    auto *target = data->findChild<QComboBox *>(QStringLiteral("targetColumn"));
+    auto *exit = data->findChild<QSpinBox *>(QStringLiteral("exitCriterion"));
+    auto *concurrent = data->findChild<QSpinBox *>(QStringLiteral("maxConcurrentTrials"));
+    if (!target || !exit || !concurrent || target->findText(QStringLiteral("y")) < 0)
         return false;
-    constexpr std::size_t kTourRows = 4000;
-    std::vector<std::size_t> rows(std::min(kTourRows, table->data.rows));
-    std::iota(rows.begin(), rows.end(), std::size_t{0});
-    automl::AutoMLSettings settings;
-    settings.targetColumn = "y";
-    settings.timeout = std::chrono::seconds(8);
-    settings.maxTrials = 6;
-    settings.maxConcurrentTrials = 2;
-    settings.validation.kind = automl::ValidationKind::Split;
-    settings.validation.validationSize = 0.2;
-    settings.testSize = 0.2;
-    automl::CancelToken cancel;
-    auto result = automl::runAutoML(settings, table->data.selectRows(rows), std::nullopt, {}, cancel);
-    if (!result.ok())
+    target->setCurrentIndex(target->findText(QStringLiteral("y")));
+    exit->setValue(exit->minimum());
+    concurrent->setValue(2);
+    data->setRunsDirectory(QDir(workDirectory).filePath(QStringLiteral("runs")));
+    bool opened = false;
+    const auto connection = QObject::connect(models, &ModelsPage::runFolderOpened, models, [&opened]() { opened = true; });
+    // The exit criterion, then the refit, explanations and the run folder.
+    constexpr std::chrono::minutes kRunTimeout{4};
+    const bool trained = data->submit() && waitUntil([&opened]() { return opened; }, kRunTimeout);
+    QObject::disconnect(connection);
+    return trained;
+}
+
+bool prepareDeploymentForTour(MainWindow &window)
+{
+    auto *models = qobject_cast<ModelsPage *>(window.page(Step::Models));
+    auto *deploy = qobject_cast<DeployPage *>(window.page(Step::Deploy));
+    if (!models || !deploy || models->leaderboard()->rowCount() == 0)
         return false;
-    const QString folder = QDir(workDirectory).filePath(QStringLiteral("tour-run"));
-    QDir(folder).removeRecursively();
-    if (automl::writeRunOutput(*result, folder.toStdString()))
+    QString modelId;
+    const auto connection = QObject::connect(models, &ModelsPage::modelRegistered, models,
+                                             [&modelId](const QString &id) { modelId = id; });
+    models->registerBestModel();
+    constexpr std::chrono::seconds kCallTimeout{20};
+    const bool registered = waitUntil([&modelId]() { return !modelId.isEmpty(); }, kCallTimeout);
+    QObject::disconnect(connection);
+    if (!registered)
         return false;
-    return models->openRunFolder(folder);
+
+    window.showStep(Step::Deploy);
+    auto *name = deploy->findChild<QLineEdit *>(QStringLiteral("endpointName"));
+    auto *insights = deploy->findChild<QCheckBox *>(QStringLiteral("appInsights"));
+    auto *model = deploy->findChild<QComboBox *>(QStringLiteral("model"));
+    if (!name || !insights || !model || !waitUntil([model, modelId]() { return model->currentText() == modelId; }, kCallTimeout))
+        return false;
+    name->setText(QStringLiteral("bank-marketing"));
+    insights->setChecked(true);
+    deploy->deploy();
+    constexpr std::chrono::seconds kDeployTimeout{90};
+    DeployController *controller = deploy->controller();
+    if (!waitUntil([controller]() { return controller->state() == DeployController::State::Deployed ||
+                                           controller->state() == DeployController::State::Failed; },
+                   kDeployTimeout) ||
+        controller->state() != DeployController::State::Deployed)
+        return false;
+    // The Swagger, Consume and Benchmark steps read the endpoint's key from the keychain.
+    auto *swagger = window.page(Step::Swagger);
+    auto *target = swagger ? swagger->findChild<EndpointTarget *>() : nullptr;
+    return target && waitUntil([target]() { return !target->key().isEmpty(); }, kCallTimeout);
+}
+
+bool prepareLogsPageForTour(MainWindow &window)
+{
+    auto *logs = qobject_cast<LogsPage *>(window.page(Step::Logs));
+    if (!logs)
+        return false;
+    window.showStep(Step::Logs);
+    constexpr std::chrono::seconds kTelemetryTimeout{30};
+    LogModel *model = logs->controller()->logs();
+    return waitUntil([model]() { return model->count(LogSource::Request) > 0 && model->count(LogSource::Container) > 0; },
+                     kTelemetryTimeout);
 }
 
 } // namespace cerulean::ui
