@@ -2,6 +2,7 @@
 
 #include "ui/charts/curve_chart.h"
 #include "core/azure/ml_client.h"
+#include "ui/models/dataset_async.h"
 #include "ui/models/deploy_controller.h"
 #include "ui/models/leaderboard_model.h"
 #include "ui/models/metrics_models.h"
@@ -357,6 +358,29 @@ bool ModelsPage::openRunFolder(const QString &path, QString *error)
 {
     QString message;
     auto folder = loadRunFolder(path, &message);
+    return showRunFolder(std::move(folder), message, error);
+}
+
+void ModelsPage::openRunFolderInBackground(const QString &path)
+{
+    struct Loaded
+    {
+        std::optional<RunFolder> folder;
+        QString message;
+    };
+    setStatus(tr("Reading %1…").arg(QDir::toNativeSeparators(path)));
+    runInBackground<Loaded>(
+        this,
+        [path]() {
+            Loaded loaded;
+            loaded.folder = loadRunFolder(path, &loaded.message);
+            return loaded;
+        },
+        [this](Loaded loaded) { showRunFolder(std::move(loaded.folder), loaded.message, nullptr); });
+}
+
+bool ModelsPage::showRunFolder(std::optional<RunFolder> folder, const QString &message, QString *error)
+{
     if (!folder) {
         setStatus(message);
         if (error)

@@ -39,6 +39,9 @@ public:
 
     // Loads a run folder; false with the reason shown on the page and in *error.
     bool openRunFolder(const QString &path, QString *error = nullptr);
+    // The same, with the files read and parsed on a worker thread (a finished run's folder
+    // holds every trial's metrics and curves: reading it would stall the window).
+    void openRunFolderInBackground(const QString &path);
     void chooseRunFolder();
 
     LeaderboardModel *leaderboard() const { return m_leaderboard; }
@@ -67,6 +70,7 @@ Q_SIGNALS:
     void modelRegistered(const QString &modelId);
 
 private:
+    bool showRunFolder(std::optional<RunFolder> folder, const QString &message, QString *error);
     void selectionChanged();
     void refreshCurves();
     void confusionCellClicked(const QModelIndex &index);

@@ -82,7 +82,7 @@ void installPages(MainWindow &window, Session &session)
     window.setPage(Step::Logs, new LogsPage(session));
     window.setPage(Step::Pipelines, new PipelinesPage(session));
     installEndpointPages(window, session); // Swagger, Consume, Benchmark
-    QObject::connect(data, &DataAutoMLPage::runFolderReady, models, [models](const QString &folder) { models->openRunFolder(folder); });
+    QObject::connect(data, &DataAutoMLPage::runFolderReady, models, [models](const QString &folder) { models->openRunFolderInBackground(folder); });
     QObject::connect(models, &ModelsPage::modelRegistered, &window, [&window]() { window.showStep(Step::Deploy); });
 
     window.setConnectionText(session.displayName());
