@@ -33,7 +33,6 @@
 #include <QRadioButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
-#include <QTimer>
 #include <QWizard>
 #include <QtTest>
 
