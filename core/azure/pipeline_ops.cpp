@@ -1,0 +1,397 @@
+#include "core/azure/pipeline_ops.h"
+
+#include "core/azure/json_util.h"
+
+#include <QRegularExpression>
+#include <QUrlQuery>
+
+namespace cerulean::azure {
+
+using namespace detail;
+
+namespace {
+
+Result<json> objectBody(const QByteArray &body, const char *what)
+{
+    json doc = parseJson(body);
+    if (doc.is_discarded() || !doc.is_object())
+        return AzureError::invalidResponse(QStringLiteral("%1: the answer is not a JSON object").arg(QLatin1String(what)));
+    return doc;
+}
+
+AzureError missingField(const char *what, const char *field)
+{
+    return AzureError::invalidResponse(QStringLiteral("%1: field '%2' is missing").arg(QLatin1String(what), QLatin1String(field)));
+}
+
+// A value of a string map that may hold numbers ("Parameters": {"avg_rate": 0.5}).
+QString text(const json &value)
+{
+    if (value.is_string())
+        return QString::fromStdString(value.get<std::string>());
+    if (value.is_null())
+        return {};
+    return QString::fromStdString(value.dump());
+}
+
+Result<PipelineEndpoint> endpointFrom(const json &doc)
+{
+    PipelineEndpoint out;
+    out.id = str(doc, "Id");
+    out.name = str(doc, "Name");
+    if (out.name.isEmpty())
+        return missingField("pipeline endpoint", "Name");
+    out.description = str(doc, "Description");
+    out.status = str(doc, "Status");
+    out.pipelineJobName = str(doc, "PipelineJobName");
+    out.version = static_cast<int>(asInt(member(doc, "Version")).value_or(0));
+    if (const json *parameters = member(doc, "Parameters"); parameters && parameters->is_object())
+        for (const auto &[key, value] : parameters->items())
+            out.parameters.insert(QString::fromStdString(key), text(value));
+    out.url = QUrl(str(doc, "Url"));
+    if (!out.url.isValid() || out.url.isEmpty())
+        return missingField("pipeline endpoint", "Url");
+    return out;
+}
+
+json variantJson(const QVariant &value)
+{
+    switch (value.typeId()) {
+    case QMetaType::Bool:
+        return value.toBool();
+    case QMetaType::Int:
+    case QMetaType::LongLong:
+    case QMetaType::UInt:
+    case QMetaType::ULongLong:
+        return value.toLongLong();
+    case QMetaType::Double:
+    case QMetaType::Float:
+        return value.toDouble();
+    default:
+        return s(value.toString());
+    }
+}
+
+HttpRequest jsonRequest(const char *method, const QUrl &url, const json *body = nullptr)
+{
+    HttpRequest request;
+    request.method = method;
+    request.url = url;
+    request.headers.set("Accept", "application/json");
+    if (body) {
+        request.body = dump(*body);
+        request.headers.set("Content-Type", "application/json");
+    }
+    return request;
+}
+
+QUrl mlUrl(const Cloud &cloud, const WorkspaceRef &ws, const QString &tail, const QList<QPair<QString, QString>> &query = {})
+{
+    QUrl url = cloud.armUrl(ws.armId() + tail, QString::fromLatin1(kMlApiVersion));
+    QUrlQuery q(url);
+    for (const auto &[name, value] : query)
+        q.addQueryItem(name, value);
+    url.setQuery(q);
+    return url;
+}
+
+} // namespace
+
+bool BatchJobProgress::isTerminal() const
+{
+    Job job;
+    job.status = status;
+    return job.isTerminal();
+}
+
+Result<PipelineEndpoint> parsePipelineEndpoint(const QByteArray &body)
+{
+    auto doc = objectBody(body, "pipeline endpoint");
+    if (!doc)
+        return doc.error();
+    return endpointFrom(doc.value());
+}
+
+Result<QList<PipelineEndpoint>> parsePipelineEndpoints(const QByteArray &body)
+{
+    auto doc = objectBody(body, "pipeline endpoints");
+    if (!doc)
+        return doc.error();
+    const json *value = member(doc.value(), "value");
+    if (!value || !value->is_array())
+        return missingField("pipeline endpoints", "value");
+    QList<PipelineEndpoint> out;
+    for (const json &item : *value) {
+        auto endpoint = endpointFrom(item);
+        if (!endpoint)
+            return endpoint.error();
+        out.append(std::move(endpoint).value());
+    }
+    return out;
+}
+
+Result<PipelineRunStarted> parsePipelineRunStarted(const QByteArray &body)
+{
+    auto parsed = objectBody(body, "pipeline run");
+    if (!parsed)
+        return parsed.error();
+    const json &doc = parsed.value();
+    PipelineRunStarted out;
+    out.runId = str(doc, "Id");
+    if (out.runId.isEmpty())
+        out.runId = str(doc, "RunId");
+    if (out.runId.isEmpty())
+        return missingField("pipeline run", "Id");
+    out.experimentName = str(doc, "ExperimentName");
+    out.status = str(doc, "Status");
+    out.pipelineEndpointId = str(doc, "PipelineEndpointId");
+    out.statusUrl = QUrl(str(doc, "StatusUrl"));
+    return out;
+}
+
+Result<QList<ScheduleRun>> parseScheduleHistory(const QByteArray &body)
+{
+    auto doc = objectBody(body, "schedule history");
+    if (!doc)
+        return doc.error();
+    const json *value = member(doc.value(), "value");
+    if (!value || !value->is_array())
+        return missingField("schedule history", "value");
+    QList<ScheduleRun> out;
+    for (const json &item : *value) {
+        ScheduleRun run;
+        run.scheduledTime = str(item, "scheduledTime");
+        run.status = str(item, "status");
+        if (run.scheduledTime.isEmpty() || run.status.isEmpty())
+            return missingField("schedule history entry", run.status.isEmpty() ? "status" : "scheduledTime");
+        run.jobName = str(item, "jobName");
+        run.jobStatus = str(item, "jobStatus");
+        run.reason = str(item, "reason");
+        out.append(run);
+    }
+    return out;
+}
+
+std::pair<QList<FailedRow>, qint64> parseFailedRowDetails(const QString &details)
+{
+    static const QRegularExpression row(QStringLiteral("^line (\\d+) \\((.*)\\)$"));
+    static const QRegularExpression more(QStringLiteral("^and (\\d+) more$"));
+    QList<FailedRow> rows;
+    qint64 notListed = 0;
+    // Reasons may hold "; " themselves: parts are joined until they make a whole "line N (…)".
+    QString pending;
+    for (const QString &part : details.split(QStringLiteral("; "), Qt::SkipEmptyParts)) {
+        if (const auto m = more.match(part); pending.isEmpty() && m.hasMatch()) {
+            notListed = m.captured(1).toLongLong();
+            continue;
+        }
+        pending = pending.isEmpty() ? part : pending + QStringLiteral("; ") + part;
+        if (const auto r = row.match(pending); r.hasMatch()) {
+            rows.append(FailedRow{r.captured(1).toLongLong(), r.captured(2)});
+            pending.clear();
+        }
+    }
+    if (!pending.isEmpty())
+        rows.append(FailedRow{0, pending});
+    return {rows, notListed};
+}
+
+BatchJobProgress batchProgress(const Job &job)
+{
+    BatchJobProgress p;
+    p.jobName = job.name;
+    p.status = job.status;
+    const auto number = [&](const char *key, qint64 fallback) {
+        bool ok = false;
+        const qint64 v = job.properties.value(QLatin1String(key)).toLongLong(&ok);
+        return ok ? v : fallback;
+    };
+    p.known = job.properties.contains(QStringLiteral("azureml.batch.rowsTotal")) ||
+              job.properties.contains(QStringLiteral("azureml.batch.miniBatchSize"));
+    p.miniBatchesCompleted = number("azureml.batch.miniBatchesCompleted", 0);
+    p.miniBatchesTotal = number("azureml.batch.miniBatchesTotal", 0);
+    p.rowsProcessed = number("azureml.batch.rowsProcessed", 0);
+    p.rowsTotal = number("azureml.batch.rowsTotal", 0);
+    p.rowsFailed = number("azureml.batch.rowsFailed", 0);
+    p.errorThreshold = static_cast<int>(number("azureml.batch.errorThreshold", -1));
+    p.miniBatchSize = static_cast<int>(number("azureml.batch.miniBatchSize", 0));
+    p.instanceCount = static_cast<int>(number("azureml.batch.instanceCount", 0));
+    p.maxRetries = static_cast<int>(number("azureml.batch.maxRetries", 0));
+    p.error = job.properties.value(QStringLiteral("azureml.error"));
+    std::tie(p.failedRows, p.failedRowsNotListed) = parseFailedRowDetails(job.properties.value(QStringLiteral("azureml.batch.failedRowDetails")));
+    return p;
+}
+
+namespace requests {
+
+QUrl pipelinesBase(const Cloud &cloud, const WorkspaceRef &ws, const QString &location)
+{
+    if (cloud.isLocal())
+        return joinUrl(cloud.resourceManager, QStringLiteral("/pipelines/v1.0") + ws.armId());
+    QUrl url;
+    url.setScheme(QStringLiteral("https"));
+    url.setHost(QStringLiteral("%1.api.azureml.ms").arg(location));
+    url.setPath(QStringLiteral("/pipelines/v1.0") + ws.armId());
+    return url;
+}
+
+HttpRequest publishPipeline(const QUrl &base, const PipelineEndpointSpec &spec)
+{
+    const json body{{"Name", s(spec.name)}, {"PipelineJobName", s(spec.pipelineJobName)}, {"Description", s(spec.description)}};
+    return jsonRequest("POST", joinUrl(base, QStringLiteral("/PipelineEndpoints")), &body);
+}
+
+HttpRequest getPipelineEndpoint(const QUrl &base, const QString &name)
+{
+    QString clean = name;
+    clean.replace(QLatin1Char('/'), QLatin1Char('_'));
+    return jsonRequest("GET", joinUrl(base, QStringLiteral("/PipelineEndpoints/") + clean));
+}
+
+HttpRequest listPipelineEndpoints(const QUrl &base) { return jsonRequest("GET", joinUrl(base, QStringLiteral("/PipelineEndpoints"))); }
+
+HttpRequest triggerPipeline(const QUrl &triggerUrl, const PipelineSubmission &submission)
+{
+    json assignments = json::object();
+    for (auto it = submission.parameterAssignments.begin(); it != submission.parameterAssignments.end(); ++it)
+        assignments[s(it.key())] = variantJson(it.value());
+    json body{{"ExperimentName", s(submission.experimentName)}, {"ParameterAssignments", assignments}};
+    if (!submission.displayName.isEmpty())
+        body["DisplayName"] = s(submission.displayName);
+    if (!submission.description.isEmpty())
+        body["Description"] = s(submission.description);
+    return jsonRequest("POST", triggerUrl, &body);
+}
+
+HttpRequest listSchedules(const Cloud &cloud, const WorkspaceRef &ws) { return jsonRequest("GET", mlUrl(cloud, ws, QStringLiteral("/schedules"))); }
+
+HttpRequest scheduleHistory(const Cloud &cloud, const WorkspaceRef &ws, const QString &name)
+{
+    return jsonRequest("GET", mlUrl(cloud, ws, QStringLiteral("/schedules/%1/history").arg(name)));
+}
+
+HttpRequest listJobsOfSchedule(const Cloud &cloud, const WorkspaceRef &ws, const QString &scheduleName)
+{
+    return jsonRequest("GET", mlUrl(cloud, ws, QStringLiteral("/jobs"), {{QStringLiteral("scheduleId"), scheduleName}}));
+}
+
+HttpRequest listChildJobs(const Cloud &cloud, const WorkspaceRef &ws, const QString &parentJobName)
+{
+    return jsonRequest("GET", mlUrl(cloud, ws, QStringLiteral("/jobs"), {{QStringLiteral("parentJobName"), parentJobName}}));
+}
+
+} // namespace requests
+
+PipelineOperations::PipelineOperations(std::shared_ptr<const HttpPipeline> pipeline, Cloud cloud, WorkspaceRef workspace,
+                                       PipelineOperationsOptions options)
+    : m_pipeline(std::move(pipeline))
+    , m_cloud(std::move(cloud))
+    , m_ws(std::move(workspace))
+    , m_options(std::move(options))
+{
+}
+
+PipelineOperations::PipelineOperations(const MachineLearningClient &client, PipelineOperationsOptions options)
+    : PipelineOperations(client.client()->arm(), client.cloud(), client.workspace(), std::move(options))
+{
+}
+
+QUrl PipelineOperations::pipelinesBase() const { return requests::pipelinesBase(m_cloud, m_ws, m_options.location); }
+
+void PipelineOperations::publish(const PipelineEndpointSpec &spec, QObject *context, Done<PipelineEndpoint> done) const
+{
+    if (spec.name.trimmed().isEmpty() || spec.pipelineJobName.trimmed().isEmpty()) {
+        done(AzureError::invalidInput(QStringLiteral("publishing needs an endpoint name and the pipeline job to publish")));
+        return;
+    }
+    sendTyped<PipelineEndpoint>(*m_pipeline, requests::publishPipeline(pipelinesBase(), spec), &parsePipelineEndpoint, context,
+                                std::move(done));
+}
+
+void PipelineOperations::getEndpoint(const QString &name, QObject *context, Done<PipelineEndpoint> done) const
+{
+    sendTyped<PipelineEndpoint>(*m_pipeline, requests::getPipelineEndpoint(pipelinesBase(), name), &parsePipelineEndpoint, context,
+                                std::move(done));
+}
+
+void PipelineOperations::listEndpoints(QObject *context, Done<QList<PipelineEndpoint>> done) const
+{
+    sendTyped<QList<PipelineEndpoint>>(*m_pipeline, requests::listPipelineEndpoints(pipelinesBase()), &parsePipelineEndpoints,
+                                       context, std::move(done));
+}
+
+void PipelineOperations::trigger(const QUrl &triggerUrl, const PipelineSubmission &submission, QObject *context,
+                                 Done<PipelineRunStarted> done) const
+{
+    if (!triggerUrl.isValid() || triggerUrl.isEmpty()) {
+        done(AzureError::invalidInput(QStringLiteral("the pipeline endpoint has no trigger URL")));
+        return;
+    }
+    if (submission.experimentName.trimmed().isEmpty()) {
+        done(AzureError::invalidInput(QStringLiteral("ExperimentName: a run needs an experiment name")));
+        return;
+    }
+    sendTyped<PipelineRunStarted>(*m_pipeline, requests::triggerPipeline(triggerUrl, submission), &parsePipelineRunStarted,
+                                  context, std::move(done));
+}
+
+void PipelineOperations::triggerByName(const QString &endpoint, const PipelineSubmission &submission, QObject *context,
+                                       Done<PipelineRunStarted> done) const
+{
+    const PipelineOperations self = *this;
+    getEndpoint(endpoint, context, [self, submission, context, done](Result<PipelineEndpoint> found) {
+        if (!found)
+            return done(found.error());
+        self.trigger(found->url, submission, context, done);
+    });
+}
+
+void PipelineOperations::listSchedules(QObject *context, Done<QList<Schedule>> done) const
+{
+    listAll<Schedule>(m_pipeline, requests::listSchedules(m_cloud, m_ws), &parseSchedule, context, std::move(done));
+}
+
+void PipelineOperations::scheduleHistory(const QString &name, QObject *context, Done<QList<ScheduleRun>> done) const
+{
+    const auto pipeline = m_pipeline;
+    const HttpRequest fallback = requests::listJobsOfSchedule(m_cloud, m_ws, name);
+    pipeline->send(requests::scheduleHistory(m_cloud, m_ws, name), context, [=](const HttpResponse &response) {
+        if (response.isSuccess())
+            return done(parseScheduleHistory(response.body));
+        if (response.status != 404 || response.failure != HttpResponse::Failure::None)
+            return done(AzureError::fromResponse(response));
+        // No history route (Azure): the jobs the schedule created, oldest first.
+        listAll<Job>(pipeline, fallback, &parseJob, context, [done](Result<QList<Job>> jobs) {
+            if (!jobs)
+                return done(jobs.error());
+            QList<ScheduleRun> runs;
+            for (const Job &job : jobs.value()) {
+                ScheduleRun run;
+                run.status = QStringLiteral("Started");
+                run.jobName = job.name;
+                run.jobStatus = job.status;
+                run.scheduledTime = job.properties.value(QStringLiteral("azureml.schedule.scheduledTime"));
+                runs.append(run);
+            }
+            std::stable_sort(runs.begin(), runs.end(),
+                             [](const ScheduleRun &a, const ScheduleRun &b) { return a.scheduledTime < b.scheduledTime; });
+            done(runs);
+        });
+    });
+}
+
+void PipelineOperations::listSteps(const QString &pipelineJob, QObject *context, Done<QList<Job>> done) const
+{
+    listAll<Job>(m_pipeline, requests::listChildJobs(m_cloud, m_ws, pipelineJob), &parseJob, context, std::move(done));
+}
+
+void PipelineOperations::batchProgress(const QString &job, QObject *context, Done<BatchJobProgress> done) const
+{
+    sendTyped<Job>(*m_pipeline, requests::getJob(m_cloud, m_ws, job), &parseJob, context, [done](Result<Job> found) {
+        if (!found)
+            return done(found.error());
+        done(azure::batchProgress(found.value()));
+    });
+}
+
+} // namespace cerulean::azure

@@ -1,0 +1,147 @@
+#pragma once
+
+// Published pipelines and their REST trigger, schedule listing and history, a pipeline run's
+// steps, and batch job progress: typed requests, parsers and one asynchronous client.
+//
+// A published pipeline is Azure ML's pipeline endpoint: the workspace's data-plane host (the
+// one MLflow lives on) answers /pipelines/v1.0/{workspace ARM id}/PipelineEndpoints, and the
+// endpoint's Url takes POST {"ExperimentName", "ParameterAssignments"} with a Bearer token.
+
+#include "core/azure/ml_client.h"
+
+#include <QVariant>
+
+namespace cerulean::azure {
+
+// A published pipeline: a snapshot of a pipeline job's definition behind a trigger URL.
+struct PipelineEndpoint
+{
+    QString id, name, description, status, pipelineJobName;
+    int version = 0;
+    QMap<QString, QString> parameters; // name -> default
+    QUrl url;                          // the REST trigger
+    bool isActive() const { return status == QLatin1String("Active"); }
+};
+
+struct PipelineEndpointSpec
+{
+    QString name;
+    QString pipelineJobName; // the pipeline job whose definition is published
+    QString description;
+};
+
+// What a trigger call sends. Numbers and booleans stay JSON numbers and booleans.
+struct PipelineSubmission
+{
+    QString experimentName;
+    QMap<QString, QVariant> parameterAssignments;
+    QString displayName, description; // optional
+};
+
+// The trigger's answer: the run it started.
+struct PipelineRunStarted
+{
+    QString runId, experimentName, status, pipelineEndpointId;
+    QUrl statusUrl;
+};
+
+// One occurrence of a schedule: the run it started, or why it started none.
+struct ScheduleRun
+{
+    QString scheduledTime;  // ISO 8601, UTC
+    QString status;         // Started, Skipped or Failed
+    QString jobName;        // Started only
+    QString jobStatus;      // the run's status now (Started only)
+    QString reason;         // Skipped or Failed
+};
+
+// A row a batch job could not score, with why.
+struct FailedRow
+{
+    qint64 line = 0; // 1-based line of the input file (the header is line 1)
+    QString reason;
+};
+
+// How far a batch scoring job is, read from the job's properties.
+struct BatchJobProgress
+{
+    QString jobName, status, error;
+    qint64 miniBatchesCompleted = 0, miniBatchesTotal = 0;
+    qint64 rowsProcessed = 0, rowsTotal = 0, rowsFailed = 0;
+    int errorThreshold = -1, miniBatchSize = 0, instanceCount = 0, maxRetries = 0;
+    QList<FailedRow> failedRows; // the first ones with their reasons
+    qint64 failedRowsNotListed = 0; // failures beyond those listed
+    bool known = false;             // the job reported batch progress at all
+    bool isTerminal() const;
+    double fraction() const { return rowsTotal > 0 ? double(rowsProcessed) / double(rowsTotal) : 0.0; }
+};
+
+Result<PipelineEndpoint> parsePipelineEndpoint(const QByteArray &body);
+Result<QList<PipelineEndpoint>> parsePipelineEndpoints(const QByteArray &body);
+Result<PipelineRunStarted> parsePipelineRunStarted(const QByteArray &body);
+Result<QList<ScheduleRun>> parseScheduleHistory(const QByteArray &body);
+// Batch progress from a job (its properties; the azureml.batch.* keys of the local service).
+BatchJobProgress batchProgress(const Job &job);
+// "line 3 (bad value); line 9 (missing column); and 4 more" -> rows and the count not listed.
+std::pair<QList<FailedRow>, qint64> parseFailedRowDetails(const QString &details);
+
+namespace requests {
+// The published pipelines' API root of a workspace: {data-plane host}/pipelines/v1.0/{ws ARM id}.
+// location: the workspace's region (Azure only).
+QUrl pipelinesBase(const Cloud &cloud, const WorkspaceRef &ws, const QString &location);
+HttpRequest publishPipeline(const QUrl &pipelinesBase, const PipelineEndpointSpec &spec);
+HttpRequest getPipelineEndpoint(const QUrl &pipelinesBase, const QString &name);
+HttpRequest listPipelineEndpoints(const QUrl &pipelinesBase);
+HttpRequest triggerPipeline(const QUrl &triggerUrl, const PipelineSubmission &submission);
+HttpRequest listSchedules(const Cloud &cloud, const WorkspaceRef &ws);
+// The local service's record of every occurrence (started, skipped, failed).
+HttpRequest scheduleHistory(const Cloud &cloud, const WorkspaceRef &ws, const QString &name);
+// Jobs a schedule created (Azure's Jobs_List scheduleId filter).
+HttpRequest listJobsOfSchedule(const Cloud &cloud, const WorkspaceRef &ws, const QString &scheduleName);
+// The step jobs of a pipeline run.
+HttpRequest listChildJobs(const Cloud &cloud, const WorkspaceRef &ws, const QString &parentJobName);
+} // namespace requests
+
+struct PipelineOperationsOptions
+{
+    QString location; // the workspace's region; Azure only (the data-plane host)
+};
+
+// Publishing and triggering pipelines, schedules and their history, steps and batch progress
+// for one workspace, on any ARM-authenticated request pipeline (the client's, or the GUI
+// session's). Every call reports once on `context`'s thread, a typed value or an AzureError.
+class PipelineOperations final
+{
+public:
+    PipelineOperations(std::shared_ptr<const HttpPipeline> pipeline, Cloud cloud, WorkspaceRef workspace,
+                       PipelineOperationsOptions options = {});
+    explicit PipelineOperations(const MachineLearningClient &client, PipelineOperationsOptions options = {});
+
+    QUrl pipelinesBase() const;
+
+    void publish(const PipelineEndpointSpec &spec, QObject *context, Done<PipelineEndpoint> done) const;
+    void getEndpoint(const QString &name, QObject *context, Done<PipelineEndpoint> done) const;
+    void listEndpoints(QObject *context, Done<QList<PipelineEndpoint>> done) const;
+    // POSTs the submission to a published pipeline's trigger URL (as any REST client would).
+    void trigger(const QUrl &triggerUrl, const PipelineSubmission &submission, QObject *context,
+                 Done<PipelineRunStarted> done) const;
+    // Reads the endpoint by name, then triggers it.
+    void triggerByName(const QString &endpoint, const PipelineSubmission &submission, QObject *context,
+                       Done<PipelineRunStarted> done) const;
+
+    void listSchedules(QObject *context, Done<QList<Schedule>> done) const;
+    // The occurrences of a schedule, oldest first: the service's history where it keeps one,
+    // otherwise the jobs it created (Azure), each as a Started occurrence.
+    void scheduleHistory(const QString &name, QObject *context, Done<QList<ScheduleRun>> done) const;
+
+    void listSteps(const QString &pipelineJob, QObject *context, Done<QList<Job>> done) const;
+    void batchProgress(const QString &job, QObject *context, Done<BatchJobProgress> done) const;
+
+private:
+    std::shared_ptr<const HttpPipeline> m_pipeline;
+    Cloud m_cloud;
+    WorkspaceRef m_ws;
+    PipelineOperationsOptions m_options;
+};
+
+} // namespace cerulean::azure

@@ -1,0 +1,251 @@
+// Published pipelines, the REST trigger, schedule listing and history, and batch progress:
+// the requests PipelineOperations builds and how it reads the answers, through the whole
+// request pipeline (bearer token included) on a scripted transport. Schedules are read from
+// the Schedule/get.json contract example.
+#include "core/azure/pipeline_ops.h"
+#include "tests/azure/test_support.h"
+
+#include <QUrlQuery>
+
+#include <gtest/gtest.h>
+
+using namespace cerulean::azure;
+using namespace cerulean::azure::test;
+using namespace std::chrono;
+using nlohmann::json;
+
+namespace {
+
+class StaticCredential final : public TokenCredential
+{
+public:
+    void getToken(const TokenRequestContext &, QObject *context, TokenCallback done) override
+    {
+        QTimer::singleShot(0, context, [done]() { done(AccessToken{QStringLiteral("t0k"), system_clock::now() + hours(1)}); });
+    }
+};
+
+const WorkspaceRef kWs{QStringLiteral("sub"), QStringLiteral("rg"), QStringLiteral("ws")};
+
+struct Rig
+{
+    std::shared_ptr<FakeTransport> transport = std::make_shared<FakeTransport>();
+    std::shared_ptr<AzureClient> client;
+    std::unique_ptr<PipelineOperations> ops;
+
+    explicit Rig(const Cloud &cloud = Cloud::local(QUrl(QStringLiteral("http://127.0.0.1:9999"))))
+    {
+        PipelineOptions o;
+        o.jitter = []() { return 1.0; };
+        client = std::make_shared<AzureClient>(cloud, std::make_shared<StaticCredential>(), transport, o);
+        MachineLearningClient ml(client, kWs);
+        ops = std::make_unique<PipelineOperations>(ml, PipelineOperationsOptions{QStringLiteral("westeurope")});
+    }
+
+    template <class T, class Call>
+    Result<T> await(Call call)
+    {
+        std::optional<Result<T>> result;
+        QObject context;
+        call(&context, [&](Result<T> r) { result = std::move(r); });
+        EXPECT_TRUE(waitUntil([&]() { return result.has_value(); }));
+        return result.value_or(Result<T>(AzureError::canceled()));
+    }
+};
+
+json bodyOf(const HttpRequest &request) { return json::parse(request.body.constBegin(), request.body.constEnd()); }
+
+json endpointJson(const std::string &name)
+{
+    return {{"Id", "6f3c"},
+            {"Name", name},
+            {"Description", "nightly"},
+            {"Status", "Active"},
+            {"PipelineJobName", "train-1"},
+            {"Version", 2},
+            {"Parameters", {{"avg_rate", "0.5"}, {"rounds", 3}}},
+            {"Url", "http://127.0.0.1:9999/pipelines/v1.0/subscriptions/sub/resourceGroups/rg/providers/"
+                    "Microsoft.MachineLearningServices/workspaces/ws/PipelineRuns/PipelineEndpointSubmit/Id/6f3c"}};
+}
+
+const QString kWsPath = QStringLiteral("/subscriptions/sub/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws");
+
+} // namespace
+
+TEST(PipelineOps, PipelinesBaseIsTheWorkspaceDataPlaneHost)
+{
+    EXPECT_EQ(requests::pipelinesBase(Cloud::local(QUrl(QStringLiteral("http://127.0.0.1:81/"))), kWs, {}).toString(),
+              QStringLiteral("http://127.0.0.1:81/pipelines/v1.0") + kWsPath);
+    EXPECT_EQ(requests::pipelinesBase(Cloud::azure(), kWs, QStringLiteral("eastus2")).toString(),
+              QStringLiteral("https://eastus2.api.azureml.ms/pipelines/v1.0") + kWsPath);
+}
+
+TEST(PipelineOps, PublishPostsTheJobNameAndReadsTheEndpoint)
+{
+    Rig rig;
+    rig.transport->handler = [](const HttpRequest &) { return jsonResponse(201, dumpJson(endpointJson("nightly-ep"))); };
+    auto endpoint = rig.await<PipelineEndpoint>([&](QObject *c, auto done) {
+        rig.ops->publish({QStringLiteral("nightly-ep"), QStringLiteral("train-1"), QStringLiteral("nightly")}, c, done);
+    });
+    ASSERT_TRUE(endpoint.ok()) << endpoint.error().toString().toStdString();
+    ASSERT_EQ(rig.transport->requests.size(), 1u);
+    const HttpRequest &sent = rig.transport->requests[0];
+    EXPECT_EQ(sent.method, QByteArray("POST"));
+    EXPECT_EQ(sent.url.path(), QStringLiteral("/pipelines/v1.0") + kWsPath + QStringLiteral("/PipelineEndpoints"));
+    EXPECT_EQ(bodyOf(sent), json({{"Name", "nightly-ep"}, {"PipelineJobName", "train-1"}, {"Description", "nightly"}}));
+    EXPECT_EQ(sent.headers.value("Authorization"), QByteArray("Bearer t0k"));
+    EXPECT_EQ(endpoint->name, QStringLiteral("nightly-ep"));
+    EXPECT_EQ(endpoint->version, 2);
+    EXPECT_TRUE(endpoint->isActive());
+    EXPECT_EQ(endpoint->parameters.value(QStringLiteral("avg_rate")), QStringLiteral("0.5"));
+    EXPECT_EQ(endpoint->parameters.value(QStringLiteral("rounds")), QStringLiteral("3"));
+    EXPECT_TRUE(endpoint->url.path().endsWith(QStringLiteral("/PipelineEndpointSubmit/Id/6f3c")));
+
+    // Bad input never reaches the wire.
+    auto bad = rig.await<PipelineEndpoint>([&](QObject *c, auto done) { rig.ops->publish({QStringLiteral("x"), {}, {}}, c, done); });
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(rig.transport->requests.size(), 1u);
+    EXPECT_FALSE(parsePipelineEndpoint(R"({"Name":"a"})").ok()) << "an endpoint without its trigger URL is no use";
+}
+
+TEST(PipelineOps, TriggerPostsExperimentAndTypedAssignmentsWithBearer)
+{
+    Rig rig;
+    rig.transport->handler = [](const HttpRequest &request) {
+        if (request.method == "GET")
+            return jsonResponse(200, dumpJson(endpointJson("ep")));
+        return jsonResponse(200, R"({"Id":"run-7","ExperimentName":"nightly","Status":"NotStarted","StatusUrl":"http://x/jobs/run-7"})");
+    };
+    PipelineSubmission submission;
+    submission.experimentName = QStringLiteral("nightly");
+    submission.parameterAssignments = {{QStringLiteral("avg_rate"), 0.75}, {QStringLiteral("mode"), QStringLiteral("fast")},
+                                       {QStringLiteral("rounds"), 4}};
+    auto run = rig.await<PipelineRunStarted>([&](QObject *c, auto done) { rig.ops->triggerByName(QStringLiteral("ep"), submission, c, done); });
+    ASSERT_TRUE(run.ok()) << run.error().toString().toStdString();
+    EXPECT_EQ(run->runId, QStringLiteral("run-7"));
+    EXPECT_EQ(run->status, QStringLiteral("NotStarted"));
+    ASSERT_EQ(rig.transport->requests.size(), 2u);
+    EXPECT_EQ(rig.transport->requests[0].url.path(), QStringLiteral("/pipelines/v1.0") + kWsPath + QStringLiteral("/PipelineEndpoints/ep"));
+    const HttpRequest &post = rig.transport->requests[1];
+    EXPECT_EQ(post.method, QByteArray("POST"));
+    EXPECT_EQ(post.url.toString(), QString::fromStdString(endpointJson("ep")["Url"].get<std::string>()));
+    EXPECT_EQ(post.headers.value("Authorization"), QByteArray("Bearer t0k"));
+    EXPECT_EQ(bodyOf(post), json({{"ExperimentName", "nightly"}, {"ParameterAssignments", {{"avg_rate", 0.75}, {"mode", "fast"}, {"rounds", 4}}}}));
+
+    // The service's refusal arrives as the one error type, with its message.
+    rig.transport->handler = [](const HttpRequest &) {
+        return jsonResponse(400, R"({"error":{"code":"BadRequest","message":"ParameterAssignments: no parameter 'x'"}})");
+    };
+    auto refused = rig.await<PipelineRunStarted>([&](QObject *c, auto done) {
+        rig.ops->trigger(QUrl(QStringLiteral("http://127.0.0.1:9999/t")), submission, c, done);
+    });
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().httpStatus, 400);
+    EXPECT_TRUE(refused.error().message.contains(QStringLiteral("no parameter 'x'")));
+    PipelineSubmission noExperiment;
+    auto missing = rig.await<PipelineRunStarted>([&](QObject *c, auto done) {
+        rig.ops->trigger(QUrl(QStringLiteral("http://127.0.0.1:9999/t")), noExperiment, c, done);
+    });
+    ASSERT_FALSE(missing.ok());
+    EXPECT_TRUE(missing.error().message.contains(QStringLiteral("ExperimentName")));
+}
+
+TEST(PipelineOps, ListSchedulesFollowsNextLinkOverTheContractShape)
+{
+    const json example = loadJson(mlExamples() + QStringLiteral("Schedule/get.json"))["responses"]["200"]["body"];
+    ASSERT_TRUE(example.is_object());
+    Rig rig(Cloud::azure());
+    rig.transport->handler = [&](const HttpRequest &request) {
+        json first = example;
+        first["name"] = "a";
+        json second = example;
+        second["name"] = "b";
+        if (QUrlQuery(request.url).hasQueryItem(QStringLiteral("page")))
+            return jsonResponse(200, dumpJson(json{{"value", {second}}}));
+        return jsonResponse(200, dumpJson(json{{"value", {first}},
+                                               {"nextLink", "https://management.azure.com" + kWsPath.toStdString() +
+                                                                "/schedules?api-version=2025-12-01&page=2"}}));
+    };
+    auto schedules = rig.await<QList<Schedule>>([&](QObject *c, auto done) { rig.ops->listSchedules(c, done); });
+    ASSERT_TRUE(schedules.ok()) << schedules.error().toString().toStdString();
+    ASSERT_EQ(schedules->size(), 2);
+    EXPECT_EQ(schedules->at(0).name, QStringLiteral("a"));
+    EXPECT_EQ(schedules->at(1).name, QStringLiteral("b"));
+    EXPECT_EQ(schedules->at(0).triggerType, QStringLiteral("Cron"));
+    const HttpRequest &first = rig.transport->requests[0];
+    EXPECT_EQ(first.url.host(), QStringLiteral("management.azure.com"));
+    EXPECT_EQ(first.url.path(), kWsPath + QStringLiteral("/schedules"));
+    EXPECT_EQ(QUrlQuery(first.url).queryItemValue(QStringLiteral("api-version")), QStringLiteral("2025-12-01"));
+}
+
+TEST(PipelineOps, ScheduleHistoryReadsOccurrencesAndFallsBackToJobsBySchedule)
+{
+    Rig rig;
+    rig.transport->handler = [](const HttpRequest &) {
+        return jsonResponse(200, R"({"value":[
+            {"scheduledTime":"2026-01-01T10:00:00Z","status":"Started","jobName":"j1","jobStatus":"Completed"},
+            {"scheduledTime":"2026-01-01T10:01:00Z","status":"Skipped","reason":"Missed while the service was down."}]})");
+    };
+    auto history = rig.await<QList<ScheduleRun>>([&](QObject *c, auto done) { rig.ops->scheduleHistory(QStringLiteral("s"), c, done); });
+    ASSERT_TRUE(history.ok()) << history.error().toString().toStdString();
+    ASSERT_EQ(history->size(), 2);
+    EXPECT_EQ(history->at(0).jobName, QStringLiteral("j1"));
+    EXPECT_EQ(history->at(0).jobStatus, QStringLiteral("Completed"));
+    EXPECT_EQ(history->at(1).status, QStringLiteral("Skipped"));
+    EXPECT_TRUE(history->at(1).reason.contains(QStringLiteral("Missed")));
+    EXPECT_EQ(rig.transport->requests[0].url.path(), kWsPath + QStringLiteral("/schedules/s/history"));
+
+    // A service without the history route: the jobs it created, by Azure's scheduleId filter, in time order.
+    rig.transport->requests.clear();
+    rig.transport->handler = [](const HttpRequest &request) {
+        if (request.url.path().endsWith(QLatin1String("/history")))
+            return jsonResponse(404, R"({"error":{"code":"NotFound","message":"no route"}})");
+        return jsonResponse(200, R"({"value":[
+            {"name":"late","properties":{"jobType":"Pipeline","status":"Running","properties":{"azureml.schedule.scheduledTime":"2026-01-01T10:01:00Z"}}},
+            {"name":"early","properties":{"jobType":"Pipeline","status":"Completed","properties":{"azureml.schedule.scheduledTime":"2026-01-01T10:00:00Z"}}}]})");
+    };
+    auto jobs = rig.await<QList<ScheduleRun>>([&](QObject *c, auto done) { rig.ops->scheduleHistory(QStringLiteral("s"), c, done); });
+    ASSERT_TRUE(jobs.ok()) << jobs.error().toString().toStdString();
+    ASSERT_EQ(jobs->size(), 2);
+    EXPECT_EQ(jobs->at(0).jobName, QStringLiteral("early"));
+    EXPECT_EQ(jobs->at(1).jobStatus, QStringLiteral("Running"));
+    ASSERT_EQ(rig.transport->requests.size(), 2u);
+    EXPECT_EQ(QUrlQuery(rig.transport->requests[1].url).queryItemValue(QStringLiteral("scheduleId")), QStringLiteral("s"));
+
+    EXPECT_FALSE(parseScheduleHistory(R"({"value":[{"status":"Started"}]})").ok()) << "an occurrence without its time";
+}
+
+TEST(PipelineOps, BatchProgressAndFailedRowsFromTheJob)
+{
+    Rig rig;
+    rig.transport->handler = [](const HttpRequest &) {
+        return jsonResponse(200, R"({"name":"batchjob-1","properties":{"jobType":"Pipeline","status":"Failed","properties":{
+            "azureml.batch.rowsProcessed":"4000","azureml.batch.rowsTotal":"4120","azureml.batch.rowsFailed":"3",
+            "azureml.batch.miniBatchesCompleted":"40","azureml.batch.miniBatchesTotal":"42",
+            "azureml.batch.errorThreshold":"2","azureml.batch.miniBatchSize":"100","azureml.batch.instanceCount":"2",
+            "azureml.batch.failedRowDetails":"line 5 (age: 'abc' is not a number); line 9 (a; b); and 1 more",
+            "azureml.error":"3 rows failed, more than the error threshold of 2"}}})");
+    };
+    auto p = rig.await<BatchJobProgress>([&](QObject *c, auto done) { rig.ops->batchProgress(QStringLiteral("batchjob-1"), c, done); });
+    ASSERT_TRUE(p.ok()) << p.error().toString().toStdString();
+    EXPECT_TRUE(p->known);
+    EXPECT_TRUE(p->isTerminal());
+    EXPECT_EQ(p->rowsProcessed, 4000);
+    EXPECT_EQ(p->rowsTotal, 4120);
+    EXPECT_EQ(p->rowsFailed, 3);
+    EXPECT_EQ(p->miniBatchesTotal, 42);
+    EXPECT_EQ(p->errorThreshold, 2);
+    EXPECT_EQ(p->instanceCount, 2);
+    EXPECT_NEAR(p->fraction(), 4000.0 / 4120.0, 1e-9);
+    EXPECT_TRUE(p->error.contains(QStringLiteral("threshold of 2")));
+    ASSERT_EQ(p->failedRows.size(), 2);
+    EXPECT_EQ(p->failedRows[0].line, 5);
+    EXPECT_EQ(p->failedRows[0].reason, QStringLiteral("age: 'abc' is not a number"));
+    EXPECT_EQ(p->failedRows[1].line, 9);
+    EXPECT_EQ(p->failedRows[1].reason, QStringLiteral("a; b"));
+    EXPECT_EQ(p->failedRowsNotListed, 1);
+
+    Job plain;
+    plain.status = QStringLiteral("Running");
+    EXPECT_FALSE(batchProgress(plain).known);
+}
