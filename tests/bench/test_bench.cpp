@@ -267,10 +267,11 @@ namespace {
 class RawServer final
 {
 public:
-    RawServer(int perConnection, std::chrono::milliseconds closeDelay)
+    RawServer(int perConnection, std::chrono::milliseconds closeDelay, std::string reply = {})
         : m_acceptor(m_context, {boost::asio::ip::make_address("127.0.0.1"), 0})
         , m_perConnection(perConnection)
         , m_closeDelay(closeDelay)
+        , m_reply(std::move(reply))
         , m_thread([this] { serve(); })
     {
     }
@@ -318,8 +319,9 @@ private:
             ++m_connections;
             boost::asio::streambuf buffer;
             for (int i = 0; i < m_perConnection && readRequest(socket, buffer); ++i) {
-                const std::string reply = m_closeDelay.count() ? "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n{}"
-                                                               : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
+                const std::string reply = !m_reply.empty()     ? m_reply
+                                          : m_closeDelay.count() ? "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n{}"
+                                                                 : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
                 boost::asio::write(socket, boost::asio::buffer(reply), ec);
             }
             if (m_closeDelay.count())
@@ -334,6 +336,7 @@ private:
     boost::asio::ip::tcp::acceptor m_acceptor;
     int m_perConnection;
     std::chrono::milliseconds m_closeDelay;
+    std::string m_reply;
     std::atomic<bool> m_stop{false};
     std::atomic<int> m_connections{0};
     std::thread m_thread;
@@ -359,6 +362,42 @@ TEST(RunBench, KeptAliveConnectionClosedByTheServerIsReopenedNotFailed)
     EXPECT_EQ(r.statusCounts[200], 10u);
     EXPECT_EQ(r.connections, 10u);
     EXPECT_EQ(r.keepAliveRequests, 0u); // each reply came on the connection opened for it
+}
+
+TEST(RunBench, RepliesWithoutABodyEndAtTheirHeadWhateverTheLengthSays)
+{
+    // RFC 9112 section 6.3: a reply to HEAD, a 204 and a 304 end at the blank line; their
+    // Content-Length describes the body a GET would have had. Waiting for those bytes would
+    // hang every kept-alive connection until the timeout.
+    struct Case
+    {
+        std::string method;
+        std::string reply;
+        int status;
+    };
+    const std::vector<Case> cases = {
+        {"HEAD", "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", 200},
+        {"GET", "HTTP/1.1 204 No Content\r\nContent-Length: 7\r\n\r\n", 204},
+        {"GET", "HTTP/1.1 304 Not Modified\r\nContent-Length: 1234\r\n\r\n", 304},
+    };
+    for (const Case &c : cases) {
+        RawServer server(1000, 0ms, c.reply);
+        BenchOptions o;
+        o.url = server.url();
+        o.method = c.method;
+        o.requests = 20;
+        o.concurrency = 1;
+        o.keepAlive = true;
+        o.timeout = 2s;
+        BenchResult r;
+        ASSERT_FALSE(runBench(o, r).has_value());
+        EXPECT_EQ(r.failures.total(), 0u) << c.reply;
+        EXPECT_EQ(r.completed, 20u) << c.reply;
+        EXPECT_EQ(r.statusCounts[c.status], 20u) << c.reply;
+        EXPECT_EQ(r.bodyBytesReceived, 0u) << c.reply;
+        EXPECT_EQ(r.connections, 1u) << "every reply ended at its head, so the one connection was reused: " << c.reply;
+        EXPECT_EQ(r.keepAliveRequests, 19u) << c.reply;
+    }
 }
 
 TEST(RunBench, WithoutKeepAliveARequestLastsUntilTheServerCloses)
