@@ -37,7 +37,7 @@ int runEndpoint(const QStringList &arguments)
         "Online endpoints and deployments.\n"
         "  list | show NAME | create NAME | delete NAME\n"
         "  keys NAME            store the endpoint's keys in the keychain (--show prints them)\n"
-        "  deploy NAME DEPLOYMENT --model ID [--instance-type T] [--instance-count N]\n"
+        "  deploy NAME DEPLOYMENT --model ID [--instance-type T] [--instance-count N] [--all-traffic]\n"
         "  deployment NAME DEPLOYMENT | logs NAME DEPLOYMENT [--tail N]\n"
         "  score NAME --body FILE   (uses the key from the keychain)"));
     parser.addPositionalArgument(QStringLiteral("verb"), QStringLiteral("list | show | create | delete | keys | deploy | deployment | logs | score"));
@@ -54,7 +54,11 @@ int runEndpoint(const QStringList &arguments)
     const QCommandLineOption tail(QStringLiteral("tail"), QStringLiteral("Log lines (default 100)."), QStringLiteral("n"), QStringLiteral("100"));
     const QCommandLineOption show(QStringLiteral("show"), QStringLiteral("keys: also print the keys."));
     const QCommandLineOption body(QStringLiteral("body"), QStringLiteral("score: JSON request file."), QStringLiteral("file"));
-    parser.addOptions({location, model, instanceType, instanceCount, tail, show, body});
+    // As `az ml online-deployment create --all-traffic`: a new deployment gets no traffic
+    // until the endpoint's traffic names it.
+    const QCommandLineOption allTraffic(QStringLiteral("all-traffic"),
+                                        QStringLiteral("deploy: then send all of the endpoint's traffic to the deployment."));
+    parser.addOptions({location, model, instanceType, instanceCount, tail, show, body, allTraffic});
     int exitCode = ExitOk;
     if (!parseOrExit(parser, arguments, exitCode))
         return exitCode;
@@ -140,6 +144,15 @@ int runEndpoint(const QStringList &arguments)
         awaitOperation(*operation, json);
         if (operation->state() != OperationState::Succeeded || !operation->value())
             return failWith(operation->error());
+        if (parser.isSet(allTraffic)) {
+            auto routed = await<OnlineEndpoint>(
+                [&](QObject *c, auto done) { client.setEndpointTraffic(name, {{deployment, 100}}, c, done); });
+            if (!routed)
+                return failWith(routed.error());
+        } else {
+            printErr(QStringLiteral("The deployment takes no traffic yet: score it with the azureml-model-deployment header, or "
+                                    "run deploy again with --all-traffic."));
+        }
         return printOne<OnlineDeployment>(*operation->value(), json, deploymentJson);
     }
     if (verb == QLatin1String("deployment")) {

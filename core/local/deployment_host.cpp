@@ -62,11 +62,10 @@ public:
         if (m_http.running())
             m_http.stop(std::chrono::seconds(1));
     }
-    void setRoutes(std::vector<Route> routes, bool trafficSet)
+    void setRoutes(std::vector<Route> routes)
     {
         std::lock_guard lock(m_mutex);
         m_routes = std::move(routes);
-        m_trafficSet = trafficSet;
     }
 
 private:
@@ -98,7 +97,9 @@ private:
                                                         QStringLiteral("The endpoint has no running deployment named '%1'.")
                                                             .arg(asked)
                                                             .toStdString());
-            } else if (m_trafficSet) {
+            } else {
+                // As on Azure, a deployment takes traffic only once the endpoint's traffic
+                // gives it a positive weight: a new endpoint routes nowhere until then.
                 qint64 total = 0;
                 for (const Route &r : m_routes)
                     total += std::max<qint64>(r.weight, 0);
@@ -115,9 +116,6 @@ private:
                         draw -= r.weight;
                     }
                 }
-            } else if (!m_routes.empty()) {
-                target = m_routes.front().server;
-                name = m_routes.front().name;
             }
         }
         if (!target)
@@ -132,7 +130,6 @@ private:
     serving::HttpServer m_http;
     std::mutex m_mutex;
     std::vector<Route> m_routes;
-    bool m_trafficSet = false;
     std::mt19937_64 m_random{std::random_device{}()};
 };
 
@@ -498,7 +495,7 @@ void DeploymentHost::refreshEndpoint(const QString &endpointId)
             for (auto it = traffic.begin(); it != traffic.end(); ++it)
                 if (QString::fromStdString(it.key()).compare(route.name, Qt::CaseInsensitive) == 0)
                     route.name = QString::fromStdString(it.key());
-        router->setRoutes(std::move(routes), !traffic.empty());
+        router->setRoutes(std::move(routes));
         if (created) {
             if (const auto failed = router->start()) {
                 appendLog(endpointId, QStringLiteral("Router"), stamp() + QStringLiteral(" | ERROR | The endpoint's router did not start: ") +

@@ -291,6 +291,20 @@ TEST_F(ClientFlow, SeedFlowFromWorkspaceToTelemetryThroughTheAzureClient)
     auto deployment = await<OnlineDeployment>([&](QObject *c, auto d) { ml.getOnlineDeployment(endpointSpec.name, QStringLiteral("blue"), c, d); });
     ASSERT_TRUE(deployment.ok()) << text(deployment.error());
     EXPECT_TRUE(deployment->appInsightsEnabled);
+    {
+        // As on Azure, a new deployment takes no traffic until the endpoint's traffic gives
+        // it a weight: scoring the endpoint answers 404 and says what to do.
+        auto unrouted = await<OnlineEndpoint>([&](QObject *c, auto d) { ml.getOnlineEndpoint(endpointSpec.name, c, d); });
+        ASSERT_TRUE(unrouted.ok()) << text(unrouted.error());
+        auto unroutedKeys = await<EndpointKeys>([&](QObject *c, auto d) { ml.listEndpointKeys(endpointSpec.name, c, d); });
+        ASSERT_TRUE(unroutedKeys.ok()) << text(unroutedKeys.error());
+        auto refusedUnrouted = await<QByteArray>([&](QObject *c, auto d) {
+            scoreEndpoint(ml.client(), unrouted->scoringUri, scoringBody(1), unroutedKeys->primaryKey, c, d);
+        });
+        ASSERT_FALSE(refusedUnrouted.ok());
+        EXPECT_EQ(refusedUnrouted.error().httpStatus, 404) << text(refusedUnrouted.error());
+        EXPECT_TRUE(refusedUnrouted.error().message.contains(QLatin1String("positive weight"))) << text(refusedUnrouted.error());
+    }
     endpointSpec.traffic = {{QStringLiteral("blue"), 100}};
     ASSERT_EQ(finish(ml.createOnlineEndpoint(endpointSpec, nullptr)), QString());
     auto endpoint = await<OnlineEndpoint>([&](QObject *c, auto d) { ml.getOnlineEndpoint(endpointSpec.name, c, d); });
