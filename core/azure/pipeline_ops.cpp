@@ -222,6 +222,36 @@ BatchJobProgress batchProgress(const Job &job)
     return p;
 }
 
+Result<QByteArray> pipelineJobDefinition(const QByteArray &jobBody)
+{
+    auto parsed = objectBody(jobBody, "pipeline job");
+    if (!parsed)
+        return parsed.error();
+    const json *properties = member(parsed.value(), "properties");
+    if (!properties || !properties->is_object())
+        return missingField("pipeline job", "properties");
+    if (str(*properties, "jobType") != QLatin1String("Pipeline"))
+        return AzureError::invalidInput(QStringLiteral("'%1' is a %2 job, not a pipeline job")
+                                            .arg(str(parsed.value(), "name"), str(*properties, "jobType")));
+    json def = *properties;
+    for (const char *field : {"status", "services", "properties", "isArchived", "creationContext", "parentJobName"})
+        def.erase(field);
+    json outputs = json::object();
+    if (const json *declared = member(*properties, "outputs"); declared && declared->is_object())
+        for (const auto &[key, output] : declared->items()) {
+            if (key == "default")
+                continue; // the run's own output, not part of the definition
+            json o = output;
+            if (o.is_object()) {
+                o.erase("uri");
+                o.erase("assetVersion"); // the next run registers the next version
+            }
+            outputs[key] = o;
+        }
+    def["outputs"] = outputs;
+    return dump(def);
+}
+
 namespace requests {
 
 QUrl pipelinesBase(const Cloud &cloud, const WorkspaceRef &ws, const QString &location)

@@ -85,6 +85,12 @@ BatchJobProgress batchProgress(const Job &job);
 // "line 3 (bad value); line 9 (missing column); and 4 more" -> rows and the count not listed.
 std::pair<QList<FailedRow>, qint64> parseFailedRowDetails(const QString &details);
 
+// A pipeline job (its GET body) as a new job or a schedule's CreateJob action takes it (the
+// "properties" object): the service's read-only fields dropped, and the outputs without the
+// URIs and asset versions its run was given. An error naming the problem when it is not a
+// pipeline job.
+Result<QByteArray> pipelineJobDefinition(const QByteArray &jobBody);
+
 namespace requests {
 // The published pipelines' API root of a workspace: {data-plane host}/pipelines/v1.0/{ws ARM id}.
 // location: the workspace's region (Azure only).

@@ -558,6 +558,24 @@ HttpRequest createSchedule(const Cloud &cloud, const WorkspaceRef &ws, const Sch
         trigger = {{"triggerType", "Cron"}, {"expression", s(spec.cronExpression)}};
     else
         trigger = {{"triggerType", "Recurrence"}, {"frequency", s(spec.frequency)}, {"interval", spec.interval}};
+    if (spec.cronExpression.isEmpty()) {
+        json pattern = json::object();
+        const auto ints = [&](const char *key, const QList<int> &values) {
+            if (!values.isEmpty())
+                pattern[key] = json(std::vector<int>(values.begin(), values.end()));
+        };
+        ints("hours", spec.hours);
+        ints("minutes", spec.minutes);
+        ints("monthDays", spec.monthDays);
+        if (!spec.weekDays.isEmpty()) {
+            json days = json::array();
+            for (const QString &day : spec.weekDays)
+                days.push_back(s(day));
+            pattern["weekDays"] = days;
+        }
+        if (!pattern.empty())
+            trigger["schedule"] = pattern;
+    }
     trigger["timeZone"] = s(spec.timeZone);
     if (!spec.startTime.isEmpty())
         trigger["startTime"] = s(spec.startTime);
@@ -571,6 +589,8 @@ HttpRequest createSchedule(const Cloud &cloud, const WorkspaceRef &ws, const Sch
         properties["displayName"] = s(spec.displayName);
     if (!spec.description.isEmpty())
         properties["description"] = s(spec.description);
+    if (!spec.properties.isEmpty())
+        properties["properties"] = stringMap(spec.properties);
     const json body{{"properties", properties}};
     return make("PUT", wsUrl(cloud, ws, QStringLiteral("/schedules/") + enc(spec.name)), &body);
 }

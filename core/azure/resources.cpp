@@ -424,6 +424,20 @@ Result<Schedule> parseSchedule(const QByteArray &body)
     out.startTime = str(*trigger, "startTime");
     out.endTime = str(*trigger, "endTime");
     out.timeZone = str(*trigger, "timeZone");
+    if (const json *pattern = member(*trigger, "schedule"); pattern && pattern->is_object()) {
+        const auto ints = [&](const char *key) {
+            QList<int> values;
+            if (const json *list = member(*pattern, key); list && list->is_array())
+                for (const json &v : *list)
+                    values.append(intOr(&v));
+            return values;
+        };
+        out.hours = ints("hours");
+        out.minutes = ints("minutes");
+        out.monthDays = ints("monthDays");
+        out.weekDays = asStringList(member(*pattern, "weekDays"));
+    }
+    out.properties = stringMap(member(*p, "properties"));
     return out;
 }
 

@@ -243,7 +243,10 @@ struct Schedule
     QString cronExpression;                 // Cron
     QString frequency;                      // Recurrence: Minute, Hour, Day, Week, Month
     int interval = 0;                       // Recurrence
+    QList<int> hours, minutes, monthDays;   // Recurrence pattern (trigger.schedule)
+    QStringList weekDays;                   // Recurrence pattern: Monday … Sunday
     QString startTime, endTime, timeZone;
+    QMap<QString, QString> properties;
 };
 
 struct ScheduleSpec
@@ -253,7 +256,10 @@ struct ScheduleSpec
     QString cronExpression;    // set for a Cron trigger …
     QString frequency;         // … or frequency + interval for a Recurrence trigger
     int interval = 1;
+    QList<int> hours, minutes, monthDays; // Recurrence pattern (trigger.schedule); empty: none
+    QStringList weekDays;                 // Monday … Sunday
     QString startTime, timeZone = QStringLiteral("UTC");
+    QMap<QString, QString> properties;    // the schedule's property bag
     QByteArray jobDefinitionJson; // CreateJob action: the job body (properties)
     QByteArray endpointInvocationJson; // InvokeBatchEndpoint action (alternative)
 };

@@ -875,6 +875,12 @@ void buildSchedule(Ctx &c, Json &doc, const std::optional<StoredResource> &exist
         throw Failure{400, QStringLiteral("BadRequest"),
                       QStringLiteral("'properties.action.actionType' must be CreateJob or InvokeBatchEndpoint.")};
     }
+    if (p.contains("properties") && p["properties"].is_object() && p["properties"].contains(kMissedRunsProperty)) {
+        const Json &policy = p["properties"][kMissedRunsProperty];
+        if (!policy.is_string() || !parseMissedRunPolicy(QString::fromStdString(policy.get<std::string>())))
+            throw Failure{400, QStringLiteral("BadRequest"),
+                          QStringLiteral("'properties.properties.%1' must be CatchUp or Skip.").arg(QLatin1String(kMissedRunsProperty))};
+    }
     p["isEnabled"] = jsonBool(p, "isEnabled", QStringLiteral("properties.isEnabled")).value_or(true);
     // Occurrences count from now: a new schedule, a changed trigger and a schedule enabled
     // again do not fire for the time before.

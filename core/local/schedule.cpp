@@ -398,6 +398,15 @@ int Scheduler::tick()
     return started;
 }
 
+std::optional<MissedRunPolicy> parseMissedRunPolicy(const QString &text)
+{
+    if (text.compare(QLatin1String("CatchUp"), Qt::CaseInsensitive) == 0)
+        return MissedRunPolicy::CatchUp;
+    if (text.compare(QLatin1String("Skip"), Qt::CaseInsensitive) == 0)
+        return MissedRunPolicy::Skip;
+    return std::nullopt;
+}
+
 int Scheduler::evaluate(const StoredResource &schedule, qint64 nowMs)
 {
     const Json local = schedule.doc.value("_local", Json::object());
@@ -435,12 +444,17 @@ int Scheduler::evaluate(const StoredResource &schedule, qint64 nowMs)
     Json entries = Json::array();
     int started = 0;
     int caughtUp = 0;
+    const Json bag = p.value("properties", Json::object());
+    const auto own = bag.is_object() && bag.value(kMissedRunsProperty, Json()).is_string()
+                         ? parseMissedRunPolicy(QString::fromStdString(bag[kMissedRunsProperty].get<std::string>()))
+                         : std::nullopt;
+    const MissedRunPolicy missedRuns = own.value_or(m_options.missedRuns);
     for (const QDateTime &t : due) {
         const qint64 lateMs = nowMs - t.toMSecsSinceEpoch();
         Json entry{{"scheduledTime", isoFromMs(t.toMSecsSinceEpoch()).toStdString()},
                    {"evaluatedTime", isoFromMs(nowMs).toStdString()}};
         const bool late = lateMs > std::chrono::duration_cast<std::chrono::milliseconds>(m_options.lateTolerance).count();
-        if (late && m_options.missedRuns == MissedRunPolicy::Skip) {
+        if (late && missedRuns == MissedRunPolicy::Skip) {
             entry["status"] = "Skipped";
             entry["reason"] = "Missed while the local workspace service was not running (missed runs are skipped).";
         } else if (late && caughtUp >= m_options.maxCatchUp) {

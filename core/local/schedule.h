@@ -65,6 +65,11 @@ enum class MissedRunPolicy
     CatchUp, // run each of them (at most SchedulerOptions::maxCatchUp)
 };
 
+// A schedule may choose for itself in its property bag (properties.properties), overriding
+// SchedulerOptions::missedRuns: "CatchUp" or "Skip".
+inline constexpr const char *kMissedRunsProperty = "cerulean.missedRuns";
+std::optional<MissedRunPolicy> parseMissedRunPolicy(const QString &text);
+
 struct SchedulerOptions
 {
     MissedRunPolicy missedRuns = MissedRunPolicy::Skip;

@@ -587,6 +587,26 @@ TEST(Contract, ScheduleCronAndRecurrence)
     EXPECT_EQ(trigger["frequency"], "Day");
     EXPECT_EQ(trigger["interval"], 1);
     EXPECT_FALSE(trigger.contains("expression"));
+    EXPECT_FALSE(trigger.contains("schedule")) << "no pattern given, none sent";
+    // The recurrence pattern (RecurrenceSchedule: hours, minutes, weekDays, monthDays) and the
+    // property bag, and both read back.
+    recurrence.frequency = QStringLiteral("Week");
+    recurrence.hours = {9, 17};
+    recurrence.minutes = {0, 30};
+    recurrence.weekDays = {QStringLiteral("Monday"), QStringLiteral("Friday")};
+    recurrence.properties = {{QStringLiteral("cerulean.missedRuns"), QStringLiteral("CatchUp")}};
+    const json weekly = bodyOf(requests::createSchedule(azure, ex.ws(), recurrence));
+    EXPECT_EQ(weekly["properties"]["trigger"]["schedule"],
+              json({{"hours", {9, 17}}, {"minutes", {0, 30}}, {"weekDays", {"Monday", "Friday"}}}));
+    EXPECT_EQ(weekly["properties"]["properties"], json({{"cerulean.missedRuns", "CatchUp"}}));
+    json weeklyRead = weekly;
+    weeklyRead["name"] = "weekly";
+    const auto readBack = parseSchedule(dumpJson(weeklyRead));
+    ASSERT_TRUE(readBack.ok());
+    EXPECT_EQ(readBack->hours, QList<int>({9, 17}));
+    EXPECT_EQ(readBack->minutes, QList<int>({0, 30}));
+    EXPECT_EQ(readBack->weekDays, QStringList({QStringLiteral("Monday"), QStringLiteral("Friday")}));
+    EXPECT_EQ(readBack->properties.value(QStringLiteral("cerulean.missedRuns")), QStringLiteral("CatchUp"));
 
     const Example get = ml("Schedule/get.json");
     const auto schedule = parseSchedule(get.responseBytes("200"));

@@ -249,3 +249,24 @@ TEST(PipelineOps, BatchProgressAndFailedRowsFromTheJob)
     plain.status = QStringLiteral("Running");
     EXPECT_FALSE(batchProgress(plain).known);
 }
+
+TEST(PipelineOps, JobDefinitionDropsWhatTheRunFilledIn)
+{
+    const QByteArray job = R"({"name":"train-1","properties":{"jobType":"Pipeline","status":"Completed","experimentName":"e",
+        "properties":{"azureml.x":"1"},"services":{"Studio":{}},"inputs":{"avg_rate":{"jobInputType":"literal","value":"0.5"}},
+        "outputs":{"default":{"uri":"azureml://x"},"trained_model":{"jobOutputType":"mlflow_model","assetName":"m","assetVersion":"3","uri":"azureml://y"}},
+        "jobs":{"train":{"type":"automl"}}}})";
+    auto def = pipelineJobDefinition(job);
+    ASSERT_TRUE(def.ok()) << def.error().toString().toStdString();
+    const json d = json::parse(def->constBegin(), def->constEnd());
+    EXPECT_FALSE(d.contains("status"));
+    EXPECT_FALSE(d.contains("services"));
+    EXPECT_FALSE(d.contains("properties"));
+    EXPECT_EQ(d["outputs"], json({{"trained_model", {{"jobOutputType", "mlflow_model"}, {"assetName", "m"}}}}));
+    EXPECT_EQ(d["inputs"]["avg_rate"]["value"], "0.5");
+    EXPECT_EQ(d["jobs"]["train"]["type"], "automl");
+    auto automl = pipelineJobDefinition(R"({"name":"j","properties":{"jobType":"AutoML"}})");
+    ASSERT_FALSE(automl.ok());
+    EXPECT_TRUE(automl.error().message.contains(QStringLiteral("not a pipeline job")));
+    EXPECT_FALSE(pipelineJobDefinition("[]").ok());
+}

@@ -290,6 +290,41 @@ TEST_F(Schedules, AfterDowntimeMissedRunsAreSkippedWhenConfigured)
     EXPECT_EQ(h[4]["scheduledTime"], "2026-04-01T12:05:00.000Z");
 }
 
+// A schedule's own choice (its property bag) wins over the service's: two schedules side by
+// side through the same downtime, one catching up and one skipping.
+TEST_F(Schedules, EachScheduleMayChooseCatchUpOrSkipForItself)
+{
+    open(MissedRunPolicy::Skip);
+    at("2026-04-01T12:00:00Z");
+    createWorkspace();
+    const Json minute{{"triggerType", "Recurrence"}, {"frequency", "Minute"}, {"interval", 1}, {"startTime", "2026-04-01T12:00:00Z"}};
+    const auto put = [&](const char *name, const char *policy) {
+        return call("PUT", m_ws + QStringLiteral("/schedules/") + QLatin1String(name),
+                    Json{{"properties",
+                          {{"trigger", minute},
+                           {"properties", {{kMissedRunsProperty, policy}}},
+                           {"action", {{"actionType", "CreateJob"}, {"jobDefinition", pipelineDefinition()}}}}}});
+    };
+    ASSERT_EQ(put("catches-up", "CatchUp").status, 201);
+    ASSERT_EQ(put("skips", "Skip").status, 201);
+    const auto bad = put("wrong", "Sometimes");
+    EXPECT_EQ(bad.status, 400);
+    EXPECT_TRUE(bad.body.contains("properties.properties.cerulean.missedRuns' must be CatchUp or Skip")) << bad.body.toStdString();
+    m_service.reset();
+    at("2026-04-01T12:03:10Z");
+    open(MissedRunPolicy::Skip);
+    EXPECT_EQ(m_service->scheduler()->tick(), 3 + 1);
+    const Json caught = history(QStringLiteral("catches-up"));
+    ASSERT_EQ(caught.size(), 3u);
+    for (const Json &e : caught)
+        EXPECT_EQ(e["status"], "Started");
+    const Json skipped = history(QStringLiteral("skips"));
+    ASSERT_EQ(skipped.size(), 3u);
+    EXPECT_EQ(skipped[0]["status"], "Skipped");
+    EXPECT_EQ(skipped[1]["status"], "Skipped");
+    EXPECT_EQ(skipped[2]["status"], "Started");
+}
+
 TEST_F(Schedules, BadSchedulesGet400NamingTheField)
 {
     open(MissedRunPolicy::Skip);
