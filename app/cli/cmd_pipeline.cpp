@@ -4,6 +4,7 @@
 
 #include "app/cli/azure_cli.h"
 
+#include "core/azure/pipeline_ops.h"
 #include "core/local/pipeline_yaml.h"
 #include "core/local/store.h"
 
@@ -42,6 +43,11 @@ struct Workspace
     std::shared_ptr<AzureClient> client;
     QString base; // ARM base URL without a trailing slash
     QString id;   // workspace ARM id
+    WorkspaceRef ref;
+    QString localRoot; // --local-root, for the token command printed with a curl call
+
+    MachineLearningClient ml() const { return MachineLearningClient(client, ref); }
+    PipelineOperations pipelines() const { return PipelineOperations(client->arm(), client->cloud(), ref); }
 };
 
 struct Reply
@@ -234,6 +240,9 @@ std::optional<Workspace> openWs(const QCommandLineParser &parser, const Workspac
     while (ws.base.endsWith(QLatin1Char('/')))
         ws.base.chop(1);
     ws.id = ref->armId();
+    ws.ref = ref.value();
+    if (parser.isSet(localRoot))
+        ws.localRoot = QFileInfo(parser.value(localRoot)).absoluteFilePath();
     return ws;
 }
 
@@ -305,6 +314,7 @@ int runPipeline(const QStringList &arguments)
         "  trigger ENDPOINT --experiment E [--set K=V]... [--wait]\n"
         "  schedule-create SCHEDULE --from JOB (--cron EXPR | --frequency F --interval N [--hours 9,17] [--minutes 0,30]\n"
         "                  [--week-days Monday,Friday] [--month-days 1,15]) [--start ISO] [--time-zone Z] [--disabled]\n"
+        "                  [--missed-runs CatchUp|Skip]\n"
         "  schedule-enable S | schedule-disable S | schedule-history S | schedules\n"
         "  batch-deploy ENDPOINT --deployment D --model azureml:NAME:VERSION --compute NAME [--mini-batch-size N]\n"
         "               [--instances N] [--error-threshold N] [--max-retries N]\n"
@@ -341,6 +351,8 @@ int runPipeline(const QStringList &arguments)
     const QCommandLineOption timeZone(QStringLiteral("time-zone"), QStringLiteral("Time zone (default UTC)."), QStringLiteral("Z"),
                                       QStringLiteral("UTC"));
     const QCommandLineOption disabled(QStringLiteral("disabled"), QStringLiteral("Create the schedule disabled."));
+    const QCommandLineOption missedRuns(QStringLiteral("missed-runs"),
+                                        QStringLiteral("After downtime: CatchUp or Skip (default: the service's)."), QStringLiteral("P"));
     const QCommandLineOption deployment(QStringLiteral("deployment"), QStringLiteral("Batch deployment name."), QStringLiteral("D"));
     const QCommandLineOption model(QStringLiteral("model"), QStringLiteral("Model (azureml:NAME:VERSION)."), QStringLiteral("M"));
     const QCommandLineOption compute(QStringLiteral("compute"), QStringLiteral("Compute cluster name."), QStringLiteral("NAME"));
@@ -354,7 +366,7 @@ int runPipeline(const QStringList &arguments)
                                      QStringLiteral("3"));
     const QCommandLineOption input(QStringLiteral("input"), QStringLiteral("Input data URI or file."), QStringLiteral("URI"));
     parser.addOptions({url, localRoot, tokenStdin, file, from, set, experiment, wait, interval, out, description, cron, frequency,
-                       every, hours, minutes, weekDays, monthDays, start, timeZone, disabled, deployment, model, compute,
+                       every, hours, minutes, weekDays, monthDays, start, timeZone, disabled, missedRuns, deployment, model, compute,
                        miniBatch, instances, threshold, retries, input});
     int exitCode = ExitOk;
     if (!parseOrExit(parser, arguments, exitCode))
@@ -560,44 +572,54 @@ int runPipeline(const QStringList &arguments)
         }
         return ExitOk;
     }
-    const QString pipelinesPath = QStringLiteral("/pipelines/v1.0") + ws->id;
+    const auto failAzure = [&](const AzureError &error) {
+        printErr(QStringLiteral("error: ") + error.toString());
+        return ExitFailure;
+    };
+    const PipelineOperations pipelines = ws->pipelines();
+    const auto endpointJson = [](const PipelineEndpoint &e) {
+        QJsonObject parameters;
+        for (auto it = e.parameters.begin(); it != e.parameters.end(); ++it)
+            parameters.insert(it.key(), it.value());
+        return QJsonObject{{QStringLiteral("Id"), e.id},           {QStringLiteral("Name"), e.name},
+                           {QStringLiteral("Description"), e.description}, {QStringLiteral("Status"), e.status},
+                           {QStringLiteral("PipelineJobName"), e.pipelineJobName}, {QStringLiteral("Version"), e.version},
+                           {QStringLiteral("Parameters"), parameters}, {QStringLiteral("Url"), e.url.toString()}};
+    };
     if (verb == QLatin1String("publish")) {
         if (!needs(from))
             return ExitUsage;
-        const Reply r = send(*ws, "POST", pipelinesPath + QStringLiteral("/PipelineEndpoints"),
-                             dump({{QStringLiteral("Name"), name},
-                                   {QStringLiteral("PipelineJobName"), parser.value(from)},
-                                   {QStringLiteral("Description"), parser.value(description)}}));
-        if (!r.ok())
-            return fail(r);
-        const QJsonObject ep = r.json();
+        const auto ep = await<PipelineEndpoint>([&](QObject *context, auto done) {
+            pipelines.publish({name, parser.value(from), parser.value(description)}, context, done);
+        });
+        if (!ep)
+            return failAzure(ep.error());
         if (json) {
-            printJson(ep);
+            printJson(endpointJson(ep.value()));
             return ExitOk;
         }
-        const QString trigger = ep.value(QStringLiteral("Url")).toString();
-        printOut(QStringLiteral("Published %1 (version %2): %3").arg(name).arg(ep.value(QStringLiteral("Version")).toInt()).arg(trigger));
-        QJsonObject params = ep.value(QStringLiteral("Parameters")).toObject();
-        printOut(QStringLiteral("Trigger it with:\n  curl -X POST -H \"Authorization: Bearer $TOKEN\" -H \"Content-Type: application/json\" \\\n"
-                                "    -d '%1' \\\n    %2")
-                     .arg(QString::fromUtf8(dump({{QStringLiteral("ExperimentName"), name}, {QStringLiteral("ParameterAssignments"), params}})),
-                          trigger));
+        printOut(QStringLiteral("Published %1 (version %2): %3").arg(name).arg(ep->version).arg(ep->url.toString()));
+        PipelineSubmission submission;
+        submission.experimentName = name;
+        for (auto it = ep->parameters.begin(); it != ep->parameters.end(); ++it)
+            submission.parameterAssignments.insert(it.key(), it.value());
+        printOut(QStringLiteral("Trigger it with:\n  %1\n  %2")
+                     .arg(tokenCommand(ws->client->cloud(), ws->localRoot), triggerCurlCommand(ep->url, submission)));
         return ExitOk;
     }
     if (verb == QLatin1String("endpoints")) {
-        const Reply r = send(*ws, "GET", pipelinesPath + QStringLiteral("/PipelineEndpoints"));
-        if (!r.ok())
-            return fail(r);
-        const QJsonArray value = r.json().value(QStringLiteral("value")).toArray();
+        const auto endpoints = await<QList<PipelineEndpoint>>([&](QObject *context, auto done) { pipelines.listEndpoints(context, done); });
+        if (!endpoints)
+            return failAzure(endpoints.error());
         if (json) {
+            QJsonArray value;
+            for (const PipelineEndpoint &e : endpoints.value())
+                value.append(endpointJson(e));
             printJson(value);
             return ExitOk;
         }
-        for (const QJsonValue v : value) {
-            const QJsonObject e = v.toObject();
-            printOut(QStringLiteral("%1  %2  %3  %4").arg(e.value(QStringLiteral("Name")).toString(), e.value(QStringLiteral("Status")).toString(),
-                                                          e.value(QStringLiteral("PipelineJobName")).toString(), e.value(QStringLiteral("Url")).toString()));
-        }
+        for (const PipelineEndpoint &e : endpoints.value())
+            printOut(QStringLiteral("%1  %2  %3  %4").arg(e.name, e.status, e.pipelineJobName, e.url.toString()));
         return ExitOk;
     }
     if (verb == QLatin1String("trigger")) {
@@ -606,17 +628,16 @@ int runPipeline(const QStringList &arguments)
         const auto assigned = assignments(parser.values(set));
         if (!assigned)
             return ExitUsage;
-        const Reply ep = send(*ws, "GET", pipelinesPath + QStringLiteral("/PipelineEndpoints/") + name);
-        if (!ep.ok())
-            return fail(ep);
+        PipelineSubmission submission;
+        submission.experimentName = parser.value(experiment);
+        submission.parameterAssignments = assigned->toVariantMap();
         // The published URL, as any REST client would call it.
-        const QString trigger = QUrl(ep.json().value(QStringLiteral("Url")).toString()).path();
-        const Reply r = send(*ws, "POST", trigger,
-                             dump({{QStringLiteral("ExperimentName"), parser.value(experiment)},
-                                   {QStringLiteral("ParameterAssignments"), *assigned}}));
-        if (!r.ok())
-            return fail(r);
-        return finish(r.json().value(QStringLiteral("Id")).toString());
+        const auto run = await<PipelineRunStarted>([&](QObject *context, auto done) {
+            pipelines.triggerByName(name, submission, context, done);
+        });
+        if (!run)
+            return failAzure(run.error());
+        return finish(run->runId);
     }
     if (verb == QLatin1String("schedule-create")) {
         if (!needs(from))
@@ -625,102 +646,97 @@ int runPipeline(const QStringList &arguments)
             printErr(QStringLiteral("pipeline schedule-create: give either --cron or --frequency."));
             return ExitUsage;
         }
-        auto job = pipelineJob(parser.value(from));
-        if (!job)
-            return ExitFailure;
-        QJsonObject trigger{{QStringLiteral("timeZone"), parser.value(timeZone)}};
-        if (parser.isSet(start))
-            trigger.insert(QStringLiteral("startTime"), parser.value(start));
+        const Reply job = send(*ws, "GET", ws->id + QStringLiteral("/jobs/") + parser.value(from));
+        if (!job.ok())
+            return fail(job);
+        const auto definition = pipelineJobDefinition(job.body);
+        if (!definition)
+            return failAzure(definition.error());
+        ScheduleSpec spec;
+        spec.name = name;
+        spec.isEnabled = !parser.isSet(disabled);
+        spec.timeZone = parser.value(timeZone);
+        spec.startTime = parser.value(start);
+        spec.jobDefinitionJson = definition.value();
         if (parser.isSet(cron)) {
-            trigger.insert(QStringLiteral("triggerType"), QStringLiteral("Cron"));
-            trigger.insert(QStringLiteral("expression"), parser.value(cron));
+            spec.cronExpression = parser.value(cron);
         } else {
-            trigger.insert(QStringLiteral("triggerType"), QStringLiteral("Recurrence"));
-            trigger.insert(QStringLiteral("frequency"), parser.value(frequency));
-            trigger.insert(QStringLiteral("interval"), parser.value(every).toInt());
-            QJsonObject pattern;
-            const auto ints = [&](const QCommandLineOption &o, const QString &key) {
-                if (!parser.isSet(o))
-                    return;
-                QJsonArray a;
-                for (const QString &part : parser.value(o).split(QLatin1Char(','), Qt::SkipEmptyParts))
-                    a.append(part.trimmed().toInt());
-                pattern.insert(key, a);
-            };
-            ints(hours, QStringLiteral("hours"));
-            ints(minutes, QStringLiteral("minutes"));
-            ints(monthDays, QStringLiteral("monthDays"));
-            if (parser.isSet(weekDays))
-                pattern.insert(QStringLiteral("weekDays"), QJsonArray::fromStringList(parser.value(weekDays).split(QLatin1Char(','), Qt::SkipEmptyParts)));
-            if (!pattern.isEmpty())
-                trigger.insert(QStringLiteral("schedule"), pattern);
-        }
-        QJsonObject def = job->value(QStringLiteral("properties")).toObject();
-        for (const char *key : {"status", "services", "properties", "isArchived"})
-            def.remove(QLatin1String(key));
-        QJsonObject outputs;
-        const QJsonObject declared = def.value(QStringLiteral("outputs")).toObject();
-        for (auto it = declared.begin(); it != declared.end(); ++it)
-            if (it.key() != QLatin1String("default")) {
-                QJsonObject o = it.value().toObject();
-                o.remove(QStringLiteral("uri"));
-                o.remove(QStringLiteral("assetVersion"));
-                outputs.insert(it.key(), o);
+            spec.frequency = parser.value(frequency);
+            bool ok = false;
+            spec.interval = parser.value(every).toInt(&ok);
+            if (!ok || spec.interval < 1) {
+                printErr(QStringLiteral("pipeline schedule-create: --interval takes a whole number of at least 1, not '%1'.")
+                             .arg(parser.value(every)));
+                return ExitUsage;
             }
-        def.insert(QStringLiteral("outputs"), outputs);
-        const QJsonObject body{{QStringLiteral("properties"),
-                                QJsonObject{{QStringLiteral("isEnabled"), !parser.isSet(disabled)},
-                                            {QStringLiteral("trigger"), trigger},
-                                            {QStringLiteral("action"), QJsonObject{{QStringLiteral("actionType"), QStringLiteral("CreateJob")},
-                                                                                   {QStringLiteral("jobDefinition"), def}}}}}};
-        const Reply r = send(*ws, "PUT", ws->id + QStringLiteral("/schedules/") + name, dump(body));
-        if (!r.ok())
-            return fail(r);
+            const auto ints = [&](const QCommandLineOption &o, QList<int> &values) {
+                for (const QString &part : parser.value(o).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+                    bool number = false;
+                    values.append(part.trimmed().toInt(&number));
+                    if (!number) {
+                        printErr(QStringLiteral("pipeline schedule-create: --%1 takes numbers, not '%2'.").arg(o.names().first(), part));
+                        return false;
+                    }
+                }
+                return true;
+            };
+            if (!ints(hours, spec.hours) || !ints(minutes, spec.minutes) || !ints(monthDays, spec.monthDays))
+                return ExitUsage;
+            for (const QString &day : parser.value(weekDays).split(QLatin1Char(','), Qt::SkipEmptyParts))
+                spec.weekDays << day.trimmed();
+        }
+        if (parser.isSet(missedRuns))
+            spec.properties.insert(QStringLiteral("cerulean.missedRuns"), parser.value(missedRuns));
+        const auto made = await<Schedule>([&](QObject *context, auto done) { ws->ml().createSchedule(spec, context, done); });
+        if (!made)
+            return failAzure(made.error());
         printOut(QStringLiteral("Schedule %1 %2.").arg(name, parser.isSet(disabled) ? QStringLiteral("created (disabled)") : QStringLiteral("created")));
         return ExitOk;
     }
     if (verb == QLatin1String("schedule-enable") || verb == QLatin1String("schedule-disable")) {
-        const QJsonObject body{{QStringLiteral("properties"), QJsonObject{{QStringLiteral("isEnabled"), verb == QLatin1String("schedule-enable")}}}};
-        const Reply r = send(*ws, "PATCH", ws->id + QStringLiteral("/schedules/") + name, dump(body));
-        return r.ok() ? ExitOk : fail(r);
+        const bool enable = verb == QLatin1String("schedule-enable");
+        const auto changed = await<Schedule>([&](QObject *context, auto done) { ws->ml().setScheduleEnabled(name, enable, context, done); });
+        return changed ? ExitOk : failAzure(changed.error());
     }
     if (verb == QLatin1String("schedules")) {
-        const Reply r = send(*ws, "GET", ws->id + QStringLiteral("/schedules"));
-        if (!r.ok())
-            return fail(r);
-        const QJsonArray value = r.json().value(QStringLiteral("value")).toArray();
         if (json) {
-            printJson(value);
+            const Reply r = send(*ws, "GET", ws->id + QStringLiteral("/schedules"));
+            if (!r.ok())
+                return fail(r);
+            printJson(r.json().value(QStringLiteral("value")).toArray());
             return ExitOk;
         }
-        for (const QJsonValue v : value) {
-            const QJsonObject sch = v.toObject();
-            const QJsonObject p = sch.value(QStringLiteral("properties")).toObject();
-            const QJsonObject t = p.value(QStringLiteral("trigger")).toObject();
-            printOut(QStringLiteral("%1  %2  %3").arg(sch.value(QStringLiteral("name")).toString(),
-                                                      p.value(QStringLiteral("isEnabled")).toBool() ? QStringLiteral("enabled") : QStringLiteral("disabled"),
-                                                      t.contains(QStringLiteral("expression"))
-                                                          ? QStringLiteral("cron ") + t.value(QStringLiteral("expression")).toString()
-                                                          : QStringLiteral("every %1 %2").arg(t.value(QStringLiteral("interval")).toInt()).arg(t.value(QStringLiteral("frequency")).toString())));
-        }
+        const auto schedules = await<QList<Schedule>>([&](QObject *context, auto done) { pipelines.listSchedules(context, done); });
+        if (!schedules)
+            return failAzure(schedules.error());
+        for (const Schedule &sch : schedules.value())
+            printOut(QStringLiteral("%1  %2  %3").arg(sch.name, sch.isEnabled ? QStringLiteral("enabled") : QStringLiteral("disabled"),
+                                                      sch.triggerType == QLatin1String("Cron")
+                                                          ? QStringLiteral("cron ") + sch.cronExpression
+                                                          : QStringLiteral("every %1 %2").arg(sch.interval).arg(sch.frequency)));
         return ExitOk;
     }
     if (verb == QLatin1String("schedule-history")) {
-        const Reply r = send(*ws, "GET", ws->id + QStringLiteral("/schedules/") + name + QStringLiteral("/history"));
-        if (!r.ok())
-            return fail(r);
-        const QJsonArray value = r.json().value(QStringLiteral("value")).toArray();
+        const auto history = await<QList<ScheduleRun>>([&](QObject *context, auto done) { pipelines.scheduleHistory(name, context, done); });
+        if (!history)
+            return failAzure(history.error());
         if (json) {
+            QJsonArray value;
+            for (const ScheduleRun &e : history.value()) {
+                QJsonObject o{{QStringLiteral("scheduledTime"), e.scheduledTime}, {QStringLiteral("status"), e.status}};
+                if (!e.jobName.isEmpty()) {
+                    o.insert(QStringLiteral("jobName"), e.jobName);
+                    o.insert(QStringLiteral("jobStatus"), e.jobStatus);
+                }
+                if (!e.reason.isEmpty())
+                    o.insert(QStringLiteral("reason"), e.reason);
+                value.append(o);
+            }
             printJson(value);
             return ExitOk;
         }
-        for (const QJsonValue v : value) {
-            const QJsonObject e = v.toObject();
-            printOut(QStringLiteral("%1  %2  %3 %4").arg(e.value(QStringLiteral("scheduledTime")).toString(), e.value(QStringLiteral("status")).toString(),
-                                                         e.value(QStringLiteral("jobName")).toString(),
-                                                         e.contains(QStringLiteral("jobStatus")) ? e.value(QStringLiteral("jobStatus")).toString()
-                                                                                                : e.value(QStringLiteral("reason")).toString()));
-        }
+        for (const ScheduleRun &e : history.value())
+            printOut(QStringLiteral("%1  %2  %3 %4").arg(e.scheduledTime, e.status, e.jobName, e.jobName.isEmpty() ? e.reason : e.jobStatus));
         return ExitOk;
     }
     if (verb == QLatin1String("batch-deploy")) {

@@ -3,6 +3,8 @@
 #include "core/azure/json_util.h"
 
 #include <QRegularExpression>
+
+#include <cmath>
 #include <QUrlQuery>
 
 namespace cerulean::azure {
@@ -65,8 +67,13 @@ json variantJson(const QVariant &value)
     case QMetaType::ULongLong:
         return value.toLongLong();
     case QMetaType::Double:
-    case QMetaType::Float:
-        return value.toDouble();
+    case QMetaType::Float: {
+        // 2 stays 2, not 2.0: a parameter's text is what the user typed.
+        const double d = value.toDouble();
+        if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15)
+            return static_cast<long long>(d);
+        return d;
+    }
     default:
         return s(value.toString());
     }
@@ -250,6 +257,37 @@ Result<QByteArray> pipelineJobDefinition(const QByteArray &jobBody)
         }
     def["outputs"] = outputs;
     return dump(def);
+}
+
+namespace {
+
+// Inside single quotes for a POSIX shell.
+QString shellQuoted(QString text)
+{
+    text.replace(QLatin1Char('\''), QStringLiteral("'\\''"));
+    return QLatin1Char('\'') + text + QLatin1Char('\'');
+}
+
+} // namespace
+
+QString triggerCurlCommand(const QUrl &triggerUrl, const PipelineSubmission &submission)
+{
+    const HttpRequest request = requests::triggerPipeline(triggerUrl, submission);
+    return QStringLiteral("curl -X POST -H \"Authorization: Bearer $TOKEN\" -H \"Content-Type: application/json\" \\\n"
+                          "  -d %1 \\\n  %2")
+        .arg(shellQuoted(QString::fromUtf8(request.body)), shellQuoted(triggerUrl.toString()));
+}
+
+QString tokenCommand(const Cloud &cloud, const QString &localRoot)
+{
+    if (cloud.isLocal()) {
+        QString base = cloud.resourceManager.toString();
+        while (base.endsWith(QLatin1Char('/')))
+            base.chop(1);
+        return QStringLiteral("TOKEN=$(cerulean-cli pipeline token --url %1 --local-root %2)")
+            .arg(shellQuoted(base), localRoot.isEmpty() ? QStringLiteral("LOCAL_WORKSPACE_ROOT") : shellQuoted(localRoot));
+    }
+    return QStringLiteral("TOKEN=$(az account get-access-token --resource https://management.azure.com/ --query accessToken -o tsv)");
 }
 
 namespace requests {

@@ -91,6 +91,14 @@ std::pair<QList<FailedRow>, qint64> parseFailedRowDetails(const QString &details
 // pipeline job.
 Result<QByteArray> pipelineJobDefinition(const QByteArray &jobBody);
 
+// A ready-to-run curl call of a published pipeline's trigger. The token is the shell variable
+// $TOKEN: no secret is ever put in the text.
+QString triggerCurlCommand(const QUrl &triggerUrl, const PipelineSubmission &submission);
+// The shell line that puts an access token for the trigger in $TOKEN: Azure CLI on Azure; on
+// the local workspace cerulean-cli signing in as its built-in principal (its root: localRoot,
+// a placeholder when empty).
+QString tokenCommand(const Cloud &cloud, const QString &localRoot = {});
+
 namespace requests {
 // The published pipelines' API root of a workspace: {data-plane host}/pipelines/v1.0/{ws ARM id}.
 // location: the workspace's region (Azure only).

@@ -270,3 +270,17 @@ TEST(PipelineOps, JobDefinitionDropsWhatTheRunFilledIn)
     EXPECT_TRUE(automl.error().message.contains(QStringLiteral("not a pipeline job")));
     EXPECT_FALSE(pipelineJobDefinition("[]").ok());
 }
+
+TEST(PipelineOps, CurlCommandHasATokenPlaceholderAndTheTokenCommandGetsOne)
+{
+    PipelineSubmission submission;
+    submission.experimentName = QStringLiteral("it's");
+    submission.parameterAssignments = {{QStringLiteral("avg_rate"), 0.5}};
+    const QString curl = triggerCurlCommand(QUrl(QStringLiteral("http://127.0.0.1:9/pipelines/v1.0/x/Id/1")), submission);
+    EXPECT_TRUE(curl.contains(QStringLiteral("Authorization: Bearer $TOKEN"))) << curl.toStdString();
+    EXPECT_TRUE(curl.contains(QStringLiteral("'http://127.0.0.1:9/pipelines/v1.0/x/Id/1'")));
+    EXPECT_TRUE(curl.contains(QStringLiteral(R"(-d '{"ExperimentName":"it'\''s","ParameterAssignments":{"avg_rate":0.5}}')"))) << curl.toStdString();
+    EXPECT_EQ(tokenCommand(Cloud::local(QUrl(QStringLiteral("http://127.0.0.1:9/"))), QStringLiteral("/tmp/root")),
+              QStringLiteral("TOKEN=$(cerulean-cli pipeline token --url 'http://127.0.0.1:9' --local-root '/tmp/root')"));
+    EXPECT_TRUE(tokenCommand(Cloud::azure()).startsWith(QStringLiteral("TOKEN=$(az account get-access-token")));
+}

@@ -55,6 +55,12 @@ grep -q "no parameter 'nope'" "$work/err" || fail "error: $(cat "$work/err")"
 out="$("$cli" pipeline publish nightly --from p1 "${common[@]}")"
 grep -q "PipelineEndpointSubmit/Id/" <<<"$out" || fail "publish: $out"
 grep -q "curl -X POST" <<<"$out" || fail "publish curl: $out"
+grep -q 'Bearer $TOKEN' <<<"$out" || fail "publish curl without the \$TOKEN placeholder: $out"
+grep -q "$token" <<<"$out" && fail "publish printed a token"
+# The printed lines, run as a user would paste them: the token command, then curl.
+script="$(sed -n '/^Trigger it with:/,$p' <<<"$out" | tail -n +2)"
+reply="$(bash -c "${script//cerulean-cli/$cli}")" || fail "printed curl: $script"
+grep -q '"Status":"NotStarted"' <<<"$reply" || fail "printed curl reply: $reply"
 out="$("$cli" pipeline trigger nightly --experiment triggered --set avg_rate=2 --wait --interval-ms 50 "${common[@]}" 2>/dev/null)" || fail "trigger: $out"
 grep -q "avg_rate = 2" <<<"$out" || fail "trigger output: $out"
 "$cli" pipeline endpoints "${common[@]}" | grep -q "^nightly  Active  p1  " || fail "endpoints"
@@ -62,6 +68,12 @@ grep -q "avg_rate = 2" <<<"$out" || fail "trigger output: $out"
 "$cli" pipeline schedule-create every5 --from p1 --frequency Minute --interval 5 "${common[@]}" >/dev/null
 "$cli" pipeline schedule-create weekdays --from p1 --cron "0 9 * * MON-FRI" --time-zone "Europe/Berlin" "${common[@]}" >/dev/null
 "$cli" pipeline schedule-disable every5 "${common[@]}"
+"$cli" pipeline schedule-create office --from p1 --frequency Week --interval 1 --hours 9,17 --minutes 0,30 \
+  --week-days Monday,Friday --missed-runs CatchUp --disabled "${common[@]}" >/dev/null || fail "weekly pattern"
+"$cli" pipeline schedules --json "${common[@]}" | tr -d ' \n' | grep -q '"schedule":{"hours":\[9,17\],"minutes":\[0,30\],"weekDays":\["Monday","Friday"\]}' \
+  || fail "weekly pattern not stored: $("$cli" pipeline schedules --json "${common[@]}")"
+if "$cli" pipeline schedule-create bad2 --from p1 --frequency Day --missed-runs Never "${common[@]}" 2>"$work/err"; then fail "bad policy accepted"; fi
+grep -q "must be CatchUp or Skip" "$work/err" || fail "policy error: $(cat "$work/err")"
 out="$("$cli" pipeline schedules "${common[@]}")"
 grep -q "every5  disabled  every 5 Minute" <<<"$out" || fail "schedules: $out"
 grep -q "weekdays  enabled  cron 0 9 \* \* MON-FRI" <<<"$out" || fail "schedules: $out"
