@@ -419,6 +419,62 @@ void PipelineOperations::listSchedules(QObject *context, Done<QList<Schedule>> d
     listAll<Schedule>(m_pipeline, requests::listSchedules(m_cloud, m_ws), &parseSchedule, context, std::move(done));
 }
 
+void PipelineOperations::createSchedule(const ScheduleSpec &spec, QObject *context, Done<Schedule> done) const
+{
+    sendTyped<Schedule>(*m_pipeline, requests::createSchedule(m_cloud, m_ws, spec), &parseSchedule, context, std::move(done));
+}
+
+void PipelineOperations::setScheduleEnabled(const QString &name, bool enabled, QObject *context, Done<Schedule> done) const
+{
+    const auto pipeline = m_pipeline;
+    const Cloud cloud = m_cloud;
+    const WorkspaceRef ws = m_ws;
+    pipeline->send(requests::getSchedule(cloud, ws, name), context, [=](const HttpResponse &response) {
+        if (!response.isSuccess())
+            return done(AzureError::fromResponse(response));
+        auto put = requests::setScheduleEnabled(cloud, ws, name, response.body, enabled);
+        if (!put)
+            return done(put.error());
+        sendTyped<Schedule>(*pipeline, std::move(put).value(), &parseSchedule, context, done);
+    });
+}
+
+Operation<BatchEndpoint> *PipelineOperations::createBatchEndpoint(const QString &name, const QString &location,
+                                                                  const QString &description, const QString &defaultDeployment,
+                                                                  QObject *parent) const
+{
+    auto *operation = new Operation<BatchEndpoint>(
+        m_pipeline, requests::createBatchEndpoint(m_cloud, m_ws, name, location, description, defaultDeployment), &parseBatchEndpoint,
+        OperationOptions{}, parent);
+    operation->start();
+    return operation;
+}
+
+Operation<BatchDeployment> *PipelineOperations::createBatchDeployment(const BatchDeploymentSpec &spec, QObject *parent) const
+{
+    auto *operation = new Operation<BatchDeployment>(m_pipeline, requests::createBatchDeployment(m_cloud, m_ws, spec),
+                                                     &parseBatchDeployment, OperationOptions{}, parent);
+    operation->start();
+    return operation;
+}
+
+void PipelineOperations::getBatchEndpoint(const QString &name, QObject *context, Done<BatchEndpoint> done) const
+{
+    sendTyped<BatchEndpoint>(*m_pipeline, requests::getBatchEndpoint(m_cloud, m_ws, name), &parseBatchEndpoint, context,
+                             std::move(done));
+}
+
+void PipelineOperations::invokeBatchEndpoint(const QUrl &scoringUri, const QString &inputUri, const QString &deployment,
+                                             QObject *context, Done<Job> done) const
+{
+    if (!scoringUri.isValid() || scoringUri.isEmpty() || inputUri.trimmed().isEmpty()) {
+        done(AzureError::invalidInput(QStringLiteral("a batch invocation needs the endpoint's scoring URI and an input")));
+        return;
+    }
+    sendTyped<Job>(*m_pipeline, requests::invokeBatchEndpoint(scoringUri, inputUri, false, deployment), &parseJob, context,
+                   std::move(done));
+}
+
 void PipelineOperations::scheduleHistory(const QString &name, QObject *context, Done<QList<ScheduleRun>> done) const
 {
     const auto pipeline = m_pipeline;

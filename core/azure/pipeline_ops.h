@@ -144,12 +144,22 @@ public:
                        Done<PipelineRunStarted> done) const;
 
     void listSchedules(QObject *context, Done<QList<Schedule>> done) const;
+    void createSchedule(const ScheduleSpec &spec, QObject *context, Done<Schedule> done) const;
+    void setScheduleEnabled(const QString &name, bool enabled, QObject *context, Done<Schedule> done) const;
     // The occurrences of a schedule, oldest first: the service's history where it keeps one,
     // otherwise the jobs it created (Azure), each as a Started occurrence.
     void scheduleHistory(const QString &name, QObject *context, Done<QList<ScheduleRun>> done) const;
 
     void listSteps(const QString &pipelineJob, QObject *context, Done<QList<Job>> done) const;
     void batchProgress(const QString &job, QObject *context, Done<BatchJobProgress> done) const;
+
+    // Batch endpoints, as MachineLearningClient has them, on this request pipeline.
+    Operation<BatchEndpoint> *createBatchEndpoint(const QString &name, const QString &location, const QString &description,
+                                                  const QString &defaultDeployment, QObject *parent) const;
+    Operation<BatchDeployment> *createBatchDeployment(const BatchDeploymentSpec &spec, QObject *parent) const;
+    void getBatchEndpoint(const QString &name, QObject *context, Done<BatchEndpoint> done) const;
+    void invokeBatchEndpoint(const QUrl &scoringUri, const QString &inputUri, const QString &deployment, QObject *context,
+                             Done<Job> done) const;
 
 private:
     std::shared_ptr<const HttpPipeline> m_pipeline;

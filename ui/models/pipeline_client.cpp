@@ -23,25 +23,31 @@ bool isIdentifier(const QString &name)
     return pattern.match(name).hasMatch();
 }
 
-// A job definition as a new job takes it: the service's read-only fields dropped, and the
-// outputs without the URIs and asset versions the finished run was given.
-QJsonObject definitionOf(const QJsonObject &job)
+// A job definition as a new job takes it (the core's rule), or nullopt and *error.
+std::optional<QJsonObject> definitionOf(const QJsonObject &job, QString *error)
 {
-    QJsonObject def = job.value(key("properties")).toObject();
-    for (const char *field : {"status", "services", "properties", "isArchived", "creationContext", "parentJobName"})
-        def.remove(key(field));
-    QJsonObject outputs;
-    const QJsonObject declared = def.value(key("outputs")).toObject();
-    for (auto it = declared.begin(); it != declared.end(); ++it) {
-        if (it.key() == QLatin1String("default"))
-            continue;
-        QJsonObject o = it.value().toObject();
-        o.remove(key("uri"));
-        o.remove(key("assetVersion"));
-        outputs.insert(it.key(), o);
+    const auto def = azure::pipelineJobDefinition(QJsonDocument(job).toJson(QJsonDocument::Compact));
+    if (!def) {
+        *error = def.error().message;
+        return std::nullopt;
     }
-    def.insert(key("outputs"), outputs);
-    return def;
+    return QJsonDocument::fromJson(def.value()).object();
+}
+
+// "9, 17" -> {9, 17} within [0, max]; nullopt and *error naming the field otherwise.
+std::optional<QList<int>> numbers(const QString &text, const QString &field, int max, QString *error)
+{
+    QList<int> out;
+    for (const QString &part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const int v = part.trimmed().toInt(&ok);
+        if (!ok || v < 0 || v > max) {
+            *error = QStringLiteral("%1: '%2' is not a whole number from 0 to %3.").arg(field, part.trimmed()).arg(max);
+            return std::nullopt;
+        }
+        out.append(v);
+    }
+    return out;
 }
 
 } // namespace
@@ -181,11 +187,10 @@ QJsonObject pipelineParameters(const QJsonObject &job)
 std::optional<QJsonObject> rerunBody(const QJsonObject &job, const QJsonObject &assignments, const QString &experiment,
                                      QString *error)
 {
-    QJsonObject def = definitionOf(job);
-    if (def.value(key("jobType")).toString() != QLatin1String("Pipeline")) {
-        *error = QStringLiteral("'%1' is not a pipeline job.").arg(job.value(key("name")).toString());
+    const auto defined = definitionOf(job, error);
+    if (!defined)
         return std::nullopt;
-    }
+    QJsonObject def = *defined;
     QJsonObject inputs = def.value(key("inputs")).toObject();
     for (auto it = assignments.begin(); it != assignments.end(); ++it) {
         if (!inputs.contains(it.key())) {
@@ -204,18 +209,26 @@ std::optional<QJsonObject> rerunBody(const QJsonObject &job, const QJsonObject &
     return QJsonObject{{key("properties"), def}};
 }
 
-std::optional<QJsonObject> scheduleBody(const QJsonObject &job, const ScheduleForm &form, QString *error)
+std::optional<azure::ScheduleSpec> scheduleSpec(const QJsonObject &job, const ScheduleForm &form, QString *error)
 {
     static const QStringList frequencies{key("Minute"), key("Hour"), key("Day"), key("Week"), key("Month")};
-    QJsonObject trigger{{key("timeZone"), form.timeZone.isEmpty() ? key("UTC") : form.timeZone}};
+    static const QStringList days{key("Monday"), key("Tuesday"), key("Wednesday"), key("Thursday"), key("Friday"), key("Saturday"),
+                                  key("Sunday")};
+    static const QRegularExpression nameRe(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$"));
+    azure::ScheduleSpec spec;
+    spec.name = form.name.trimmed();
+    if (!nameRe.match(spec.name).hasMatch()) {
+        *error = spec.name.isEmpty() ? QStringLiteral("schedule name: a name is required.")
+                                     : QStringLiteral("schedule name: '%1' may hold only letters, digits, '-' and '_'.").arg(spec.name);
+        return std::nullopt;
+    }
     if (form.cron) {
         const QStringList fields = form.expression.simplified().split(QLatin1Char(' '), Qt::SkipEmptyParts);
         if (fields.size() != 5) {
             *error = QStringLiteral("cron: '%1' needs 5 fields (minute hour day-of-month month day-of-week).").arg(form.expression);
             return std::nullopt;
         }
-        trigger.insert(key("triggerType"), key("Cron"));
-        trigger.insert(key("expression"), fields.join(QLatin1Char(' ')));
+        spec.cronExpression = fields.join(QLatin1Char(' '));
     } else {
         if (!frequencies.contains(form.frequency)) {
             *error = QStringLiteral("frequency: '%1' is not one of %2.").arg(form.frequency, frequencies.join(QStringLiteral(", ")));
@@ -225,37 +238,69 @@ std::optional<QJsonObject> scheduleBody(const QJsonObject &job, const ScheduleFo
             *error = QStringLiteral("interval: at least 1.");
             return std::nullopt;
         }
-        trigger.insert(key("triggerType"), key("Recurrence"));
-        trigger.insert(key("frequency"), form.frequency);
-        trigger.insert(key("interval"), form.interval);
+        spec.frequency = form.frequency;
+        spec.interval = form.interval;
+        const auto hours = numbers(form.hours, QStringLiteral("hours"), 23, error);
+        if (!hours)
+            return std::nullopt;
+        const auto minutes = numbers(form.minutes, QStringLiteral("minutes"), 59, error);
+        if (!minutes)
+            return std::nullopt;
+        spec.hours = *hours;
+        spec.minutes = *minutes;
+        for (const QString &day : form.weekDays) {
+            if (!days.contains(day)) {
+                *error = QStringLiteral("week days: '%1' is not a day of the week.").arg(day);
+                return std::nullopt;
+            }
+        }
+        spec.weekDays = form.weekDays;
     }
-    QJsonObject def = definitionOf(job);
-    if (def.value(key("jobType")).toString() != QLatin1String("Pipeline")) {
-        *error = QStringLiteral("'%1' is not a pipeline job.").arg(job.value(key("name")).toString());
+    spec.timeZone = form.timeZone.trimmed().isEmpty() ? key("UTC") : form.timeZone.trimmed();
+    if (form.startTime.isValid())
+        spec.startTime = form.startTime.toUTC().toString(Qt::ISODate);
+    if (!form.missedRuns.isEmpty()) {
+        if (form.missedRuns != QLatin1String("CatchUp") && form.missedRuns != QLatin1String("Skip")) {
+            *error = QStringLiteral("after downtime: '%1' is not CatchUp or Skip.").arg(form.missedRuns);
+            return std::nullopt;
+        }
+        spec.properties.insert(key("cerulean.missedRuns"), form.missedRuns);
+    }
+    spec.isEnabled = form.enabled;
+    const auto def = definitionOf(job, error);
+    if (!def)
         return std::nullopt;
-    }
-    return QJsonObject{{key("properties"),
-                        QJsonObject{{key("isEnabled"), form.enabled},
-                                    {key("trigger"), trigger},
-                                    {key("action"), QJsonObject{{key("actionType"), key("CreateJob")}, {key("jobDefinition"), def}}}}}};
+    spec.displayName = job.value(key("name")).toString();
+    spec.jobDefinitionJson = QJsonDocument(*def).toJson(QJsonDocument::Compact);
+    return spec;
 }
 
-QString triggerCurlCommand(const QString &triggerUrl, const QString &experiment, const QJsonObject &parameters)
+azure::PipelineSubmission submissionOf(const QString &experiment, const QJsonObject &parameters)
 {
-    const QJsonObject body{{key("ExperimentName"), experiment}, {key("ParameterAssignments"), parameters}};
-    QString json = QString::fromUtf8(QJsonDocument(body).toJson(QJsonDocument::Compact));
-    json.replace(QLatin1Char('\''), QStringLiteral("'\\''")); // inside single quotes for the shell
-    return QStringLiteral("curl -X POST -H \"Authorization: Bearer $TOKEN\" -H \"Content-Type: application/json\" \\\n"
-                          "  -d '%1' \\\n  '%2'")
-        .arg(json, triggerUrl);
+    azure::PipelineSubmission submission;
+    submission.experimentName = experiment;
+    submission.parameterAssignments = parameters.toVariantMap();
+    return submission;
 }
 
-QString scheduleTriggerText(const QJsonObject &schedule)
+QString scheduleTriggerText(const azure::Schedule &schedule)
 {
-    const QJsonObject t = schedule.value(key("properties")).toObject().value(key("trigger")).toObject();
-    if (t.value(key("triggerType")).toString() == QLatin1String("Cron") || t.contains(key("expression")))
-        return QStringLiteral("cron ") + t.value(key("expression")).toString();
-    return QStringLiteral("every %1 %2").arg(t.value(key("interval")).toInt(1)).arg(t.value(key("frequency")).toString());
+    if (schedule.triggerType == QLatin1String("Cron") || !schedule.cronExpression.isEmpty())
+        return QStringLiteral("cron ") + schedule.cronExpression;
+    QString text = QStringLiteral("every %1 %2").arg(schedule.interval).arg(schedule.frequency);
+    const auto list = [](const QList<int> &values, const char *format) {
+        QStringList parts;
+        for (int v : values)
+            parts << QString::asprintf(format, v);
+        return parts.join(QStringLiteral(", "));
+    };
+    if (!schedule.hours.isEmpty())
+        text += QStringLiteral(" at %1 h").arg(list(schedule.hours, "%d"));
+    if (!schedule.minutes.isEmpty())
+        text += QStringLiteral(" %1").arg(list(schedule.minutes, ":%02d"));
+    if (!schedule.weekDays.isEmpty())
+        text += QStringLiteral(" on ") + schedule.weekDays.join(QStringLiteral(", "));
+    return text;
 }
 
 PipelineClient::PipelineClient(Session *session, QObject *parent)
@@ -271,7 +316,14 @@ bool PipelineClient::isReady() const
 
 QString PipelineClient::workspaceId() const { return isReady() ? m_session->workspace().armId() : QString(); }
 
-QString PipelineClient::pipelinesPath() const { return QStringLiteral("/pipelines/v1.0") + workspaceId(); }
+std::optional<azure::PipelineOperations> PipelineClient::operations() const
+{
+    if (!isReady())
+        return std::nullopt;
+    const WorkspaceRef &ws = m_session->workspace();
+    return azure::PipelineOperations(m_session->pipeline(), *m_session->cloud(),
+                                     azure::WorkspaceRef{ws.subscriptionId, ws.resourceGroup, ws.workspaceName});
+}
 
 void PipelineClient::send(const QByteArray &method, const QString &path, const QJsonObject &body, Done done)
 {
@@ -285,7 +337,7 @@ void PipelineClient::send(const QByteArray &method, const QString &path, const Q
     while (base.endsWith(QLatin1Char('/')))
         base.chop(1);
     QString target = base + path;
-    if (!path.startsWith(QLatin1String("/pipelines/")) && !path.contains(QLatin1String("api-version=")))
+    if (!path.contains(QLatin1String("api-version=")))
         target += (path.contains(QLatin1Char('?')) ? QLatin1Char('&') : QLatin1Char('?')) + QStringLiteral("api-version=") +
                   QLatin1String(kApiVersion);
     azure::HttpRequest request;

@@ -1,6 +1,9 @@
 #pragma once
 
+#include "core/azure/pipeline_ops.h"
+
 #include <QByteArray>
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QObject>
@@ -45,14 +48,22 @@ struct PipelineForm
     QString modelName;                      // empty: the model is not registered
 };
 
-// How a schedule repeats: a recurrence (Minute, Hour, Day, Week, Month every `interval`) or a cron expression.
+// How a schedule repeats: a recurrence (Minute, Hour, Day, Week, Month every `interval`, at
+// the given hours, minutes and week days) or a cron expression; from when, in which time zone,
+// and what the local service does with the runs it missed while it was down.
 struct ScheduleForm
 {
+    QString name;
     bool cron = false;
     QString frequency = QStringLiteral("Day");
     int interval = 1;
+    QString hours;   // "9, 17" (empty: any)
+    QString minutes; // "0, 30"
+    QStringList weekDays; // Monday … Sunday
     QString expression;
+    QDateTime startTime; // invalid: from now
     QString timeZone = QStringLiteral("UTC");
+    QString missedRuns; // "" (the service's default), CatchUp or Skip
     bool enabled = true;
 };
 
@@ -67,18 +78,17 @@ std::optional<QJsonObject> pipelineJobBody(const PipelineForm &form, QString *er
 std::optional<QJsonObject> rerunBody(const QJsonObject &job, const QJsonObject &assignments, const QString &experiment,
                                      QString *error);
 
-// The body of PUT …/schedules/NAME running `job`'s pipeline on the form's trigger.
-std::optional<QJsonObject> scheduleBody(const QJsonObject &job, const ScheduleForm &form, QString *error);
+// The schedule running `job`'s pipeline on the form's trigger; nullopt and *error naming the field.
+std::optional<azure::ScheduleSpec> scheduleSpec(const QJsonObject &job, const ScheduleForm &form, QString *error);
 
 // The literal parameters of a pipeline job with their values ({"avg_rate": "0.5"}).
 QJsonObject pipelineParameters(const QJsonObject &job);
 
-// A ready-to-run curl call of a published pipeline's REST trigger. The token is the shell
-// variable $TOKEN: no secret is ever put in the text.
-QString triggerCurlCommand(const QString &triggerUrl, const QString &experiment, const QJsonObject &parameters);
+// "every 5 Minute", "every 1 Week at 9, 17 h :00, :30 on Monday, Friday", "cron */5 * * * *".
+QString scheduleTriggerText(const azure::Schedule &schedule);
 
-// "Every 5 Minute", "cron */5 * * * *" for a schedule resource.
-QString scheduleTriggerText(const QJsonObject &schedule);
+// A parameters object as the trigger's assignments (numbers stay numbers).
+azure::PipelineSubmission submissionOf(const QString &experiment, const QJsonObject &parameters);
 
 // Sends the Pipelines step's REST calls through the session's request pipeline (its credential,
 // retries and transport), with URLs built from the session's cloud and workspace. Callbacks
@@ -95,10 +105,10 @@ public:
     bool isReady() const;
     // The workspace's ARM id ("" when not connected).
     QString workspaceId() const;
-    // The published pipelines' API root of the workspace ("/pipelines/v1.0/subscriptions/…").
-    QString pipelinesPath() const;
+    // The typed pipeline operations on the session's request pipeline; nullopt when not connected.
+    std::optional<azure::PipelineOperations> operations() const;
 
-    // `path` starts with "/"; ARM paths get the api-version, "/pipelines/" paths do not.
+    // `path` starts with "/"; ARM paths get the api-version.
     void send(const QByteArray &method, const QString &path, const QJsonObject &body, Done done);
     void send(const QByteArray &method, const QString &path, Done done) { send(method, path, QJsonObject(), std::move(done)); }
 

@@ -5,8 +5,18 @@
 #include "ui/models/pipeline_table_model.h"
 #include "ui/session.h"
 
+#include <QCheckBox>
 #include <QComboBox>
+#include <QDateTimeEdit>
+#include <QGridLayout>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QPainterPath>
+#include <QProgressBar>
+#include <QScrollArea>
+#include <QTimeZone>
 #include <QDateTime>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -40,6 +50,30 @@ using namespace std::chrono_literals;
 constexpr std::chrono::milliseconds kLocalPoll = 1s;
 constexpr std::chrono::milliseconds kAzurePoll = 10s;
 constexpr int kLogTailLines = 40;
+constexpr std::chrono::milliseconds kBatchPoll = 500ms;
+// Graph geometry (pixels): node size and the gaps between columns and rows.
+constexpr int kNodeWidth = 150;
+constexpr int kNodeHeight = 46;
+constexpr int kColumnGap = 60;
+constexpr int kRowGap = 18;
+constexpr int kMargin = 12;
+
+QColor statusColour(const QString &status)
+{
+    const QString s = status.section(QLatin1Char(' '), 0, 0);
+    if (s == QLatin1String("Completed"))
+        return QColor(0x2e, 0x8b, 0x57);
+    if (s == QLatin1String("Failed") || s == QLatin1String("NotResponding"))
+        return QColor(0xc0, 0x39, 0x2b);
+    if (s == QLatin1String("Canceled"))
+        return QColor(0x8a, 0x8a, 0x8a);
+    if (s == QLatin1String("Running") || s == QLatin1String("Finalizing") || s == QLatin1String("Starting") ||
+        s == QLatin1String("Preparing") || s == QLatin1String("Provisioning"))
+        return QColor(0x1e, 0x6f, 0xc8);
+    if (s.isEmpty())
+        return QColor(0x6c, 0x75, 0x7d);
+    return QColor(0xd4, 0x8a, 0x0c); // queued, not started
+}
 
 QString key(const char *text) { return QString::fromLatin1(text); }
 
@@ -96,6 +130,121 @@ void reselect(QTableView *view, PipelineTableModel *model, const QString &name)
 
 } // namespace
 
+PipelineGraphView::PipelineGraphView(PipelineTableModel *steps, QWidget *parent)
+    : QWidget(parent)
+    , m_steps(steps)
+{
+    setObjectName(QStringLiteral("graphView"));
+    setMinimumHeight(kNodeHeight + 2 * kMargin);
+    // The statuses come from the steps model; the view keeps no copy of them.
+    connect(m_steps, &QAbstractItemModel::modelReset, this, qOverload<>(&QWidget::update));
+    connect(m_steps, &QAbstractItemModel::dataChanged, this, qOverload<>(&QWidget::update));
+}
+
+void PipelineGraphView::setJob(const QJsonObject &job)
+{
+    m_graph = pipelineGraph(job);
+    updateGeometry();
+    update();
+}
+
+void PipelineGraphView::setSelectedStep(const QString &step)
+{
+    m_selected = step;
+    update();
+}
+
+QString PipelineGraphView::statusOf(int node) const
+{
+    if (node < 0 || node >= m_graph.nodes.size())
+        return {};
+    const PipelineGraph::Node &n = m_graph.nodes[node];
+    if (n.kind == PipelineGraph::Kind::Step) {
+        const int row = m_steps->find(n.name);
+        return row < 0 ? QString() : m_steps->cell(row, 2);
+    }
+    if (n.kind == PipelineGraph::Kind::Register)
+        for (const auto &[from, to] : m_graph.edges)
+            if (to == node)
+                return statusOf(from);
+    return {};
+}
+
+QRect PipelineGraphView::nodeRect(int node) const
+{
+    const PipelineGraph::Node &n = m_graph.nodes[node];
+    return QRect(kMargin + n.layer * (kNodeWidth + kColumnGap), kMargin + n.row * (kNodeHeight + kRowGap), kNodeWidth, kNodeHeight);
+}
+
+QSize PipelineGraphView::sizeHint() const
+{
+    int rows = 1;
+    for (const PipelineGraph::Node &n : m_graph.nodes)
+        rows = std::max(rows, n.row + 1);
+    return QSize(2 * kMargin + std::max(1, m_graph.layers) * (kNodeWidth + kColumnGap) - kColumnGap,
+                 2 * kMargin + rows * (kNodeHeight + kRowGap) - kRowGap);
+}
+
+void PipelineGraphView::paintEvent(QPaintEvent *)
+{
+    QPainter painter(this);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.fillRect(rect(), palette().base());
+    if (m_graph.nodes.isEmpty()) {
+        painter.setPen(palette().color(QPalette::PlaceholderText));
+        painter.drawText(rect(), Qt::AlignCenter, tr("Select a pipeline job to see its steps."));
+        return;
+    }
+    painter.setPen(QPen(palette().color(QPalette::Mid), 1.5));
+    for (const auto &[from, to] : m_graph.edges) {
+        const QRect a = nodeRect(from);
+        const QRect b = nodeRect(to);
+        const QPointF start(a.right(), a.center().y());
+        const QPointF end(b.left(), b.center().y());
+        QPainterPath path(start);
+        const qreal bend = (end.x() - start.x()) / 2;
+        path.cubicTo(start + QPointF(bend, 0), end - QPointF(bend, 0), end);
+        painter.setBrush(Qt::NoBrush);
+        painter.drawPath(path);
+        painter.setBrush(palette().color(QPalette::Mid));
+        painter.drawPolygon(QPolygonF({end, end + QPointF(-7, -4), end + QPointF(-7, 4)}));
+    }
+    for (int i = 0; i < m_graph.nodes.size(); ++i) {
+        const PipelineGraph::Node &n = m_graph.nodes[i];
+        const QRect r = nodeRect(i);
+        const QString status = statusOf(i);
+        const QColor colour = n.kind == PipelineGraph::Kind::Input ? QColor(0x6c, 0x75, 0x7d) : statusColour(status);
+        painter.setBrush(colour.lighter(185));
+        const bool selected = n.kind == PipelineGraph::Kind::Step && n.name == m_selected;
+        painter.setPen(QPen(colour, selected ? 3.0 : 1.5));
+        const qreal radius = n.kind == PipelineGraph::Kind::Step ? 6 : 16;
+        painter.drawRoundedRect(r, radius, radius);
+        painter.fillRect(QRect(r.left() + 1, r.top() + 4, 5, r.height() - 8), colour);
+        painter.setPen(palette().color(QPalette::Text));
+        QFont bold = font();
+        bold.setBold(true);
+        painter.setFont(bold);
+        const QRect text = r.adjusted(10, 3, -4, -3);
+        painter.drawText(text, Qt::AlignLeft | Qt::AlignTop, painter.fontMetrics().elidedText(n.name, Qt::ElideRight, text.width()));
+        painter.setFont(font());
+        const QString second = n.kind == PipelineGraph::Kind::Input ? tr("input · %1").arg(n.detail)
+                               : status.isEmpty()                   ? n.detail
+                                                                    : QStringLiteral("%1 · %2").arg(n.detail, status);
+        painter.drawText(text, Qt::AlignLeft | Qt::AlignBottom, painter.fontMetrics().elidedText(second, Qt::ElideRight, text.width()));
+    }
+}
+
+void PipelineGraphView::mousePressEvent(QMouseEvent *event)
+{
+    for (int i = 0; i < m_graph.nodes.size(); ++i)
+        if (m_graph.nodes[i].kind == PipelineGraph::Kind::Step && nodeRect(i).contains(event->position().toPoint())) {
+            setSelectedStep(m_graph.nodes[i].name);
+            Q_EMIT stepClicked(m_graph.nodes[i].name);
+            return;
+        }
+    QWidget::mousePressEvent(event);
+}
+
 PipelinesPage::PipelinesPage(Session &session, QWidget *parent)
     : QWidget(parent)
     , m_session(session)
@@ -107,14 +256,19 @@ PipelinesPage::PipelinesPage(Session &session, QWidget *parent)
                                       QStringLiteral("Outputs")},
                                      this))
     , m_schedules(new PipelineTableModel({QStringLiteral("Name"), QStringLiteral("Enabled"), QStringLiteral("Trigger"),
-                                          QStringLiteral("Pipeline")},
+                                          QStringLiteral("Pipeline"), QStringLiteral("After downtime"), QStringLiteral("Start")},
                                          this))
     , m_history(new PipelineTableModel({QStringLiteral("Scheduled"), QStringLiteral("Status"), QStringLiteral("Job"),
                                         QStringLiteral("Job status or reason")},
                                        this))
+    , m_failedRows(new PipelineTableModel({QStringLiteral("Line"), QStringLiteral("Reason")}, this))
     , m_poll(new QTimer(this))
+    , m_batchPoll(new QTimer(this))
 {
     build();
+    m_batchPoll->setSingleShot(true);
+    m_batchPoll->setInterval(kBatchPoll);
+    connect(m_batchPoll, &QTimer::timeout, this, &PipelinesPage::pollBatch);
     m_poll->setSingleShot(true);
     connect(m_poll, &QTimer::timeout, this, [this] {
         loadJobs();
@@ -164,6 +318,7 @@ void PipelinesPage::build()
     tabs->addTab(buildRunTab(), tr("Steps && run"));
     tabs->addTab(buildPublishTab(), tr("Publish"));
     tabs->addTab(buildSchedulesTab(), tr("Schedules"));
+    tabs->addTab(buildBatchTab(), tr("Batch inference"));
     splitter->addWidget(tabs);
     splitter->setStretchFactor(0, 2);
     splitter->setStretchFactor(1, 3);
@@ -237,8 +392,20 @@ QWidget *PipelinesPage::buildRunTab()
     runRow->addWidget(m_runName, 1);
     runRow->addWidget(m_run);
     layout->addLayout(runRow);
+    m_graph = new PipelineGraphView(m_steps, tab);
+    auto *graphScroll = new QScrollArea(tab);
+    graphScroll->setWidget(m_graph);
+    graphScroll->setWidgetResizable(true);
+    graphScroll->setMinimumHeight(150);
+    layout->addWidget(graphScroll, 1);
     m_stepsView = tableView(QStringLiteral("stepsView"), m_steps, tab);
     layout->addWidget(m_stepsView, 1);
+    connect(m_graph, &PipelineGraphView::stepClicked, this, &PipelinesPage::selectStep);
+    connect(m_stepsView->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        const QModelIndexList rows = m_stepsView->selectionModel()->selectedRows();
+        if (!rows.isEmpty())
+            selectStep(m_steps->cell(rows.first().row(), 0));
+    });
     m_details = new QPlainTextEdit(tab);
     m_details->setObjectName(QStringLiteral("details"));
     m_details->setReadOnly(true);
@@ -263,7 +430,11 @@ QWidget *PipelinesPage::buildPublishTab()
     m_triggerUrlEdit->setReadOnly(true);
     form->addRow(tr("Trigger URL"), m_triggerUrlEdit);
     layout->addLayout(form);
-    layout->addWidget(new QLabel(tr("Call it from a shell (put an access token for the workspace in $TOKEN):"), tab));
+    layout->addWidget(new QLabel(tr("Call it from a shell: put an access token for the workspace in $TOKEN with"), tab));
+    m_tokenCommand = lineEdit(QStringLiteral("tokenCommand"), {}, tab);
+    m_tokenCommand->setReadOnly(true);
+    layout->addWidget(m_tokenCommand);
+    layout->addWidget(new QLabel(tr("then run:"), tab));
     m_curl = new QPlainTextEdit(tab);
     m_curl->setObjectName(QStringLiteral("curl"));
     m_curl->setReadOnly(true);
@@ -308,12 +479,63 @@ QWidget *PipelinesPage::buildSchedulesTab()
     recurrence->addWidget(m_frequency, 1);
     m_cron = lineEdit(QStringLiteral("cron"), QStringLiteral("0 6 * * *"), tab, tr("minute hour day month weekday"));
     m_cron->setEnabled(false);
+    auto *at = new QHBoxLayout;
+    m_atHours = lineEdit(QStringLiteral("hours"), {}, tab, tr("hours, e.g. 9, 17"));
+    m_atMinutes = lineEdit(QStringLiteral("minutes"), {}, tab, tr("minutes, e.g. 0, 30"));
+    at->addWidget(m_atHours);
+    at->addWidget(m_atMinutes);
+    auto *days = new QHBoxLayout;
+    days->setSpacing(4);
+    for (const char *day : {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}) {
+        auto *box = new QCheckBox(QString::fromLatin1(day).left(3), tab);
+        box->setObjectName(QStringLiteral("weekDay") + QLatin1String(day));
+        box->setProperty("day", QString::fromLatin1(day));
+        m_weekDays << box;
+        days->addWidget(box);
+    }
+    days->addStretch();
+    auto *startRow = new QHBoxLayout;
+    m_startNow = new QCheckBox(tr("from now"), tab);
+    m_startNow->setObjectName(QStringLiteral("startNow"));
+    m_startNow->setChecked(true);
+    m_startTime = new QDateTimeEdit(QDateTime::currentDateTimeUtc(), tab);
+    m_startTime->setObjectName(QStringLiteral("startTime"));
+    m_startTime->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
+    m_startTime->setTimeSpec(Qt::UTC);
+    m_startTime->setEnabled(false);
+    m_timeZone = new QComboBox(tab);
+    m_timeZone->setObjectName(QStringLiteral("timeZone"));
+    m_timeZone->setEditable(true);
+    m_timeZone->addItem(QStringLiteral("UTC"));
+    for (const QByteArray &zone : QTimeZone::availableTimeZoneIds())
+        if (zone.contains('/'))
+            m_timeZone->addItem(QString::fromLatin1(zone));
+    startRow->addWidget(m_startNow);
+    startRow->addWidget(m_startTime);
+    startRow->addWidget(new QLabel(tr("time zone"), tab));
+    startRow->addWidget(m_timeZone, 1);
+    m_missedRuns = new QComboBox(tab);
+    m_missedRuns->setObjectName(QStringLiteral("missedRuns"));
+    m_missedRuns->addItem(tr("the service's default"), QString());
+    m_missedRuns->addItem(tr("catch up: run each missed occurrence"), QStringLiteral("CatchUp"));
+    m_missedRuns->addItem(tr("skip the missed occurrences"), QStringLiteral("Skip"));
+    m_scheduleEnabled = new QCheckBox(tr("enabled"), tab);
+    m_scheduleEnabled->setObjectName(QStringLiteral("scheduleEnabled"));
+    m_scheduleEnabled->setChecked(true);
     m_createSchedule = button(QStringLiteral("createSchedule"), tr("Schedule selected pipeline"), tab);
+    auto *createRow = new QHBoxLayout;
+    createRow->addWidget(m_scheduleEnabled);
+    createRow->addStretch();
+    createRow->addWidget(m_createSchedule);
     form->addRow(tr("Name"), m_scheduleName);
     form->addRow(tr("Repeat"), m_scheduleKind);
     form->addRow(tr("Recurrence"), recurrence);
+    form->addRow(tr("At"), at);
+    form->addRow(tr("On"), days);
     form->addRow(tr("Cron"), m_cron);
-    form->addRow(QString(), m_createSchedule);
+    form->addRow(tr("Start"), startRow);
+    form->addRow(tr("After downtime"), m_missedRuns);
+    form->addRow(QString(), createRow);
     layout->addLayout(form);
     m_schedulesView = tableView(QStringLiteral("schedulesView"), m_schedules, tab);
     layout->addWidget(m_schedulesView, 1);
@@ -331,13 +553,90 @@ QWidget *PipelinesPage::buildSchedulesTab()
     layout->addWidget(m_historyView, 1);
     connect(m_scheduleKind, &QComboBox::currentIndexChanged, this, [this](int index) {
         m_cron->setEnabled(index == 1);
-        m_interval->setEnabled(index == 0);
-        m_frequency->setEnabled(index == 0);
+        for (QWidget *w : std::initializer_list<QWidget *>{m_interval, m_frequency, m_atHours, m_atMinutes})
+            w->setEnabled(index == 0);
+        for (QCheckBox *box : std::as_const(m_weekDays))
+            box->setEnabled(index == 0);
     });
+    connect(m_startNow, &QCheckBox::toggled, m_startTime, [this](bool now) { m_startTime->setEnabled(!now); });
     connect(m_createSchedule, &QPushButton::clicked, this, &PipelinesPage::createSchedule);
     connect(m_enable, &QPushButton::clicked, this, [this] { setScheduleEnabled(true); });
     connect(m_disable, &QPushButton::clicked, this, [this] { setScheduleEnabled(false); });
     connect(m_historyRefresh, &QPushButton::clicked, this, &PipelinesPage::loadHistory);
+    return tab;
+}
+
+QWidget *PipelinesPage::buildBatchTab()
+{
+    auto *tab = new QWidget(this);
+    auto *layout = new QVBoxLayout(tab);
+    auto *intro = new QLabel(tr("Score a file in parallel mini-batches with a registered model: each row and its prediction "
+                                "are appended to one output file; rows that fail count against the error threshold."),
+                             tab);
+    intro->setWordWrap(true);
+    layout->addWidget(intro);
+    auto *grid = new QGridLayout;
+    m_batchEndpoint = lineEdit(QStringLiteral("batchEndpoint"), QStringLiteral("bank-batch"), tab);
+    m_batchDeployment = lineEdit(QStringLiteral("batchDeployment"), QStringLiteral("main"), tab);
+    m_batchModel = lineEdit(QStringLiteral("batchModel"), m_session.modelId(), tab, tr("azureml:name:version"));
+    m_batchCompute = lineEdit(QStringLiteral("batchCompute"), QStringLiteral("cpu"), tab);
+    m_batchInput = lineEdit(QStringLiteral("batchInput"), m_session.dataFile(), tab, tr("azureml:name:version or a CSV file"));
+    const auto spin = [tab](const char *name, int min, int max, int value) {
+        auto *box = new QSpinBox(tab);
+        box->setObjectName(QLatin1String(name));
+        box->setRange(min, max);
+        box->setValue(value);
+        return box;
+    };
+    m_miniBatch = spin("miniBatchSize", 1, 100000, 100);
+    m_errorThreshold = spin("errorThreshold", -1, 1000000, 5);
+    m_errorThreshold->setSpecialValueText(tr("any (-1)"));
+    m_retries = spin("maxRetries", 0, 20, 3);
+    m_instances = spin("instanceCount", 1, 64, 2);
+    m_outputFile = lineEdit(QStringLiteral("outputFile"), QStringLiteral("parallel_run_step.txt"), tab);
+    int row = 0;
+    const auto add = [&](const QString &label, QWidget *w, int column) {
+        grid->addWidget(new QLabel(label, tab), row, column * 2);
+        grid->addWidget(w, row, column * 2 + 1);
+    };
+    add(tr("Endpoint"), m_batchEndpoint, 0);
+    add(tr("Deployment"), m_batchDeployment, 1);
+    ++row;
+    add(tr("Model"), m_batchModel, 0);
+    add(tr("Compute"), m_batchCompute, 1);
+    ++row;
+    add(tr("Input"), m_batchInput, 0);
+    add(tr("Output file"), m_outputFile, 1);
+    ++row;
+    add(tr("Mini-batch size"), m_miniBatch, 0);
+    add(tr("Error threshold"), m_errorThreshold, 1);
+    ++row;
+    add(tr("Retries"), m_retries, 0);
+    add(tr("Instances"), m_instances, 1);
+    layout->addLayout(grid);
+    auto *runRow = new QHBoxLayout;
+    m_runBatch = button(QStringLiteral("runBatch"), tr("Deploy and score"), tab);
+    m_batchProgress = new QProgressBar(tab);
+    m_batchProgress->setObjectName(QStringLiteral("batchProgress"));
+    m_batchProgress->setRange(0, 1);
+    m_batchProgress->setValue(0);
+    m_batchProgress->setFormat(tr("%v of %m rows"));
+    runRow->addWidget(m_runBatch);
+    runRow->addWidget(m_batchProgress, 1);
+    layout->addLayout(runRow);
+    m_batchStatus = new QLabel(tab);
+    m_batchStatus->setObjectName(QStringLiteral("batchStatus"));
+    m_batchStatus->setWordWrap(true);
+    m_batchStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_batchStatus);
+    layout->addWidget(new QLabel(tr("Rows that failed, with their reasons:"), tab));
+    m_failedRowsView = tableView(QStringLiteral("failedRowsView"), m_failedRows, tab);
+    layout->addWidget(m_failedRowsView, 1);
+    connect(m_runBatch, &QPushButton::clicked, this, &PipelinesPage::runBatch);
+    connect(&m_session, &Session::modelChanged, this, [this] {
+        if (!m_session.modelId().isEmpty())
+            m_batchModel->setText(m_session.modelId());
+    });
     return tab;
 }
 
@@ -352,7 +651,17 @@ void PipelinesPage::connected()
     m_triggerUrl.clear();
     m_triggerUrlEdit->clear();
     m_curl->clear();
+    m_tokenCommand->clear();
     m_trigger->setEnabled(false);
+    m_batchPoll->stop();
+    m_batchJob.clear();
+    ++m_batchGeneration;
+    m_failedRows->clear();
+    m_batchStatus->clear();
+    m_batchProgress->setRange(0, 1);
+    m_batchProgress->setValue(0);
+    m_selectedStep.clear();
+    m_graph->setJob({});
     m_jobs->clear();
     m_steps->clear();
     m_schedules->clear();
@@ -419,6 +728,7 @@ void PipelinesPage::loadJobs()
             if (m_selectedJobObject.isEmpty())
                 m_runParameters->setText(parametersText(pipelineParameters(m_jobs->row(selected)->object)));
             m_selectedJobObject = m_jobs->row(selected)->object;
+            m_graph->setJob(m_selectedJobObject);
             updateDetails();
         }
         pollIfRunning();
@@ -438,6 +748,9 @@ void PipelinesPage::selectJob(const QString &name)
         reselect(m_jobsView, m_jobs, name);
     }
     m_steps->clear();
+    m_selectedStep.clear();
+    m_graph->setSelectedStep({});
+    m_graph->setJob(m_selectedJobObject);
     m_runParameters->setText(parametersText(pipelineParameters(m_selectedJobObject)));
     if (m_endpointName->text().isEmpty() || m_endpointName->isModified() == false)
         m_endpointName->setText(name.isEmpty() ? QString() : name + QStringLiteral("-endpoint"));
@@ -560,9 +873,23 @@ void PipelinesPage::updateDetails()
     const QString error = props(p).value(key("azureml.error")).toString();
     if (!error.isEmpty())
         text << tr("error   %1").arg(error);
+    // The step chosen in the graph or the table first: its status, outputs and log.
+    if (const int row = m_steps->find(m_selectedStep); row >= 0) {
+        const QJsonObject sp = props(m_steps->row(row)->object);
+        text << QString() << tr("— step %1 (%2) — %3").arg(m_selectedStep, m_steps->cell(row, 1), m_steps->cell(row, 2));
+        const QJsonObject outs = sp.value(key("outputs")).toObject();
+        for (auto it = outs.begin(); it != outs.end(); ++it)
+            if (it.key() != QLatin1String("default"))
+                text << tr("output  %1 = %2").arg(it.key(), it.value().toObject().value(key("uri")).toString());
+        const QString stepError = props(sp).value(key("azureml.error")).toString();
+        if (!stepError.isEmpty())
+            text << tr("error   %1").arg(stepError);
+        const auto log = m_logs.constFind(m_steps->cell(row, 3));
+        text << (log != m_logs.constEnd() ? log.value() : tr("(the log shows once the step has finished)"));
+    }
     for (int i = 0; i < m_steps->rowCount(); ++i) {
         const auto it = m_logs.constFind(m_steps->cell(i, 3));
-        if (it != m_logs.constEnd()) {
+        if (it != m_logs.constEnd() && m_steps->cell(i, 0) != m_selectedStep) {
             text << QString() << tr("— log of step %1 (%2) —").arg(m_steps->cell(i, 0), m_steps->cell(i, 3)) << it.value();
         }
     }
@@ -650,9 +977,30 @@ void PipelinesPage::runPipeline()
     });
 }
 
+void PipelinesPage::selectStep(const QString &step)
+{
+    m_selectedStep = step;
+    m_graph->setSelectedStep(step);
+    {
+        const QSignalBlocker block(m_stepsView->selectionModel());
+        reselect(m_stepsView, m_steps, step);
+    }
+    updateDetails();
+}
+
+// The trigger URL, the token command and the curl call for an experiment and its values.
+void PipelinesPage::showTrigger(const QString &experiment, const QJsonObject &parameters)
+{
+    m_triggerUrlEdit->setText(m_triggerUrl);
+    m_tokenCommand->setText(m_session.cloud() ? azure::tokenCommand(*m_session.cloud()) : QString());
+    m_curl->setPlainText(azure::triggerCurlCommand(QUrl(m_triggerUrl), submissionOf(experiment, parameters)));
+    m_trigger->setEnabled(!m_triggerUrl.isEmpty());
+}
+
 void PipelinesPage::publish()
 {
-    if (!checkConnected() || m_selectedJob.isEmpty())
+    const auto ops = m_client->operations();
+    if (!checkConnected() || !ops || m_selectedJob.isEmpty())
         return;
     const QString endpoint = m_endpointName->text().trimmed();
     if (endpoint.isEmpty()) {
@@ -660,29 +1008,30 @@ void PipelinesPage::publish()
         return;
     }
     m_publish->setEnabled(false);
-    const QJsonObject body{{key("Name"), endpoint},
-                           {key("PipelineJobName"), m_selectedJob},
-                           {key("Description"), tr("Published from the Pipelines step")}};
-    m_client->send("POST", m_client->pipelinesPath() + QStringLiteral("/PipelineEndpoints"), body, [this, endpoint](const PipelineReply &reply) {
-        m_publish->setEnabled(!m_selectedJob.isEmpty());
-        if (!reply.ok()) {
-            showMessage(tr("Could not publish %1: %2").arg(endpoint, reply.error()), true);
-            return;
-        }
-        const QJsonObject ep = reply.json();
-        m_triggerUrl = ep.value(key("Url")).toString();
-        m_triggerParameters = ep.value(key("Parameters")).toObject();
-        m_triggerUrlEdit->setText(m_triggerUrl);
-        m_triggerValues->setText(parametersText(m_triggerParameters));
-        m_curl->setPlainText(triggerCurlCommand(m_triggerUrl, m_triggerExperiment->text().trimmed(), m_triggerParameters));
-        m_trigger->setEnabled(!m_triggerUrl.isEmpty());
-        showMessage(tr("Published %1 (version %2).").arg(endpoint).arg(ep.value(key("Version")).toInt()));
-    });
+    ops->publish({endpoint, m_selectedJob, tr("Published from the Pipelines step")}, this,
+                 [this, endpoint](azure::Result<azure::PipelineEndpoint> ep) {
+                     m_publish->setEnabled(!m_selectedJob.isEmpty());
+                     if (!ep) {
+                         showMessage(tr("Could not publish %1: %2").arg(endpoint, ep.error().toString()), true);
+                         return;
+                     }
+                     m_triggerUrl = ep->url.toString();
+                     m_triggerParameters = {};
+                     for (auto it = ep->parameters.begin(); it != ep->parameters.end(); ++it) {
+                         bool number = false;
+                         const double d = it.value().toDouble(&number);
+                         m_triggerParameters.insert(it.key(), number ? QJsonValue(d) : QJsonValue(it.value()));
+                     }
+                     m_triggerValues->setText(parametersText(m_triggerParameters));
+                     showTrigger(m_triggerExperiment->text().trimmed(), m_triggerParameters);
+                     showMessage(tr("Published %1 (version %2).").arg(endpoint).arg(ep->version));
+                 });
 }
 
 void PipelinesPage::trigger()
 {
-    if (!checkConnected() || m_triggerUrl.isEmpty())
+    const auto ops = m_client->operations();
+    if (!checkConnected() || !ops || m_triggerUrl.isEmpty())
         return;
     QString error;
     const auto assignments = parseParameters(m_triggerValues->text(), &error);
@@ -695,42 +1044,37 @@ void PipelinesPage::trigger()
         showMessage(tr("Experiment: a name is required to trigger a run."), true);
         return;
     }
-    m_curl->setPlainText(triggerCurlCommand(m_triggerUrl, experiment, *assignments));
+    showTrigger(experiment, *assignments);
     m_trigger->setEnabled(false);
-    // The published URL's path, called the way any REST client calls it.
-    const QJsonObject body{{key("ExperimentName"), experiment}, {key("ParameterAssignments"), *assignments}};
-    m_client->send("POST", QUrl(m_triggerUrl).path(), body, [this](const PipelineReply &reply) {
+    // The published URL, called the way any REST client calls it.
+    ops->trigger(QUrl(m_triggerUrl), submissionOf(experiment, *assignments), this, [this](azure::Result<azure::PipelineRunStarted> run) {
         m_trigger->setEnabled(true);
-        if (!reply.ok()) {
-            showMessage(tr("Could not trigger the pipeline: %1").arg(reply.error()), true);
+        if (!run) {
+            showMessage(tr("Could not trigger the pipeline: %1").arg(run.error().toString()), true);
             return;
         }
-        const QString job = reply.json().value(key("Id")).toString();
-        if (job.isEmpty()) {
-            showMessage(tr("The trigger answered without a run id."), true);
-            return;
-        }
-        started(job, tr("Triggered"));
+        started(run->runId, tr("Triggered"));
     });
 }
 
 void PipelinesPage::loadSchedules()
 {
-    m_client->send("GET", m_client->workspaceId() + QStringLiteral("/schedules"), [this](const PipelineReply &reply) {
-        if (!reply.ok()) {
-            showMessage(tr("Could not list the schedules: %1").arg(reply.error()), true);
+    const auto ops = m_client->operations();
+    if (!ops)
+        return;
+    ops->listSchedules(this, [this](azure::Result<QList<azure::Schedule>> schedules) {
+        if (!schedules) {
+            showMessage(tr("Could not list the schedules: %1").arg(schedules.error().toString()), true);
             return;
         }
         std::vector<PipelineTableModel::Row> rows;
-        for (const QJsonValue v : reply.json().value(key("value")).toArray()) {
-            const QJsonObject schedule = v.toObject();
-            const QJsonObject p = props(schedule);
-            const QJsonObject def = p.value(key("action")).toObject().value(key("jobDefinition")).toObject();
-            rows.push_back({{schedule.value(key("name")).toString(),
-                             p.value(key("isEnabled")).toBool(true) ? QStringLiteral("enabled") : QStringLiteral("disabled"),
-                             scheduleTriggerText(schedule),
-                             def.value(key("displayName")).toString(def.value(key("experimentName")).toString())},
-                            schedule});
+        for (const azure::Schedule &schedule : schedules.value()) {
+            const QString missed = schedule.properties.value(QStringLiteral("cerulean.missedRuns"));
+            rows.push_back({{schedule.name, schedule.isEnabled ? QStringLiteral("enabled") : QStringLiteral("disabled"),
+                             scheduleTriggerText(schedule), schedule.displayName,
+                             missed.isEmpty() ? tr("default") : missed,
+                             schedule.startTime.isEmpty() ? QString() : schedule.startTime + QLatin1Char(' ') + schedule.timeZone},
+                            QJsonObject{{key("name"), schedule.name}}});
         }
         const QSignalBlocker block(m_schedulesView->selectionModel());
         m_schedules->setRows(std::move(rows));
@@ -753,56 +1097,59 @@ void PipelinesPage::selectSchedule(const QString &name)
 
 void PipelinesPage::loadHistory()
 {
-    if (m_selectedSchedule.isEmpty() || !checkConnected())
+    const auto ops = m_client->operations();
+    if (m_selectedSchedule.isEmpty() || !checkConnected() || !ops)
         return;
     const QString schedule = m_selectedSchedule;
     const quint64 generation = ++m_historyGeneration;
-    m_client->send("GET", m_client->workspaceId() + QStringLiteral("/schedules/") + schedule + QStringLiteral("/history"),
-                   [this, schedule, generation](const PipelineReply &reply) {
-                       if (generation != m_historyGeneration)
-                           return;
-                       if (!reply.ok()) {
-                           showMessage(tr("Could not read the history of %1: %2").arg(schedule, reply.error()), true);
-                           return;
-                       }
-                       std::vector<PipelineTableModel::Row> rows;
-                       for (const QJsonValue v : reply.json().value(key("value")).toArray()) {
-                           const QJsonObject e = v.toObject();
-                           rows.push_back({{e.value(key("scheduledTime")).toString(), e.value(key("status")).toString(),
-                                            e.value(key("jobName")).toString(),
-                                            e.contains(key("jobStatus")) ? e.value(key("jobStatus")).toString() : e.value(key("reason")).toString()},
-                                           e});
-                       }
-                       m_history->setRows(std::move(rows));
-                       Q_EMIT updated();
-                   });
+    ops->scheduleHistory(schedule, this, [this, schedule, generation](azure::Result<QList<azure::ScheduleRun>> history) {
+        if (generation != m_historyGeneration)
+            return;
+        if (!history) {
+            showMessage(tr("Could not read the history of %1: %2").arg(schedule, history.error().toString()), true);
+            return;
+        }
+        std::vector<PipelineTableModel::Row> rows;
+        for (const azure::ScheduleRun &e : history.value())
+            rows.push_back({{e.scheduledTime, e.status, e.jobName, e.jobName.isEmpty() ? e.reason : e.jobStatus}, {}});
+        m_history->setRows(std::move(rows));
+        Q_EMIT updated();
+    });
 }
 
 void PipelinesPage::createSchedule()
 {
-    if (!checkConnected() || m_selectedJobObject.isEmpty())
+    const auto ops = m_client->operations();
+    if (!checkConnected() || !ops || m_selectedJobObject.isEmpty())
         return;
-    const QString name = m_scheduleName->text().trimmed();
-    if (name.isEmpty()) {
-        showMessage(tr("Schedule: a name is required."), true);
-        return;
-    }
     ScheduleForm form;
+    form.name = m_scheduleName->text();
     form.cron = m_scheduleKind->currentIndex() == 1;
     form.expression = m_cron->text();
     form.frequency = m_frequency->currentText();
     form.interval = m_interval->value();
+    form.hours = m_atHours->text();
+    form.minutes = m_atMinutes->text();
+    for (const QCheckBox *box : std::as_const(m_weekDays))
+        if (box->isChecked())
+            form.weekDays << box->property("day").toString();
+    if (!m_startNow->isChecked())
+        form.startTime = m_startTime->dateTime();
+    form.timeZone = m_timeZone->currentText();
+    form.missedRuns = m_missedRuns->currentData().toString();
+    form.enabled = m_scheduleEnabled->isChecked();
     QString error;
-    const auto body = scheduleBody(m_selectedJobObject, form, &error);
-    if (!body) {
+    const auto spec = scheduleSpec(m_selectedJobObject, form, &error);
+    if (!spec) {
         showMessage(error, true);
         return;
     }
+    const QString name = spec->name;
     m_createSchedule->setEnabled(false);
-    m_client->send("PUT", m_client->workspaceId() + QStringLiteral("/schedules/") + name, *body, [this, name](const PipelineReply &reply) {
+    ops->createSchedule(*spec, this, [this, name](azure::Result<azure::Schedule> made) {
         m_createSchedule->setEnabled(!m_selectedJob.isEmpty());
-        if (!reply.ok()) {
-            showMessage(tr("Could not create the schedule %1: %2").arg(name, reply.error()), true);
+        if (!made) {
+            showMessage(tr("Could not create the schedule %1: %2").arg(name, made.error().toString()), true);
             return;
         }
         showMessage(tr("Schedule %1 created for %2.").arg(name, m_selectedJob));
@@ -814,21 +1161,168 @@ void PipelinesPage::createSchedule()
 
 void PipelinesPage::setScheduleEnabled(bool enabled)
 {
-    if (!checkConnected())
+    const auto ops = m_client->operations();
+    if (!checkConnected() || !ops)
         return;
     if (m_selectedSchedule.isEmpty()) {
         showMessage(tr("Select a schedule first."), true);
         return;
     }
     const QString name = m_selectedSchedule;
-    const QJsonObject body{{key("properties"), QJsonObject{{key("isEnabled"), enabled}}}};
-    m_client->send("PATCH", m_client->workspaceId() + QStringLiteral("/schedules/") + name, body, [this, name, enabled](const PipelineReply &reply) {
-        if (!reply.ok()) {
-            showMessage(tr("Could not %1 %2: %3").arg(enabled ? tr("enable") : tr("disable"), name, reply.error()), true);
+    ops->setScheduleEnabled(name, enabled, this, [this, name, enabled](azure::Result<azure::Schedule> changed) {
+        if (!changed) {
+            showMessage(tr("Could not %1 %2: %3").arg(enabled ? tr("enable") : tr("disable"), name, changed.error().toString()), true);
             return;
         }
         showMessage(enabled ? tr("Schedule %1 enabled.").arg(name) : tr("Schedule %1 disabled.").arg(name));
         loadSchedules();
+    });
+}
+
+// Batch inference: the endpoint and its deployment are created (or updated) as operations,
+// then invoked over the input; the job's progress is polled until it ends.
+void PipelinesPage::runBatch()
+{
+    const auto ops = m_client->operations();
+    if (!checkConnected() || !ops)
+        return;
+    const QString endpoint = m_batchEndpoint->text().trimmed();
+    const QString deployment = m_batchDeployment->text().trimmed();
+    const QString model = m_batchModel->text().trimmed();
+    QString input = m_batchInput->text().trimmed();
+    static const QRegularExpression modelRe(QStringLiteral("^azureml:([A-Za-z0-9][A-Za-z0-9_.-]*):([0-9]+)$"));
+    const auto modelMatch = modelRe.match(model);
+    if (endpoint.isEmpty() || deployment.isEmpty()) {
+        showMessage(tr("Batch: an endpoint and a deployment name are required."), true);
+        return;
+    }
+    if (!modelMatch.hasMatch()) {
+        showMessage(tr("Batch model: '%1' is not azureml:name:version (register a model on the Models step).").arg(model), true);
+        return;
+    }
+    if (input.isEmpty()) {
+        showMessage(tr("Batch input: choose a data asset (azureml:name:version) or a CSV file."), true);
+        return;
+    }
+    if (QFileInfo::exists(input))
+        input = QFileInfo(input).absoluteFilePath(); // the local service reads files on this machine
+    const QString ws = m_client->workspaceId();
+    azure::BatchDeploymentSpec spec;
+    spec.endpointName = endpoint;
+    spec.name = deployment;
+    spec.location = m_session.cloud()->isLocal() ? QStringLiteral("local") : QString();
+    spec.compute = ws + QStringLiteral("/computes/") + m_batchCompute->text().trimmed();
+    spec.modelId = ws + QStringLiteral("/models/%1/versions/%2").arg(modelMatch.captured(1), modelMatch.captured(2));
+    spec.miniBatchSize = m_miniBatch->value();
+    spec.errorThreshold = m_errorThreshold->value();
+    spec.maxRetries = m_retries->value();
+    spec.instanceCount = m_instances->value();
+    spec.maxConcurrencyPerInstance = 1;
+    spec.outputFileName = m_outputFile->text().trimmed().isEmpty() ? QStringLiteral("parallel_run_step.txt") : m_outputFile->text().trimmed();
+    m_runBatch->setEnabled(false);
+    m_failedRows->clear();
+    m_batchJob.clear();
+    const quint64 generation = ++m_batchGeneration;
+    m_batchStatus->setText(tr("Creating the batch endpoint %1…").arg(endpoint));
+    auto *create = ops->createBatchEndpoint(endpoint, spec.location, tr("Batch scoring from the Pipelines step"), deployment, this);
+    connect(create, &azure::OperationBase::finished, this, [this, create, spec, input, generation, ops = *ops] {
+        create->deleteLater();
+        if (generation != m_batchGeneration)
+            return;
+        if (create->state() != azure::OperationState::Succeeded) {
+            m_runBatch->setEnabled(true);
+            m_batchStatus->setText(tr("Could not create the batch endpoint: %1").arg(create->error().toString()));
+            return;
+        }
+        m_batchStatus->setText(tr("Creating the deployment %1…").arg(spec.name));
+        auto *deploy = ops.createBatchDeployment(spec, this);
+        connect(deploy, &azure::OperationBase::finished, this, [this, deploy, spec, input, generation, ops] {
+            deploy->deleteLater();
+            if (generation != m_batchGeneration)
+                return;
+            if (deploy->state() != azure::OperationState::Succeeded) {
+                m_runBatch->setEnabled(true);
+                m_batchStatus->setText(tr("Could not create the batch deployment: %1").arg(deploy->error().toString()));
+                return;
+            }
+            ops.getBatchEndpoint(spec.endpointName, this, [this, spec, input, generation](azure::Result<azure::BatchEndpoint> ep) {
+                if (generation != m_batchGeneration)
+                    return;
+                if (!ep) {
+                    m_runBatch->setEnabled(true);
+                    m_batchStatus->setText(tr("Could not read the batch endpoint: %1").arg(ep.error().toString()));
+                    return;
+                }
+                invokeBatch(ep->scoringUri, spec.name, input);
+            });
+        });
+    });
+}
+
+void PipelinesPage::invokeBatch(const QUrl &scoringUri, const QString &deployment, const QString &input)
+{
+    const auto ops = m_client->operations();
+    if (!ops)
+        return;
+    const quint64 generation = m_batchGeneration;
+    m_batchStatus->setText(tr("Starting the batch job over %1…").arg(input));
+    ops->invokeBatchEndpoint(scoringUri, input, deployment, this, [this, generation](azure::Result<azure::Job> job) {
+        if (generation != m_batchGeneration)
+            return;
+        if (!job) {
+            m_runBatch->setEnabled(true);
+            m_batchStatus->setText(tr("Could not start the batch job: %1").arg(job.error().toString()));
+            return;
+        }
+        m_batchJob = job->name;
+        m_batchStatus->setText(tr("Batch job %1 %2.").arg(job->name, job->status));
+        pollBatch();
+    });
+}
+
+void PipelinesPage::pollBatch()
+{
+    const auto ops = m_client->operations();
+    if (!ops || m_batchJob.isEmpty())
+        return;
+    const quint64 generation = m_batchGeneration;
+    ops->batchProgress(m_batchJob, this, [this, generation](azure::Result<azure::BatchJobProgress> progress) {
+        if (generation != m_batchGeneration)
+            return;
+        if (!progress) {
+            m_runBatch->setEnabled(true);
+            m_batchStatus->setText(tr("Could not read the batch job: %1").arg(progress.error().toString()));
+            return;
+        }
+        const azure::BatchJobProgress &p = progress.value();
+        if (p.rowsTotal > 0) {
+            m_batchProgress->setRange(0, static_cast<int>(p.rowsTotal));
+            m_batchProgress->setValue(static_cast<int>(p.rowsProcessed));
+        }
+        std::vector<PipelineTableModel::Row> rows;
+        for (const azure::FailedRow &row : p.failedRows)
+            rows.push_back({{row.line > 0 ? QString::number(row.line) : QString(), row.reason}, {}});
+        if (p.failedRowsNotListed > 0)
+            rows.push_back({{QString(), tr("and %1 more (see the job's logs/failed_rows.txt)").arg(p.failedRowsNotListed)}, {}});
+        m_failedRows->setRows(std::move(rows));
+        QString text = tr("Batch job %1: %2 — %3 of %4 rows, %5 failed (threshold %6), mini-batches %7 of %8.")
+                           .arg(p.jobName, p.status)
+                           .arg(p.rowsProcessed)
+                           .arg(p.rowsTotal)
+                           .arg(p.rowsFailed)
+                           .arg(p.errorThreshold < 0 ? tr("any") : QString::number(p.errorThreshold))
+                           .arg(p.miniBatchesCompleted)
+                           .arg(p.miniBatchesTotal);
+        if (!p.error.isEmpty())
+            text += QLatin1Char('\n') + p.error;
+        m_batchStatus->setText(text);
+        m_batchStatus->setStyleSheet(p.status == QLatin1String("Failed") ? QStringLiteral("color: #b02020;") : QString());
+        if (p.isTerminal()) {
+            m_runBatch->setEnabled(true);
+            Q_EMIT updated();
+        } else {
+            m_batchPoll->start();
+        }
     });
 }
 

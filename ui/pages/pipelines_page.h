@@ -1,11 +1,17 @@
 #pragma once
 
+#include "ui/models/pipeline_graph.h"
+
 #include <QHash>
+#include <QPointer>
 #include <QSet>
 #include <QJsonObject>
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
+class QDateTimeEdit;
+class QProgressBar;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -20,6 +26,38 @@ class PipelineClient;
 class PipelineTableModel;
 class Session;
 struct PipelineReply;
+
+// The steps of a pipeline run as a graph: data inputs, steps and registered models, left to
+// right along their bindings, each node tinted by its step's status from the steps model.
+// Clicking a step node reports it.
+class PipelineGraphView final : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit PipelineGraphView(PipelineTableModel *steps, QWidget *parent = nullptr);
+
+    void setJob(const QJsonObject &job);
+    const PipelineGraph &graph() const { return m_graph; }
+    // The status shown on a node ("" for inputs; a registered model has its producer's).
+    QString statusOf(int node) const;
+    QRect nodeRect(int node) const;
+    QString selectedStep() const { return m_selected; }
+    void setSelectedStep(const QString &step);
+    QSize sizeHint() const override;
+
+Q_SIGNALS:
+    void stepClicked(const QString &step);
+
+protected:
+    void paintEvent(QPaintEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
+
+private:
+    PipelineTableModel *m_steps;
+    PipelineGraph m_graph;
+    QString m_selected;
+};
 
 // The Pipelines step: the workspace's pipeline jobs with their status; a form that creates a
 // training pipeline (AutoML on a data asset, parameters with defaults, the best model
@@ -39,6 +77,10 @@ public:
     PipelineTableModel *steps() const { return m_steps; }
     PipelineTableModel *schedules() const { return m_schedules; }
     PipelineTableModel *history() const { return m_history; }
+    PipelineTableModel *failedRows() const { return m_failedRows; }
+    PipelineGraphView *graphView() const { return m_graph; }
+    // The batch job the Batch tab started last ("" before one).
+    QString batchJob() const { return m_batchJob; }
     QString selectedJob() const { return m_selectedJob; }
     QString selectedSchedule() const { return m_selectedSchedule; }
     // The name of the run the last Run or Trigger started ("" before one).
@@ -61,6 +103,7 @@ private:
     QWidget *buildRunTab();
     QWidget *buildPublishTab();
     QWidget *buildSchedulesTab();
+    QWidget *buildBatchTab();
     void connected();
     void showMessage(const QString &text, bool error = false);
     bool checkConnected();
@@ -80,6 +123,11 @@ private:
     void createSchedule();
     void setScheduleEnabled(bool enabled);
     void started(const QString &job, const QString &what);
+    void showTrigger(const QString &experiment, const QJsonObject &parameters);
+    void selectStep(const QString &step);
+    void runBatch();
+    void invokeBatch(const QUrl &scoringUri, const QString &deployment, const QString &input);
+    void pollBatch();
 
     Session &m_session;
     PipelineClient *m_client;
@@ -87,13 +135,18 @@ private:
     PipelineTableModel *m_steps;
     PipelineTableModel *m_schedules;
     PipelineTableModel *m_history;
+    PipelineTableModel *m_failedRows;
     QTimer *m_poll;
+    QTimer *m_batchPoll;
 
     QString m_selectedJob;
     QJsonObject m_selectedJobObject;
     QString m_selectedSchedule;
     QString m_lastStarted;
     QString m_triggerUrl;
+    QString m_selectedStep;
+    QString m_batchJob;
+    quint64 m_batchGeneration = 0;
     QJsonObject m_triggerParameters;
     QHash<QString, QString> m_logs; // step job -> its log (finished steps only)
     QSet<QString> m_logRequested;
@@ -120,12 +173,14 @@ private:
     QLineEdit *m_runName = nullptr;
     QPushButton *m_run = nullptr;
     QTableView *m_stepsView = nullptr;
+    PipelineGraphView *m_graph = nullptr;
     QPlainTextEdit *m_details = nullptr;
     // publish
     QLineEdit *m_endpointName = nullptr;
     QPushButton *m_publish = nullptr;
     QLineEdit *m_triggerUrlEdit = nullptr;
     QPlainTextEdit *m_curl = nullptr;
+    QLineEdit *m_tokenCommand = nullptr;
     QLineEdit *m_triggerExperiment = nullptr;
     QLineEdit *m_triggerValues = nullptr;
     QPushButton *m_trigger = nullptr;
@@ -135,12 +190,35 @@ private:
     QComboBox *m_frequency = nullptr;
     QSpinBox *m_interval = nullptr;
     QLineEdit *m_cron = nullptr;
+    QLineEdit *m_atHours = nullptr;
+    QLineEdit *m_atMinutes = nullptr;
+    QList<QCheckBox *> m_weekDays;
+    QDateTimeEdit *m_startTime = nullptr;
+    QCheckBox *m_startNow = nullptr;
+    QComboBox *m_timeZone = nullptr;
+    QComboBox *m_missedRuns = nullptr;
+    QCheckBox *m_scheduleEnabled = nullptr;
     QPushButton *m_createSchedule = nullptr;
     QTableView *m_schedulesView = nullptr;
     QPushButton *m_enable = nullptr;
     QPushButton *m_disable = nullptr;
     QPushButton *m_historyRefresh = nullptr;
     QTableView *m_historyView = nullptr;
+    // batch inference
+    QLineEdit *m_batchEndpoint = nullptr;
+    QLineEdit *m_batchDeployment = nullptr;
+    QLineEdit *m_batchModel = nullptr;
+    QLineEdit *m_batchCompute = nullptr;
+    QLineEdit *m_batchInput = nullptr;
+    QSpinBox *m_miniBatch = nullptr;
+    QSpinBox *m_errorThreshold = nullptr;
+    QSpinBox *m_retries = nullptr;
+    QSpinBox *m_instances = nullptr;
+    QLineEdit *m_outputFile = nullptr;
+    QPushButton *m_runBatch = nullptr;
+    QProgressBar *m_batchProgress = nullptr;
+    QLabel *m_batchStatus = nullptr;
+    QTableView *m_failedRowsView = nullptr;
 };
 
 } // namespace cerulean::ui
