@@ -267,6 +267,9 @@ private:
             net::post(m_worker.context, [this] { fail(m_worker.partial.failures.connect); });
             return;
         }
+        // ab starts a new connection's clock once its socket exists and is non-blocking, just
+        // before connect(): closing the previous socket and making this one are not timed.
+        m_start = Clock::now();
         m_socket.async_connect(m_worker.shared.endpoint, [this](error_code cec) {
             if (cec) {
                 fail(m_timedOut ? m_worker.partial.failures.timeout : m_worker.partial.failures.connect);
