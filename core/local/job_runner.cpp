@@ -470,7 +470,7 @@ void JobRunner::finishChild(const std::shared_ptr<Active> &a, const TrialReport 
     child.parentRunId = a->name;
     child.jobId = a->jobId;
     child.status = trial.succeeded ? QStringLiteral("FINISHED") : QStringLiteral("FAILED");
-    child.startTimeMs = now;
+    child.startTimeMs = now - qint64(trial.duration.count());
     child.endTimeMs = now;
     child.tags = {{"mlflow.parentRunId", a->name.toStdString()},
                   {"mlflow.runName", runId.toStdString()},

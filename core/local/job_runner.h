@@ -50,6 +50,7 @@ struct TrialReport
     QString error;
     Json hyperparameters = Json::object();
     std::map<QString, double> metrics;
+    std::chrono::milliseconds duration{0}; // how long the trial trained: its MLflow run starts that long before it ends
     // Artifact files relative to the run's root ("confusion_matrix", "outputs/model.json").
     std::vector<std::pair<QString, QByteArray>> artifacts;
 };

@@ -83,6 +83,7 @@ public:
             report.succeeded = t.status == automl::TrialStatus::Completed;
             report.error = QString::fromStdString(t.error);
             report.hyperparameters = automl::hyperParamsToJson(t.params);
+            report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(t.duration);
             for (const auto &[key, value] : t.validationMetrics)
                 if (std::isfinite(value))
                     report.metrics[QString::fromStdString(key)] = value;
