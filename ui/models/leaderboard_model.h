@@ -72,3 +72,5 @@ QString formatMetric(double value);
 QString formatDuration(double seconds);
 
 } // namespace cerulean::ui
+
+Q_DECLARE_METATYPE(cerulean::ui::RunPtr)

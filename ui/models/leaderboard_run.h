@@ -60,10 +60,13 @@ struct ColumnImportance
 };
 
 // An AutoML run as `cerulean-cli automl --out DIR` writes it (leaderboard.json,
-// runs/<id>/{metrics,charts}.json, explanation.json, progress.json).
+// runs/<id>/{metrics,charts}.json, explanation.json, progress.json), or as an AutoML job's
+// child runs and artifacts read back through MLflow (jobName set, path = the job's name).
 struct RunFolder
 {
     QString path;
+    QString jobName;               // the workspace's job these runs belong to; empty for a folder
+    int chartDownloadFailures = 0; // chart files of the job's runs that could not be downloaded
     QString primaryMetric;
     QString validation;
     QString stopReason;

@@ -92,5 +92,3 @@ private:
 };
 
 } // namespace cerulean::ui
-
-Q_DECLARE_METATYPE(cerulean::ui::RunPtr)

@@ -9,6 +9,7 @@
 #include "ui/models/leaderboard_model.h"
 #include "ui/models/profile_guardrail_model.h"
 #include "ui/models/profile_model.h"
+#include "ui/models/automl_job_controller.h"
 #include "ui/models/trial_runner.h"
 #include "ui/session.h"
 
@@ -25,6 +26,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QMessageBox>
 #include <QMimeData>
@@ -47,6 +49,7 @@ namespace cerulean::ui {
 namespace {
 
 constexpr int kMaxExitMinutes = 24 * 60;
+constexpr int kMaxTrials = 1000;
 constexpr int kMaxSlots = 64;
 constexpr std::chrono::seconds kClockTick{1};
 
@@ -89,6 +92,7 @@ DataAutoMLPage::DataAutoMLPage(Session &session, QWidget *parent)
     , m_liveProxy(new QSortFilterProxyModel(this))
     , m_progress(new TrialProgressModel(this))
     , m_runner(new TrialRunner(this))
+    , m_job(new AutoMLJobController(session, {}, this))
     , m_clock(new QTimer(this))
 {
     setObjectName(QStringLiteral("dataAutoMLPage"));
@@ -158,6 +162,16 @@ DataAutoMLPage::DataAutoMLPage(Session &session, QWidget *parent)
         m_progress->append(run->finishedAtSeconds, run->score, bestScore);
     });
     connect(m_runner, &TrialRunner::finished, this, &DataAutoMLPage::runFinished);
+    connect(m_job, &AutoMLJobController::trialFinished, this, [this](const RunPtr &run, double bestScore, int) {
+        m_live->appendRun(run);
+        m_progress->append(run->finishedAtSeconds, run->score, bestScore);
+    });
+    connect(m_job, &AutoMLJobController::stageChanged, this,
+            [this](AutoMLJobController::Stage, const QString &text) { setStatus(text); });
+    connect(m_job, &AutoMLJobController::uploadProgress, this,
+            [this](int percent) { m_elapsed->setText(tr("Uploading the data: %1 %").arg(percent)); });
+    connect(m_job, &AutoMLJobController::finished, this, &DataAutoMLPage::jobFinished);
+    connect(&m_session, &Session::connectionChanged, this, &DataAutoMLPage::updateProblems);
     m_clock->setInterval(kClockTick);
     connect(m_clock, &QTimer::timeout, this, &DataAutoMLPage::updateClock);
     updateProblems();
@@ -197,6 +211,12 @@ QWidget *DataAutoMLPage::buildForm()
     m_exitMinutes->setSuffix(tr(" min"));
     m_exitMinutes->setValue(int(defaults.defaultExitCriterion.count()));
     withLabel(form, tr("&Exit criterion:"), m_exitMinutes, tooltip::exitCriterion());
+
+    m_maxTrials = new QSpinBox(box);
+    m_maxTrials->setObjectName(QStringLiteral("maxTrials"));
+    m_maxTrials->setRange(1, kMaxTrials);
+    m_maxTrials->setValue(kMaxTrials);
+    withLabel(form, tr("Max tr&ials:"), m_maxTrials, tooltip::maxTrials());
 
     m_concurrent = new QSpinBox(box);
     m_concurrent->setObjectName(QStringLiteral("maxConcurrentTrials"));
@@ -256,6 +276,10 @@ QWidget *DataAutoMLPage::buildForm()
     m_slots->setRange(1, kMaxSlots);
     m_slots->setValue(std::max(1, QThread::idealThreadCount()));
     withLabel(form, tr("&Local slots:"), m_slots, tooltip::compute());
+    m_clusterName = new QLineEdit(box);
+    m_clusterName->setObjectName(QStringLiteral("clusterName"));
+    m_clusterName->setText(AutoMLForm().clusterName);
+    withLabel(form, tr("Cluster na&me:"), m_clusterName, tooltip::clusterName());
     m_vmSize = new QComboBox(box);
     m_vmSize->setObjectName(QStringLiteral("vmSize"));
     m_vmSize->addItems({QStringLiteral("Standard_DS3_v2"), QStringLiteral("Standard_DS11_v2"),
@@ -275,6 +299,11 @@ QWidget *DataAutoMLPage::buildForm()
     m_problems->setObjectName(QStringLiteral("formProblems"));
     m_problems->setWordWrap(true);
     form->addRow(m_problems);
+    m_jobNotes = new QLabel(box);
+    m_jobNotes->setObjectName(QStringLiteral("jobNotes"));
+    m_jobNotes->setWordWrap(true);
+    m_jobNotes->setToolTip(tr("Settings the AutoML job's body has no field for: the service uses its own default."));
+    form->addRow(m_jobNotes);
     m_submit = new QPushButton(tr("&Train"), box);
     m_submit->setObjectName(QStringLiteral("submit"));
     m_submit->setDefault(true);
@@ -286,11 +315,12 @@ QWidget *DataAutoMLPage::buildForm()
     auto update = [this]() { updateProblems(); };
     for (QComboBox *combo : {m_task, m_metric, m_validation, m_compute, m_vmSize})
         connect(combo, &QComboBox::currentIndexChanged, this, update);
-    for (QSpinBox *spin : {m_exitMinutes, m_concurrent, m_folds, m_slots, m_minNodes, m_maxNodes})
+    for (QSpinBox *spin : {m_exitMinutes, m_maxTrials, m_concurrent, m_folds, m_slots, m_minNodes, m_maxNodes})
         connect(spin, &QSpinBox::valueChanged, this, update);
     for (QDoubleSpinBox *spin : {m_validationPercent, m_testPercent})
         connect(spin, &QDoubleSpinBox::valueChanged, this, update);
     connect(m_blocked, &QListWidget::itemChanged, this, update);
+    connect(m_clusterName, &QLineEdit::textChanged, this, update);
 
     auto *scroll = new QScrollArea(this);
     scroll->setObjectName(QStringLiteral("settingsScroll"));
@@ -425,6 +455,7 @@ AutoMLForm DataAutoMLPage::form() const
     f.task = m_task->currentData().toString();
     f.primaryMetric = m_metric->currentText();
     f.exitCriterion = std::chrono::minutes(m_exitMinutes->value());
+    f.maxTrials = m_maxTrials->value();
     f.maxConcurrentTrials = m_concurrent->value();
     f.validation = automl::ValidationKind(m_validation->currentData().toInt());
     f.folds = m_folds->value();
@@ -436,6 +467,7 @@ AutoMLForm DataAutoMLPage::form() const
             f.blockedModels << m_blocked->item(row)->text();
     f.compute = ComputeKind(m_compute->currentData().toInt());
     f.localSlots = m_slots->value();
+    f.clusterName = m_clusterName->text().trimmed();
     f.vmSize = m_vmSize->currentText();
     f.minNodes = m_minNodes->value();
     f.maxNodes = m_maxNodes->value();
@@ -448,11 +480,20 @@ QStringList DataAutoMLPage::problems() const
     if (const auto table = m_preview->table())
         for (const std::string &name : table->data.columnNames())
             columns << QString::fromStdString(name);
-    QStringList list = validateForm(form(), columns);
-    if (form().compute == ComputeKind::AzureCluster)
-        list << tr("Compute: submitting to an Azure compute cluster needs the Azure ML job client, which this build "
-                   "does not have yet; train on this computer instead.");
+    const AutoMLForm f = form();
+    QStringList list = validateForm(f, columns);
+    if (m_session.isConnected())
+        list << planJob(f, m_session.connection() == Session::Connection::Azure).problems;
+    else if (f.compute == ComputeKind::AzureCluster)
+        list << tr("Compute: an Azure compute cluster is a workspace's: connect to one on the Workspace step.");
     return list;
+}
+
+QStringList DataAutoMLPage::notInJobBody() const
+{
+    if (!m_session.isConnected())
+        return {};
+    return planJob(form(), m_session.connection() == Session::Connection::Azure).notInJobBody;
 }
 
 void DataAutoMLPage::updateProblems()
@@ -462,17 +503,24 @@ void DataAutoMLPage::updateProblems()
     m_validationPercent->setEnabled(kind == automl::ValidationKind::Split);
     const bool azure = ComputeKind(m_compute->currentData().toInt()) == ComputeKind::AzureCluster;
     m_slots->setEnabled(!azure);
+    m_clusterName->setEnabled(azure);
     m_vmSize->setEnabled(azure);
     m_minNodes->setEnabled(azure);
     m_maxNodes->setEnabled(azure);
     const QStringList list = problems();
     m_problems->setText(list.join(QLatin1Char('\n')));
-    m_submit->setEnabled(list.isEmpty() && !m_runner->isRunning());
+    const QStringList notes = notInJobBody();
+    m_jobNotes->setText(notes.isEmpty() ? QString() : tr("Not sent with the job:\n%1").arg(notes.join(QLatin1Char('\n'))));
+    m_jobNotes->setVisible(!notes.isEmpty());
+    m_submit->setEnabled(list.isEmpty() && !isRunning());
+    m_submit->setToolTip(m_session.isConnected()
+                             ? tr("Submit the AutoML job to the workspace with these settings (Ctrl+Return).")
+                             : tr("Train on this computer with these settings, without a workspace (Ctrl+Return)."));
 }
 
 bool DataAutoMLPage::isRunning() const
 {
-    return m_runner->isRunning();
+    return m_runner->isRunning() || m_job->isActive();
 }
 
 bool DataAutoMLPage::submit()
@@ -483,6 +531,8 @@ bool DataAutoMLPage::submit()
         return false;
     }
     const AutoMLForm f = form();
+    if (m_session.isConnected())
+        return submitJob(f);
     const QString folder =
         QDir(m_runsDirectory).filePath(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss-zzz")));
     if (!QDir().mkpath(m_runsDirectory)) {
@@ -497,6 +547,7 @@ bool DataAutoMLPage::submit()
         setStatus(error);
         return false;
     }
+    m_runIsJob = false;
     m_session.setJobName(QFileInfo(folder).fileName());
     m_cancel->setEnabled(true);
     m_tabs->setCurrentIndex(m_tabs->count() - 1);
@@ -507,9 +558,68 @@ bool DataAutoMLPage::submit()
     return true;
 }
 
+bool DataAutoMLPage::submitJob(const AutoMLForm &f)
+{
+    QString error;
+    m_live->clear(f.primaryMetric);
+    m_progress->clear();
+    m_bestChart->setMetricName(f.primaryMetric);
+    if (!m_job->submit(m_preview->path(), f, &error)) {
+        setStatus(error);
+        return false;
+    }
+    m_runIsJob = true;
+    m_cancel->setEnabled(true);
+    m_tabs->setCurrentIndex(m_tabs->count() - 1);
+    m_clock->start();
+    updateClock();
+    updateProblems();
+    return true;
+}
+
+void DataAutoMLPage::jobFinished(AutoMLJobController::Stage outcome, std::shared_ptr<const RunFolder> result)
+{
+    m_clock->stop();
+    m_cancel->setEnabled(false);
+    updateClock();
+    updateProblems();
+    if (outcome == AutoMLJobController::Stage::Failed) {
+        const azure::AzureError &error = m_job->error();
+        m_elapsed->setText(tr("Failed after %1 — %2 models.").arg(clockText(runElapsed())).arg(m_live->rowCount()));
+        QString text = tr("The job failed (%1): %2").arg(error.code.isEmpty() ? tr("no code") : error.code, error.message);
+        if (!error.requestId.isEmpty())
+            text += tr(" [request id %1]").arg(error.requestId);
+        setStatus(text);
+        return;
+    }
+    const bool canceled = outcome == AutoMLJobController::Stage::Canceled;
+    m_elapsed->setText(tr("Job %1 %2 after %3 — %4 models.")
+                           .arg(m_job->jobName(), canceled ? tr("canceled") : tr("completed"), clockText(runElapsed()))
+                           .arg(m_live->rowCount()));
+    if (!result) {
+        setStatus(canceled ? tr("The job was canceled before any model finished.")
+                           : tr("The job finished without any model."));
+        return;
+    }
+    setStatus(tr("Job %1 %2 with %3 models; the Models step shows them.")
+                  .arg(m_job->jobName(), canceled ? tr("canceled") : tr("completed"))
+                  .arg(result->runs.size()));
+    Q_EMIT jobResultReady(std::move(result));
+}
+
+std::chrono::milliseconds DataAutoMLPage::runElapsed() const
+{
+    return m_runIsJob ? m_job->elapsed() : m_runner->elapsed();
+}
+
+std::chrono::milliseconds DataAutoMLPage::runTimeout() const
+{
+    return m_runIsJob ? m_job->timeout() : m_runner->timeout();
+}
+
 void DataAutoMLPage::requestCancel()
 {
-    if (!m_runner->isRunning())
+    if (!isRunning())
         return;
     const auto answer = QMessageBox::question(this, tr("Cancel the run?"),
                                               tr("Stop training now? The models finished so far are kept."),
@@ -520,15 +630,19 @@ void DataAutoMLPage::requestCancel()
 
 void DataAutoMLPage::cancelRun()
 {
-    m_runner->cancel();
     m_cancel->setEnabled(false);
+    if (m_runIsJob) {
+        m_job->cancel();
+        return; // the controller reports the cancel request and the job's end
+    }
+    m_runner->cancel();
     setStatus(tr("Canceling: the running trials stop and the best model so far is kept…"));
 }
 
 void DataAutoMLPage::updateClock()
 {
-    const auto elapsed = m_runner->elapsed();
-    const auto remaining = std::max(std::chrono::milliseconds(0), m_runner->timeout() - elapsed);
+    const auto elapsed = runElapsed();
+    const auto remaining = std::max(std::chrono::milliseconds(0), runTimeout() - elapsed);
     m_elapsed->setText(tr("Elapsed %1, remaining at most %2 — %3 models")
                            .arg(clockText(elapsed), clockText(remaining))
                            .arg(m_live->rowCount()));

@@ -1,14 +1,19 @@
 #pragma once
 
+#include "ui/models/automl_job_controller.h"
 #include "ui/pages/data_automl_settings.h"
 
 #include <QWidget>
+
+#include <chrono>
+#include <memory>
 
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QGroupBox;
 class QLabel;
+class QLineEdit;
 class QListWidget;
 class QPushButton;
 class QSortFilterProxyModel;
@@ -31,7 +36,9 @@ class TrialRunner;
 // Step 2: choose a CSV (dialog or drag and drop), look at it (lazy preview, column
 // profile with histograms, data guardrails), set up AutoML as Azure ML studio does, and
 // train; then follow the run live (leaderboard, best score over time, elapsed and
-// remaining time, cancel). A finished run is written to a run folder the Models step opens.
+// remaining time, cancel). On a workspace (local or Azure) Train submits an AutoML job
+// through the Azure ML client and the finished job's runs go to the Models step; without a
+// workspace the engine trains in this process and writes a run folder the Models step opens.
 class DataAutoMLPage final : public QWidget
 {
     Q_OBJECT
@@ -46,7 +53,8 @@ public:
     AutoMLForm form() const;
     // Problems that keep Train disabled (also shown under the form).
     QStringList problems() const;
-    // Starts the run (local compute); false with the reason shown when it cannot start.
+    // Submits the job (connected) or starts the run in this process (not connected); false
+    // with the reason shown when it cannot start.
     bool submit();
     // Asks for confirmation, then cancels the run.
     void requestCancel();
@@ -60,11 +68,16 @@ public:
     GuardrailModel *guardrails() const { return m_guardrails; }
     LeaderboardModel *liveLeaderboard() const { return m_live; }
     TrialProgressModel *progress() const { return m_progress; }
+    AutoMLJobController *jobController() const { return m_job; }
     QString statusText() const;
+    // What of the form the job body cannot carry (shown under the form while connected).
+    QStringList notInJobBody() const;
 
 Q_SIGNALS:
     // A run finished (or was canceled with a best model) and was written to `folder`.
     void runFolderReady(const QString &folder);
+    // A submitted job ended with runs: their metrics, charts and explanation for the Models step.
+    void jobResultReady(std::shared_ptr<const cerulean::ui::RunFolder> result);
 
 protected:
     void dragEnterEvent(QDragEnterEvent *event) override;
@@ -78,6 +91,10 @@ private:
     void updateProblems();
     void updateClock();
     void runFinished(const QString &folder, const QString &error, bool canceled);
+    bool submitJob(const AutoMLForm &form);
+    void jobFinished(AutoMLJobController::Stage outcome, std::shared_ptr<const RunFolder> result);
+    std::chrono::milliseconds runElapsed() const;
+    std::chrono::milliseconds runTimeout() const;
     void setStatus(const QString &text);
 
     Session &m_session;
@@ -89,6 +106,8 @@ private:
     QSortFilterProxyModel *m_liveProxy;
     TrialProgressModel *m_progress;
     TrialRunner *m_runner;
+    AutoMLJobController *m_job;
+    bool m_runIsJob = false;
     QTimer *m_clock;
 
     QLabel *m_file = nullptr;
@@ -99,6 +118,7 @@ private:
     QComboBox *m_task = nullptr;
     QComboBox *m_metric = nullptr;
     QSpinBox *m_exitMinutes = nullptr;
+    QSpinBox *m_maxTrials = nullptr;
     QSpinBox *m_concurrent = nullptr;
     QComboBox *m_validation = nullptr;
     QSpinBox *m_folds = nullptr;
@@ -108,10 +128,12 @@ private:
     QListWidget *m_blocked = nullptr;
     QComboBox *m_compute = nullptr;
     QSpinBox *m_slots = nullptr;
+    QLineEdit *m_clusterName = nullptr;
     QComboBox *m_vmSize = nullptr;
     QSpinBox *m_minNodes = nullptr;
     QSpinBox *m_maxNodes = nullptr;
     QLabel *m_problems = nullptr;
+    QLabel *m_jobNotes = nullptr;
     QPushButton *m_submit = nullptr;
     QPushButton *m_cancel = nullptr;
     QLabel *m_elapsed = nullptr;

@@ -36,6 +36,8 @@ QStringList validateForm(const AutoMLForm &form, const QStringList &columns)
         problems << tr("Exit criterion: the training job needs at least 1 minute.");
     if (form.maxConcurrentTrials < 1)
         problems << tr("Max concurrent trials: at least 1.");
+    if (form.maxTrials < 1)
+        problems << tr("Max trials: at least 1.");
     if (form.validation == automl::ValidationKind::KFold && (form.folds < 2 || form.folds > 20))
         problems << tr("Validation: k-fold cross validation needs 2 to 20 folds.");
     if (form.validation == automl::ValidationKind::Split && (form.validationShare <= 0 || form.validationShare >= 1))
@@ -67,6 +69,7 @@ automl::AutoMLSettings toEngineSettings(const AutoMLForm &form)
     settings.primaryMetric = form.primaryMetric.toStdString();
     settings.timeout = form.exitCriterion;
     settings.maxConcurrentTrials = form.maxConcurrentTrials;
+    settings.maxTrials = form.maxTrials;
     settings.validation.kind = form.validation;
     settings.validation.folds = form.folds;
     settings.validation.validationSize = form.validationShare;
@@ -100,6 +103,11 @@ QString exitCriterion()
     return tr("Training job time (minutes): the maximum time for all trials together. When it runs out, the "
               "ensembles are built and the job ends.");
 }
+QString maxTrials()
+{
+    return tr("Max trials: the most trials (models) the job tries; it ends at this count or at the exit "
+              "criterion, whichever comes first.");
+}
 QString maxConcurrentTrials()
 {
     return tr("Max concurrent trials: how many trials (models) train at the same time. It cannot exceed the "
@@ -128,6 +136,11 @@ QString compute()
 {
     return tr("Compute: where the trials run — slots on this computer, or an Azure Machine Learning compute "
               "cluster that scales between its minimum and maximum nodes.");
+}
+QString clusterName()
+{
+    return tr("Compute cluster name: the workspace's cluster the job runs on; made with the size and nodes below "
+              "when the workspace has none by that name (an existing cluster keeps its own size).");
 }
 QString vmSize()
 {

@@ -23,6 +23,7 @@ struct AutoMLForm
     QString task = QStringLiteral("classification");
     QString primaryMetric = QStringLiteral("AUC_weighted");
     std::chrono::minutes exitCriterion{15};
+    int maxTrials = 1000;
     int maxConcurrentTrials = 2;
     automl::ValidationKind validation = automl::ValidationKind::Auto;
     int folds = 5;
@@ -32,6 +33,7 @@ struct AutoMLForm
     QStringList blockedModels;
     ComputeKind compute = ComputeKind::Local;
     int localSlots = 2;
+    QString clusterName = QStringLiteral("cpu-cluster");
     QString vmSize = QStringLiteral("Standard_DS3_v2");
     int minNodes = 0;
     int maxNodes = 4;
@@ -50,12 +52,14 @@ QString target();
 QString task();
 QString primaryMetric();
 QString exitCriterion();
+QString maxTrials();
 QString maxConcurrentTrials();
 QString validation();
 QString testData();
 QString explainBestModel();
 QString blockedModels();
 QString compute();
+QString clusterName();
 QString vmSize();
 QString nodes();
 } // namespace tooltip

@@ -270,11 +270,16 @@ QString modelNameFor(const QString &dataFile)
 
 void ModelsPage::refreshRegister()
 {
-    const bool hasPackage = m_folder && QFileInfo(bestPackageDir(m_folder->path)).isDir();
+    // A job's best model is already in the workspace (the job's best_model output).
+    const bool fromJob = m_folder && !m_folder->jobName.isEmpty();
+    const bool hasPackage = fromJob || (m_folder && QFileInfo(bestPackageDir(m_folder->path)).isDir());
     const bool local = m_session.connection() == Session::Connection::Local;
-    m_register->setEnabled(hasPackage && local && !m_registering);
+    m_register->setEnabled(hasPackage && (local || (fromJob && m_session.isConnected())) && !m_registering);
     if (!m_session.isConnected())
         m_register->setToolTip(tr("Connect to a workspace first (the Workspace step)."));
+    else if (fromJob)
+        m_register->setToolTip(tr("Register the best model of job %1 in the workspace, to deploy it on the Deploy step.")
+                                   .arg(m_folder->jobName));
     else if (!local)
         m_register->setToolTip(tr("Registering a model trained on this computer in an Azure workspace needs its package "
                                   "uploaded to a datastore, which this build does not do yet."));
@@ -297,18 +302,27 @@ void ModelsPage::registerBestModel()
     m_registering = true;
     refreshRegister();
     const QString name = modelNameFor(m_session.dataFile().isEmpty() ? m_folder->path : m_session.dataFile());
-    const QString packageDir = QFileInfo(bestPackageDir(m_folder->path)).absoluteFilePath();
     setStatus(tr("Registering the best model as %1…").arg(name));
+    static const QRegularExpression notDigit(QStringLiteral("[^0-9]"));
+    if (!m_folder->jobName.isEmpty()) {
+        // One version per job, named by the job's time stamp (registering again finds it).
+        QString version = m_folder->jobName;
+        version.remove(notDigit);
+        if (version.isEmpty())
+            version = QString::number(QDateTime::currentSecsSinceEpoch());
+        registerVersion(name, version, QStringLiteral("azureml://jobs/%1/outputs/best_model").arg(m_folder->jobName));
+        return;
+    }
+    const QString packageDir = QFileInfo(bestPackageDir(m_folder->path)).absoluteFilePath();
     // Versions are immutable: one per run, named by the run folder's time stamp, so that
     // registering the same run again finds its version rather than making another.
-    static const QRegularExpression notDigit(QStringLiteral("[^0-9]"));
     QString version = QFileInfo(m_folder->path).fileName().remove(notDigit);
     if (version.isEmpty())
         version = QString::number(QDateTime::currentSecsSinceEpoch());
-    registerVersion(name, version, packageDir);
+    registerVersion(name, version, QUrl::fromLocalFile(packageDir).toString());
 }
 
-void ModelsPage::registerVersion(const QString &name, const QString &version, const QString &packageDir)
+void ModelsPage::registerVersion(const QString &name, const QString &version, const QString &modelUri)
 {
     const auto client = machineLearningClient(m_session);
     if (!client) {
@@ -319,9 +333,14 @@ void ModelsPage::registerVersion(const QString &name, const QString &version, co
     azure::ModelSpec spec;
     spec.name = name;
     spec.version = version;
-    spec.modelType = QStringLiteral("custom_model");
-    spec.modelUri = QUrl::fromLocalFile(packageDir).toString();
-    spec.description = tr("Best model (run %1) of the AutoML run in %2").arg(m_leaderboard->bestRunId()).arg(m_folder->path);
+    // Azure's AutoML jobs write their best model in MLflow's format; the local engine's is its own package.
+    spec.modelType = m_session.connection() == Session::Connection::Azure ? QStringLiteral("mlflow_model")
+                                                                          : QStringLiteral("custom_model");
+    spec.modelUri = modelUri;
+    spec.jobName = m_folder->jobName;
+    spec.description = m_folder->jobName.isEmpty()
+                           ? tr("Best model (run %1) of the AutoML run in %2").arg(m_leaderboard->bestRunId()).arg(m_folder->path)
+                           : tr("Best model of the AutoML job %1").arg(m_folder->jobName);
     // The callback holds the client: the request is dropped when its client goes away.
     client->createModelVersion(spec, this, [this, client, name, version](azure::Result<azure::Model> model) {
         m_registering = false;
@@ -361,6 +380,12 @@ bool ModelsPage::openRunFolder(const QString &path, QString *error)
     return showRunFolder(std::move(folder), message, error);
 }
 
+void ModelsPage::showJobResult(const std::shared_ptr<const RunFolder> &result)
+{
+    if (result)
+        showRunFolder(*result, QString(), nullptr);
+}
+
 void ModelsPage::openRunFolderInBackground(const QString &path)
 {
     struct Loaded
@@ -394,11 +419,14 @@ bool ModelsPage::showRunFolder(std::optional<RunFolder> folder, const QString &m
     m_leaderboard->setRuns(m_folder->primaryMetric, std::move(runs));
     m_importance->setImportance(m_folder->importanceMetric, m_folder->importance);
     m_summary->setText(tr("%1 — %2 models, primary metric %3, validation: %4, %5 (stopped: %6)")
-                           .arg(m_folder->path)
+                           .arg(m_folder->jobName.isEmpty() ? m_folder->path : tr("Job %1").arg(m_folder->jobName))
                            .arg(m_folder->runs.size())
                            .arg(m_folder->primaryMetric, m_folder->validation,
                                 formatDuration(m_folder->durationSeconds), m_folder->stopReason));
-    setStatus(QString());
+    setStatus(m_folder->chartDownloadFailures > 0
+                  ? tr("%1 chart files of the job's runs could not be downloaded; those charts are missing.")
+                        .arg(m_folder->chartDownloadFailures)
+                  : QString());
     if (m_leaderboard->bestRunId() >= 0) {
         selectRuns({m_leaderboard->bestRunId()});
         m_session.setBestRunId(QString::number(m_leaderboard->bestRunId()));

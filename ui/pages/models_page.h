@@ -4,6 +4,7 @@
 
 #include <QWidget>
 
+#include <memory>
 #include <optional>
 
 class QCheckBox;
@@ -28,8 +29,8 @@ class Session;
 
 // Step 3: the leaderboard of an AutoML run and, for the selected models, their metrics,
 // confusion matrix, curves (overlaid) and feature importance; charts export as PNG and
-// metrics as CSV. Opens a run folder written by `cerulean-cli automl --out DIR` or by a
-// run on the Data & AutoML step.
+// metrics as CSV. Shows a job submitted on the Data & AutoML step, or opens a run folder
+// written by `cerulean-cli automl --out DIR` or by a run trained without a workspace.
 class ModelsPage final : public QWidget
 {
     Q_OBJECT
@@ -43,6 +44,8 @@ public:
     // holds every trial's metrics and curves: reading it would stall the window).
     void openRunFolderInBackground(const QString &path);
     void chooseRunFolder();
+    // Shows a finished AutoML job's runs (read through MLflow by the Data & AutoML step).
+    void showJobResult(const std::shared_ptr<const RunFolder> &result);
 
     LeaderboardModel *leaderboard() const { return m_leaderboard; }
     QSortFilterProxyModel *leaderboardProxy() const { return m_proxy; }
@@ -76,7 +79,7 @@ private:
     void confusionCellClicked(const QModelIndex &index);
     void setStatus(const QString &text);
     void refreshRegister();
-    void registerVersion(const QString &name, const QString &version, const QString &packageDir);
+    void registerVersion(const QString &name, const QString &version, const QString &modelUri);
 
     Session &m_session;
     std::optional<RunFolder> m_folder;

@@ -83,6 +83,7 @@ void installPages(MainWindow &window, Session &session)
     window.setPage(Step::Pipelines, new PipelinesPage(session));
     installEndpointPages(window, session); // Swagger, Consume, Benchmark
     QObject::connect(data, &DataAutoMLPage::runFolderReady, models, [models](const QString &folder) { models->openRunFolderInBackground(folder); });
+    QObject::connect(data, &DataAutoMLPage::jobResultReady, models, &ModelsPage::showJobResult);
     QObject::connect(models, &ModelsPage::modelRegistered, &window, [&window]() { window.showStep(Step::Deploy); });
 
     window.setConnectionText(session.displayName());
