@@ -884,6 +884,12 @@ PipelineRun::StepResult PipelineRun::runParallel(const QString &step, const QStr
                {"azureml.batch.maxRetries", s(QString::number(options.maxRetries))}};
     putChild(child, step, QStringLiteral("parallel"), st, QStringLiteral("Running"), props,
              {{"reuseKey", s(key)}, {"slots", options.instanceCount}});
+    // The batch job (the parent) shows the settings next to its progress, as the step does.
+    m_store.updateResource(m_jobId, [&](StoredResource &j) {
+        for (auto it = props.begin(); it != props.end(); ++it)
+            j.doc["properties"]["properties"][it.key()] = it.value();
+        return true;
+    });
     const auto failChild = [&](const QString &message) {
         result.error = message;
         writeChildLog(child, (message + QLatin1Char('\n')).toUtf8());

@@ -12,12 +12,16 @@
 #include "ui/pages/pipelines_page.h"
 
 #include <QAbstractItemModelTester>
+#include <QCheckBox>
+#include <QProgressBar>
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
+#include <QDateTimeEdit>
+#include <QTemporaryDir>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QtTest>
@@ -101,6 +105,36 @@ private:
                m_page->stepLog(stepJob(QStringLiteral("report")));
     }
 
+    // CERULEAN_SCREENSHOT_DIR keeps a picture of a tab in the state a test reached.
+    void shoot(int tab, const QString &name) const
+    {
+        const QString out = qEnvironmentVariable("CERULEAN_SCREENSHOT_DIR");
+        if (out.isEmpty())
+            return;
+        child<QTabWidget>("pipelineTabs")->setCurrentIndex(tab);
+        QTest::qWait(50); // let the layouts settle on the new texts
+        m_page->grab().save(QDir(out).filePath(QStringLiteral("pipelines-%1.png").arg(name)));
+    }
+
+    // A slice of the Bank Marketing test file with some rows made unreadable (the age column).
+    QString batchInput(int rows, const QList<int> &corrupted)
+    {
+        QFile in(test::sharedFile(QStringLiteral("data/bankmarketing_test.csv")));
+        if (!in.open(QIODevice::ReadOnly))
+            return {};
+        QList<QByteArray> lines = in.readAll().split('\n').mid(0, rows + 1);
+        for (int r : corrupted)
+            lines[r] = "not-a-number" + lines[r].mid(lines[r].indexOf(','));
+        const QString path = m_batchDir.filePath(QStringLiteral("batch-%1.csv").arg(corrupted.size()));
+        QFile out(path);
+        if (!out.open(QIODevice::WriteOnly))
+            return {};
+        out.write(lines.join('\n') + '\n');
+        return path;
+    }
+
+    QTemporaryDir m_batchDir;
+
     // Moves the schedule's last evaluation back so that the next tick finds an occurrence, as if
     // the service had been running a minute and a half without firing it.
     void rewindSchedule(const QString &name)
@@ -123,7 +157,8 @@ private Q_SLOTS:
         m_page = std::make_unique<PipelinesPage>(*m_session);
         for (QAbstractItemModel *model : {static_cast<QAbstractItemModel *>(m_page->jobs()), static_cast<QAbstractItemModel *>(m_page->steps()),
                                           static_cast<QAbstractItemModel *>(m_page->schedules()),
-                                          static_cast<QAbstractItemModel *>(m_page->history())})
+                                          static_cast<QAbstractItemModel *>(m_page->history()),
+                                          static_cast<QAbstractItemModel *>(m_page->failedRows())})
             m_testers.push_back(std::make_unique<QAbstractItemModelTester>(model, QAbstractItemModelTester::FailureReportingMode::QtTest));
         QVERIFY(message().contains(QLatin1String("Connect to a workspace")));
         m_workspace.connect(*m_session);
@@ -168,6 +203,31 @@ private Q_SLOTS:
         QVERIFY2(details.contains(QLatin1String("(model pipeline-model:")), qPrintable(details));
         QCOMPARE(m_page->steps()->cell(m_page->steps()->find(QStringLiteral("train")), 1).toLower(), QStringLiteral("automl"));
         QCOMPARE(child<QLineEdit>("runParameters")->text(), QStringLiteral("avg_rate=0.5"));
+
+        // The run as a graph: data input -> AutoML -> registered model, and the AutoML step's
+        // model into the command step; every step node carries its status.
+        const PipelineGraphView *graph = m_page->graphView();
+        const PipelineGraph &g = graph->graph();
+        const int data = g.find(PipelineGraph::Kind::Input, QStringLiteral("training_data"));
+        const int train = g.find(PipelineGraph::Kind::Step, QStringLiteral("train"));
+        const int report = g.find(PipelineGraph::Kind::Step, QStringLiteral("report"));
+        const int model = g.find(PipelineGraph::Kind::Register, QStringLiteral("trained_model"));
+        QVERIFY(data >= 0 && train >= 0 && report >= 0 && model >= 0);
+        QVERIFY(g.edges.contains(qMakePair(data, train)));
+        QVERIFY(g.edges.contains(qMakePair(train, model)));
+        QVERIFY(g.edges.contains(qMakePair(train, report)));
+        QVERIFY(g.nodes[data].layer < g.nodes[train].layer && g.nodes[train].layer < g.nodes[report].layer);
+        QVERIFY2(g.nodes[model].detail.startsWith(QLatin1String("model pipeline-model:")), qPrintable(g.nodes[model].detail));
+        QVERIFY(graph->statusOf(train).startsWith(QLatin1String("Completed")));
+        QVERIFY(graph->statusOf(model).startsWith(QLatin1String("Completed")));
+        QVERIFY(graph->statusOf(data).isEmpty());
+        // A click on a step node selects it: its status, outputs and log come first in the details.
+        QTest::mouseClick(const_cast<PipelineGraphView *>(graph), Qt::LeftButton, {}, graph->nodeRect(report).center());
+        QCOMPARE(graph->selectedStep(), QStringLiteral("report"));
+        const QString stepDetails = child<QPlainTextEdit>("details")->toPlainText();
+        QVERIFY2(stepDetails.contains(QStringLiteral("— step report (command) — Completed")), qPrintable(stepDetails));
+        QVERIFY2(stepDetails.contains(QLatin1String("output  report = ")), qPrintable(stepDetails));
+        shoot(0, QStringLiteral("run-graph"));
     }
 
     void runsAgainWithAnotherValue()
@@ -202,6 +262,9 @@ private Q_SLOTS:
                      curl.contains(QLatin1String("from-curl")),
                  qPrintable(curl));
         QVERIFY(child<QPushButton>("trigger")->isEnabled());
+        const QString tokenCommand = child<QLineEdit>("tokenCommand")->text();
+        QVERIFY2(tokenCommand.startsWith(QLatin1String("TOKEN=$(cerulean-cli pipeline token --url")), qPrintable(tokenCommand));
+        shoot(1, QStringLiteral("publish"));
 
         // The text runs as it is in a shell once $TOKEN holds a token, and starts a run.
         QProcess shell;
@@ -255,6 +318,7 @@ private Q_SLOTS:
         QCOMPARE(m_page->schedules()->cell(row, 1), QStringLiteral("enabled"));
         QCOMPARE(m_page->schedules()->cell(row, 2), QStringLiteral("every 1 Minute"));
         QCOMPARE(m_page->selectedSchedule(), QStringLiteral("every-minute"));
+        QCOMPARE(m_page->schedules()->cell(row, 4), QStringLiteral("default"));
 
         // The service fires the occurrence it finds; the history shows the run it started.
         // (The service's own scheduler thread may fire it first; either way it runs once.)
@@ -294,6 +358,7 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitFor([&] { return m_page->jobs()->find(scheduledJob) >= 0; }, kRequestTimeoutMs));
         QVERIFY2(waitCompleted(scheduledJob), qPrintable(tables()));
 
+        shoot(2, QStringLiteral("schedule-history"));
         child<QPushButton>("enableSchedule")->click();
         QVERIFY(QTest::qWaitFor([&] {
             const int r = m_page->schedules()->find(QStringLiteral("every-minute"));
@@ -306,6 +371,76 @@ private Q_SLOTS:
             return r >= 0 && m_page->schedules()->cell(r, 1) == QLatin1String("disabled");
         },
                                 kRequestTimeoutMs));
+    }
+
+    void scheduleEditorSendsEveryField()
+    {
+        m_page->selectJob(QStringLiteral("train-1"));
+        child<QLineEdit>("scheduleName")->setText(QStringLiteral("office-hours"));
+        child<QComboBox>("scheduleKind")->setCurrentIndex(0);
+        child<QComboBox>("frequency")->setCurrentText(QStringLiteral("Week"));
+        child<QSpinBox>("interval")->setValue(2);
+        child<QLineEdit>("hours")->setText(QStringLiteral("9, 24"));
+        child<QPushButton>("createSchedule")->click();
+        QVERIFY2(message().startsWith(QLatin1String("hours: '24'")), qPrintable(message()));
+        child<QLineEdit>("hours")->setText(QStringLiteral("9, 17"));
+        child<QLineEdit>("minutes")->setText(QStringLiteral("0, 30"));
+        child<QCheckBox>("weekDayMonday")->setChecked(true);
+        child<QCheckBox>("weekDayFriday")->setChecked(true);
+        child<QCheckBox>("startNow")->setChecked(false);
+        child<QDateTimeEdit>("startTime")->setDateTime(QDateTime(QDate(2030, 1, 7), QTime(8, 0), Qt::UTC));
+        child<QComboBox>("timeZone")->setCurrentText(QStringLiteral("Europe/Berlin"));
+        child<QComboBox>("missedRuns")->setCurrentIndex(1);
+        child<QCheckBox>("scheduleEnabled")->setChecked(false);
+        child<QPushButton>("createSchedule")->click();
+        QVERIFY2(QTest::qWaitFor([&] { return m_page->schedules()->find(QStringLiteral("office-hours")) >= 0; }, kRequestTimeoutMs),
+                 qPrintable(message()));
+        const int row = m_page->schedules()->find(QStringLiteral("office-hours"));
+        QCOMPARE(m_page->schedules()->cell(row, 1), QStringLiteral("disabled"));
+        QCOMPARE(m_page->schedules()->cell(row, 2), QStringLiteral("every 2 Week at 9, 17 h :00, :30 on Monday, Friday"));
+        QCOMPARE(m_page->schedules()->cell(row, 3), QStringLiteral("train-1"));
+        QCOMPARE(m_page->schedules()->cell(row, 4), QStringLiteral("CatchUp"));
+        QVERIFY2(m_page->schedules()->cell(row, 5).contains(QLatin1String("2030-01-07T08:00:00")) &&
+                     m_page->schedules()->cell(row, 5).endsWith(QLatin1String("Europe/Berlin")),
+                 qPrintable(m_page->schedules()->cell(row, 5)));
+        shoot(2, QStringLiteral("schedule-editor"));
+    }
+
+    void batchInferenceReportsFailedRowsAndTheThreshold()
+    {
+        const QString input = batchInput(300, {7, 150, 280});
+        QVERIFY(!input.isEmpty());
+        child<QLineEdit>("batchModel")->setText(m_workspace.modelId());
+        child<QLineEdit>("batchInput")->setText(input);
+        child<QSpinBox>("miniBatchSize")->setValue(50);
+        child<QSpinBox>("instanceCount")->setValue(2);
+        child<QSpinBox>("errorThreshold")->setValue(5);
+        child<QPushButton>("runBatch")->click();
+        const auto finished = [&] {
+            return !m_page->batchJob().isEmpty() && child<QPushButton>("runBatch")->isEnabled();
+        };
+        QVERIFY2(QTest::qWaitFor(finished, kRunTimeoutMs), qPrintable(child<QLabel>("batchStatus")->text()));
+        QString status = child<QLabel>("batchStatus")->text();
+        QVERIFY2(status.contains(QLatin1String(": Completed")) && status.contains(QLatin1String("300 of 300 rows, 3 failed (threshold 5)")),
+                 qPrintable(status));
+        QCOMPARE(child<QProgressBar>("batchProgress")->value(), 300);
+        QCOMPARE(m_page->failedRows()->rowCount(), 3);
+        QCOMPARE(m_page->failedRows()->cell(0, 0), QStringLiteral("8"));
+        QVERIFY2(m_page->failedRows()->cell(0, 1).contains(QLatin1String("not-a-number")), qPrintable(m_page->failedRows()->cell(0, 1)));
+        shoot(3, QStringLiteral("batch-completed"));
+
+        // Threshold 2: the job fails, and says why, naming the threshold and the rows.
+        child<QSpinBox>("errorThreshold")->setValue(2);
+        const QString first = m_page->batchJob();
+        child<QPushButton>("runBatch")->click();
+        QVERIFY2(QTest::qWaitFor([&] { return m_page->batchJob() != first && finished(); }, kRunTimeoutMs),
+                 qPrintable(child<QLabel>("batchStatus")->text()));
+        status = child<QLabel>("batchStatus")->text();
+        QVERIFY2(status.contains(QLatin1String(": Failed")) && status.contains(QLatin1String("error threshold of 2")) &&
+                     status.contains(QLatin1String("line 8")),
+                 qPrintable(status));
+        QVERIFY(m_page->failedRows()->rowCount() >= 3);
+        shoot(3, QStringLiteral("batch-failed"));
     }
 
     void cleanupTestCase()

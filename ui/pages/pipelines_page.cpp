@@ -52,7 +52,7 @@ constexpr std::chrono::milliseconds kAzurePoll = 10s;
 constexpr int kLogTailLines = 40;
 constexpr std::chrono::milliseconds kBatchPoll = 500ms;
 // Graph geometry (pixels): node size and the gaps between columns and rows.
-constexpr int kNodeWidth = 150;
+constexpr int kNodeWidth = 180;
 constexpr int kNodeHeight = 46;
 constexpr int kColumnGap = 60;
 constexpr int kRowGap = 18;
@@ -214,7 +214,9 @@ void PipelineGraphView::paintEvent(QPaintEvent *)
         const QRect r = nodeRect(i);
         const QString status = statusOf(i);
         const QColor colour = n.kind == PipelineGraph::Kind::Input ? QColor(0x6c, 0x75, 0x7d) : statusColour(status);
-        painter.setBrush(colour.lighter(185));
+        QColor fill = colour;
+        fill.setAlpha(40); // a tint over the base colour keeps the text readable
+        painter.setBrush(fill);
         const bool selected = n.kind == PipelineGraph::Kind::Step && n.name == m_selected;
         painter.setPen(QPen(colour, selected ? 3.0 : 1.5));
         const qreal radius = n.kind == PipelineGraph::Kind::Step ? 6 : 16;
@@ -538,6 +540,7 @@ QWidget *PipelinesPage::buildSchedulesTab()
     form->addRow(QString(), createRow);
     layout->addLayout(form);
     m_schedulesView = tableView(QStringLiteral("schedulesView"), m_schedules, tab);
+    m_schedulesView->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
     layout->addWidget(m_schedulesView, 1);
     auto *actions = new QHBoxLayout;
     m_enable = button(QStringLiteral("enableSchedule"), tr("Enable"), tab);
