@@ -10,6 +10,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -135,9 +136,12 @@ private Q_SLOTS:
 
     void aJobStreamsItsChildRunsAndFinishesWithTheirCharts()
     {
-        AutoMLJobController controller(m_session);
-        controller.setPollInterval(kPoll);
+        AutoMLJobOptions options;
+        options.pollInterval = kPoll;
+        options.uploadBlockSize = 32 * 1024; // the slice goes up in several blocks
+        AutoMLJobController controller(m_session, options);
         QSignalSpy stages(&controller, &AutoMLJobController::stageChanged);
+        QSignalSpy upload(&controller, &AutoMLJobController::uploadProgress);
         QSignalSpy trials(&controller, &AutoMLJobController::trialFinished);
         QSignalSpy finished(&controller, &AutoMLJobController::finished);
         QString error;
@@ -161,6 +165,17 @@ private Q_SLOTS:
             QVERIFY2(seen.contains(stage), qPrintable(QString::number(int(stage))));
         QVERIFY(seen.indexOf(Stage::Uploading) < seen.indexOf(Stage::Submitting));
         QVERIFY(seen.indexOf(Stage::Running) < seen.indexOf(Stage::Collecting));
+
+        // The upload reported its progress block by block, up to 100 % once committed.
+        const qint64 blocks = (QFileInfo(m_csv).size() + options.uploadBlockSize - 1) / options.uploadBlockSize;
+        QVERIFY(blocks >= 3);
+        QCOMPARE(upload.size(), int(blocks) + 2); // 0 %, one per block, 100 %
+        int percent = -1;
+        for (const QList<QVariant> &args : upload) {
+            QVERIFY(args.at(0).toInt() > percent);
+            percent = args.at(0).toInt();
+        }
+        QCOMPARE(percent, 100);
 
         // The session names the uploaded data asset and the job.
         QVERIFY2(m_session.dataAsset().startsWith(QStringLiteral("azureml:bank-1500:")), qPrintable(m_session.dataAsset()));

@@ -1,6 +1,7 @@
 #include "ui/models/automl_job_controller.h"
 
 #include "core/azure/ml_client.h"
+#include "core/azure/requests.h"
 #include "ui/models/dataset_async.h"
 #include "ui/models/deploy_controller.h"
 #include "ui/session.h"
@@ -14,6 +15,7 @@
 #include <QLocale>
 #include <QRegularExpression>
 #include <QTimer>
+#include <QUuid>
 
 #include <algorithm>
 #include <cmath>
@@ -272,25 +274,81 @@ void AutoMLJobController::upload(int generation, const QByteArray &content)
             setStage(Stage::Uploading, tr("Uploading %1 (%2 MB) to %3…")
                                            .arg(QFileInfo(m_csvPath).fileName(), megabytes(content.size()), store->name));
             Q_EMIT uploadProgress(0);
-            azure::BlobUploadOptions upload;
-            upload.blockSize = m_options.uploadBlockSize;
-            azure::uploadBlob(m_client->client(), m_client->datastoreBlobUrl(store.value(), blobPath), content, upload, this,
-                              [this, generation, dataUri](azure::Result<azure::Empty> done) {
-                                  if (stale(generation))
-                                      return;
-                                  if (!done.ok()) {
-                                      fail(tr("Uploading the data"), done.error());
-                                      return;
-                                  }
-                                  Q_EMIT uploadProgress(100);
-                                  if (m_cancelRequested) {
-                                      end(Stage::Canceled, nullptr);
-                                      return;
-                                  }
-                                  registerData(generation, dataUri);
-                              });
+            const QUrl blobUrl = m_client->datastoreBlobUrl(store.value(), blobPath);
+            auto uploaded = [this, generation, dataUri](azure::Result<azure::Empty> done) {
+                if (stale(generation))
+                    return;
+                if (!done.ok()) {
+                    fail(tr("Uploading the data"), done.error());
+                    return;
+                }
+                Q_EMIT uploadProgress(100);
+                if (m_cancelRequested) {
+                    end(Stage::Canceled, nullptr);
+                    return;
+                }
+                registerData(generation, dataUri);
+            };
+            if (content.size() <= m_options.uploadBlockSize) {
+                azure::BlobUploadOptions upload;
+                upload.blockSize = m_options.uploadBlockSize;
+                azure::uploadBlob(m_client->client(), blobUrl, content, upload, this, uploaded);
+            } else {
+                uploadBlocks(generation, blobUrl, content, uploaded);
+            }
         });
     });
+}
+
+void AutoMLJobController::uploadBlocks(int generation, const QUrl &blobUrl, const QByteArray &content,
+                                       const std::function<void(azure::Result<azure::Empty>)> &done)
+{
+    // azure::uploadBlob's Put Block / Put Block List, one block at a time so that the page
+    // can show how far the upload is (uploadBlob reports only its end).
+    struct Upload
+    {
+        QByteArray content;
+        QList<QByteArray> ids;
+        qsizetype offset = 0;
+    };
+    auto upload = std::make_shared<Upload>();
+    upload->content = content;
+    auto pipeline = m_client->client()->storage();
+    auto step = std::make_shared<std::function<void()>>();
+    *step = [this, generation, blobUrl, done, upload, pipeline, weak = std::weak_ptr(step)]() {
+        auto self = weak.lock();
+        if (stale(generation) || !self)
+            return;
+        auto send = [](azure::HttpRequest request) {
+            request.headers.set("x-ms-client-request-id", QUuid::createUuid().toByteArray(QUuid::WithoutBraces));
+            return request;
+        };
+        if (upload->offset >= upload->content.size()) {
+            pipeline->send(send(azure::requests::putBlockList(blobUrl, upload->ids, "text/csv")), this,
+                           [done](const azure::HttpResponse &response) {
+                               if (!response.isSuccess())
+                                   return done(azure::AzureError::fromResponse(response));
+                               done(azure::Empty{});
+                           });
+            return;
+        }
+        // Block IDs must all have the same length before base64.
+        constexpr int kIdDigits = 6;
+        const QByteArray id = QByteArray("block-") + QByteArray::number(upload->ids.size()).rightJustified(kIdDigits, '0');
+        upload->ids.append(id.toBase64());
+        const QByteArray chunk = upload->content.mid(upload->offset, m_options.uploadBlockSize);
+        pipeline->send(send(azure::requests::putBlock(blobUrl, upload->ids.last(), chunk)), this,
+                       [this, done, upload, self, size = chunk.size()](const azure::HttpResponse &response) {
+                           if (!response.isSuccess())
+                               return done(azure::AzureError::fromResponse(response));
+                           upload->offset += size;
+                           constexpr int kPercent = 100;
+                           // 100 % only once the block list is committed.
+                           Q_EMIT uploadProgress(int(upload->offset * (kPercent - 1) / upload->content.size()));
+                           (*self)();
+                       });
+    };
+    (*step)();
 }
 
 void AutoMLJobController::registerData(int generation, const QString &dataUri)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/azure/azure_error.h"
+#include "core/azure/result.h"
 #include "ui/models/leaderboard_model.h"
 #include "ui/pages/data_automl_settings.h"
 
@@ -11,6 +12,7 @@
 #include <QUrl>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -35,7 +37,8 @@ struct AutoMLJobOptions
     QString localClusterName = QStringLiteral("local-cluster");
     QString datastore = QStringLiteral("workspaceblobstore");
     QString experimentName = QStringLiteral("cerulean-automl");
-    qsizetype uploadBlockSize = 4 * 1024 * 1024;
+    // Put Blob up to this size, else blocks of it (the page shows the share sent after each).
+    qsizetype uploadBlockSize = 1024 * 1024;
     // Trials longer than this are stopped (capped by the exit criterion).
     std::chrono::minutes trialTimeout{20};
 };
@@ -126,6 +129,8 @@ private:
     void fail(const QString &what, const azure::AzureError &error);
     bool stale(int generation) const { return generation != m_generation; }
     void upload(int generation, const QByteArray &content);
+    void uploadBlocks(int generation, const QUrl &blobUrl, const QByteArray &content,
+                      const std::function<void(azure::Result<azure::Empty>)> &done);
     void registerData(int generation, const QString &dataUri);
     void prepareCompute(int generation);
     void createJob(int generation, const QString &computeId);
