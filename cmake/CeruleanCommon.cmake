@@ -32,6 +32,16 @@ endif()
 
 target_include_directories(cerulean_common INTERFACE ${PROJECT_SOURCE_DIR})
 
+# lld links each of our ~45 executables (every one against the static core libraries, with
+# debug information in the sanitizer build) in well under half GNU ld's CPU time: the
+# sanitized end-to-end UI test took 11.8 s with GNU ld and 4.7 s with lld. Debian's lld
+# package (packaging/install-deps.sh); GNU ld when it is not installed.
+option(CERULEAN_USE_LLD "Link with lld when it is installed" ON)
+find_program(CERULEAN_LLD_PROGRAM ld.lld)
+if(CERULEAN_USE_LLD AND CERULEAN_LLD_PROGRAM AND CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+  target_link_options(cerulean_common INTERFACE -fuse-ld=lld)
+endif()
+
 if(CERULEAN_SANITIZE)
   target_compile_options(cerulean_common INTERFACE
     -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)

@@ -28,14 +28,23 @@ run_suite() {
   return $status
 }
 
+# Each step's wall time, so a slow CI run shows whether building or testing grew.
+timed() {
+  local label=$1 begin
+  shift
+  begin=$(date +%s)
+  "$@"
+  echo "== $label: $(( $(date +%s) - begin )) s =="
+}
+
 start=$(date +%s)
 cmake --preset ci >/dev/null
-cmake --build --preset ci -j "$jobs"
-run_suite ci
+timed "build (ci)" cmake --build --preset ci -j "$jobs"
+timed "tests (ci)" run_suite ci
 
 if [[ "${1:-}" != "--quick" ]]; then
   cmake --preset asan-ubsan >/dev/null
-  cmake --build --preset asan-ubsan -j "$jobs"
-  run_suite asan-ubsan
+  timed "build (asan-ubsan)" cmake --build --preset asan-ubsan -j "$jobs"
+  timed "tests (asan-ubsan)" run_suite asan-ubsan
 fi
 echo "== all tests passed in $(( $(date +%s) - start )) s =="

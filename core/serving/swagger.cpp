@@ -8,20 +8,20 @@ namespace cerulean::serving {
 
 namespace {
 
-using Json = nlohmann::ordered_json;
+using OrderedJson = nlohmann::ordered_json;
 
-Json cellJson(const Cell &cell)
+OrderedJson cellJson(const Cell &cell)
 {
     if (const auto *number = std::get_if<double>(&cell))
-        return std::isfinite(*number) ? Json(*number) : Json(nullptr);
+        return std::isfinite(*number) ? OrderedJson(*number) : OrderedJson(nullptr);
     if (const auto *text = std::get_if<std::string>(&cell))
         return *text;
     return nullptr;
 }
 
-Json columnSchema(const InputColumn &column)
+OrderedJson columnSchema(const InputColumn &column)
 {
-    Json j;
+    OrderedJson j;
     if (column.kind == InputKind::Numeric) {
         j["type"] = "number";
         j["format"] = "double";
@@ -33,55 +33,55 @@ Json columnSchema(const InputColumn &column)
     return j;
 }
 
-Json exampleRow(const ScoringSchema &schema)
+OrderedJson exampleRow(const ScoringSchema &schema)
 {
-    Json row = Json::object();
+    OrderedJson row = OrderedJson::object();
     for (std::size_t c = 0; c < schema.columns.size(); ++c) {
         const InputColumn &column = schema.columns[c];
-        Json value = c < schema.exampleRow.size() ? cellJson(schema.exampleRow[c]) : Json(nullptr);
+        OrderedJson value = c < schema.exampleRow.size() ? cellJson(schema.exampleRow[c]) : OrderedJson(nullptr);
         if (value.is_null()) // an example must score: fill a missing cell with a typical value
-            value = column.kind == InputKind::Numeric ? Json(0.0)
-                    : !column.categories.empty()      ? Json(column.categories.front())
-                                                      : Json("example_value");
+            value = column.kind == InputKind::Numeric ? OrderedJson(0.0)
+                    : !column.categories.empty()      ? OrderedJson(column.categories.front())
+                                                      : OrderedJson("example_value");
         row[column.name] = std::move(value);
     }
     return row;
 }
 
-Json rowSchema(const ScoringSchema &schema)
+OrderedJson rowSchema(const ScoringSchema &schema)
 {
-    Json required = Json::array();
-    Json properties = Json::object();
+    OrderedJson required = OrderedJson::array();
+    OrderedJson properties = OrderedJson::object();
     for (const InputColumn &column : schema.columns) {
         required.push_back(column.name);
         properties[column.name] = columnSchema(column);
     }
-    return Json{{"type", "object"}, {"required", required}, {"properties", properties}};
+    return OrderedJson{{"type", "object"}, {"required", required}, {"properties", properties}};
 }
 
 // Definitions shared by both documents; `ref` is the prefix of a reference.
-Json definitions(const ScoringSchema &schema, const std::string &ref)
+OrderedJson definitions(const ScoringSchema &schema, const std::string &ref)
 {
-    Json defs;
-    Json input;
+    OrderedJson defs;
+    OrderedJson input;
     input["type"] = "object";
-    input["required"] = Json::array({"Inputs"});
+    input["required"] = OrderedJson::array({"Inputs"});
     input["properties"]["Inputs"] = {{"type", "object"},
-                                     {"required", Json::array({"data"})},
+                                     {"required", OrderedJson::array({"data"})},
                                      {"properties", {{"data", {{"type", "array"}, {"items", {{"$ref", ref + "InputRow"}}}}}}}};
-    Json method = {{"type", "string"}, {"enum", Json::array({"predict"})}};
+    OrderedJson method = {{"type", "string"}, {"enum", OrderedJson::array({"predict"})}};
     if (!schema.classLabels.empty())
         method["enum"].push_back("predict_proba");
     input["properties"]["GlobalParameters"] = {{"type", "object"}, {"properties", {{"method", method}}}};
-    input["example"] = {{"Inputs", {{"data", Json::array({exampleRow(schema)})}}},
+    input["example"] = {{"Inputs", {{"data", OrderedJson::array({exampleRow(schema)})}}},
                         {"GlobalParameters", {{"method", "predict"}}}};
     defs["ServiceInput"] = std::move(input);
     defs["InputRow"] = rowSchema(schema);
 
-    Json output;
+    OrderedJson output;
     output["type"] = "object";
-    output["required"] = Json::array({"Results"});
-    Json item;
+    output["required"] = OrderedJson::array({"Results"});
+    OrderedJson item;
     if (schema.classLabels.empty()) {
         item = {{"type", "number"}, {"format", "double"}};
     } else {
@@ -89,10 +89,10 @@ Json definitions(const ScoringSchema &schema, const std::string &ref)
         item = {{"type", "string"}, {"enum", schema.classLabels}};
     }
     output["properties"]["Results"] = {{"type", "array"}, {"items", item}};
-    output["example"] = {{"Results", Json::array({schema.classLabels.empty() ? Json(0.0) : Json(schema.classLabels.front())})}};
+    output["example"] = {{"Results", OrderedJson::array({schema.classLabels.empty() ? OrderedJson(0.0) : OrderedJson(schema.classLabels.front())})}};
     defs["ServiceOutput"] = std::move(output);
 
-    Json probabilities = {{"type", "object"}, {"description", "predict_proba: each class label's probability"}};
+    OrderedJson probabilities = {{"type", "object"}, {"description", "predict_proba: each class label's probability"}};
     for (const std::string &label : schema.classLabels)
         probabilities["properties"][label] = {{"type", "number"}, {"format", "double"}};
     defs["ClassProbabilities"] = std::move(probabilities);
@@ -106,9 +106,9 @@ Json definitions(const ScoringSchema &schema, const std::string &ref)
     return defs;
 }
 
-Json errorResponse(const std::string &ref, bool v3)
+OrderedJson errorResponse(const std::string &ref, bool v3)
 {
-    Json r = {{"description", "The service failed to execute due to an error."}};
+    OrderedJson r = {{"description", "The service failed to execute due to an error."}};
     if (v3)
         r["content"]["application/json"]["schema"] = {{"$ref", ref + "ErrorResponse"}};
     else
@@ -121,21 +121,21 @@ Json errorResponse(const std::string &ref, bool v3)
 std::string swagger2(const ScoringSchema &schema, const SwaggerInfo &info)
 {
     const std::string ref = "#/definitions/";
-    Json doc;
+    OrderedJson doc;
     doc["swagger"] = "2.0";
     doc["info"] = {{"title", info.title},
                    {"description", "API specification for the scoring endpoint " + info.title},
                    {"version", info.version}};
     if (!info.host.empty())
         doc["host"] = info.host;
-    doc["schemes"] = Json::array({"http"});
-    doc["consumes"] = Json::array({"application/json"});
-    doc["produces"] = Json::array({"application/json"});
+    doc["schemes"] = OrderedJson::array({"http"});
+    doc["consumes"] = OrderedJson::array({"application/json"});
+    doc["produces"] = OrderedJson::array({"application/json"});
     doc["securityDefinitions"]["Bearer"] = {{"type", "apiKey"},
                                             {"name", "Authorization"},
                                             {"in", "header"},
                                             {"description", "For example: Bearer abc123"}};
-    Json &paths = doc["paths"];
+    OrderedJson &paths = doc["paths"];
     paths["/"]["get"] = {
         {"operationId", "ServiceHealthCheck"},
         {"description", "Simple health check endpoint to ensure the service is up at any given point."},
@@ -148,9 +148,9 @@ std::string swagger2(const ScoringSchema &schema, const SwaggerInfo &info)
     paths["/score"]["post"] = {
         {"operationId", "RunMLService"},
         {"description", "Run web service's model and get the prediction output"},
-        {"security", Json::array({{{"Bearer", Json::array()}}})},
+        {"security", OrderedJson::array({{{"Bearer", OrderedJson::array()}}})},
         {"parameters",
-         Json::array({{{"name", "serviceInputPayload"},
+         OrderedJson::array({{{"name", "serviceInputPayload"},
                        {"in", "body"},
                        {"description", "The input payload for executing the real-time machine learning service."},
                        {"schema", {{"$ref", ref + "ServiceInput"}}}}})},
@@ -163,25 +163,25 @@ std::string swagger2(const ScoringSchema &schema, const SwaggerInfo &info)
         {"operationId", "GetSwaggerSpec"},
         {"description", "Get the Swagger specification."},
         {"parameters",
-         Json::array({{{"name", "version"}, {"in", "query"}, {"required", false}, {"type", "integer"}, {"enum", {2, 3}}}})},
+         OrderedJson::array({{{"name", "version"}, {"in", "query"}, {"required", false}, {"type", "integer"}, {"enum", {2, 3}}}})},
         {"responses",
          {{"200", {{"description", "The Swagger specification."}, {"schema", {{"type", "string"}}}}},
           {"default", errorResponse(ref, false)}}}};
     doc["definitions"] = definitions(schema, ref);
-    return doc.dump(-1, ' ', false, Json::error_handler_t::replace);
+    return doc.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
 }
 
 std::string openApi3(const ScoringSchema &schema, const SwaggerInfo &info)
 {
     const std::string ref = "#/components/schemas/";
-    Json doc;
+    OrderedJson doc;
     doc["openapi"] = "3.0.1";
     doc["info"] = {{"title", info.title},
                    {"description", "API specification for the scoring endpoint " + info.title},
                    {"version", info.version}};
     if (!info.host.empty())
-        doc["servers"] = Json::array({{{"url", "http://" + info.host}}});
-    Json &paths = doc["paths"];
+        doc["servers"] = OrderedJson::array({{{"url", "http://" + info.host}}});
+    OrderedJson &paths = doc["paths"];
     paths["/"]["get"] = {
         {"operationId", "ServiceHealthCheck"},
         {"description", "Simple health check endpoint to ensure the service is up at any given point."},
@@ -193,7 +193,7 @@ std::string openApi3(const ScoringSchema &schema, const SwaggerInfo &info)
     paths["/score"]["post"] = {
         {"operationId", "RunMLService"},
         {"description", "Run web service's model and get the prediction output"},
-        {"security", Json::array({{{"Bearer", Json::array()}}})},
+        {"security", OrderedJson::array({{{"Bearer", OrderedJson::array()}}})},
         {"requestBody",
          {{"description", "The input payload for executing the real-time machine learning service."},
           {"content", {{"application/json", {{"schema", {{"$ref", ref + "ServiceInput"}}}}}}}}},
@@ -206,7 +206,7 @@ std::string openApi3(const ScoringSchema &schema, const SwaggerInfo &info)
         {"operationId", "GetSwaggerSpec"},
         {"description", "Get the Swagger specification."},
         {"parameters",
-         Json::array({{{"name", "version"},
+         OrderedJson::array({{{"name", "version"},
                        {"in", "query"},
                        {"required", false},
                        {"schema", {{"type", "integer"}, {"enum", {2, 3}}}}}})},
@@ -217,7 +217,7 @@ std::string openApi3(const ScoringSchema &schema, const SwaggerInfo &info)
           {"default", errorResponse(ref, true)}}}};
     doc["components"]["schemas"] = definitions(schema, ref);
     doc["components"]["securitySchemes"]["Bearer"] = {{"type", "http"}, {"scheme", "bearer"}};
-    return doc.dump(-1, ' ', false, Json::error_handler_t::replace);
+    return doc.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
 }
 
 } // namespace cerulean::serving
