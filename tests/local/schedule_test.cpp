@@ -130,7 +130,7 @@ protected:
     {
         ServiceOptions options;
         options.root = m_dir.path();
-        options.startWorkers = false; // the jobs a schedule submits are checked, not run
+        options.startWorkers = m_workers; // the jobs a schedule submits are checked, not run
         options.clock = [this] { return std::chrono::system_clock::time_point(std::chrono::milliseconds(m_now.load())); };
         options.scheduler.tickInterval = std::chrono::milliseconds(0);
         options.scheduler.missedRuns = policy;
@@ -171,6 +171,7 @@ protected:
     }
 
     std::atomic<qint64> m_now{0};
+    bool m_workers = false;
 };
 
 TEST_F(Schedules, OneMinuteRecurrenceFiresTwiceAndItsHistoryShowsBothRuns)
@@ -323,6 +324,33 @@ TEST_F(Schedules, EachScheduleMayChooseCatchUpOrSkipForItself)
     EXPECT_EQ(skipped[0]["status"], "Skipped");
     EXPECT_EQ(skipped[1]["status"], "Skipped");
     EXPECT_EQ(skipped[2]["status"], "Started");
+}
+
+// A pipeline run (a scheduled one, or any) that was running when the service process ended is
+// found at start-up and marked Failed with the reason; nothing is left "Running" for ever.
+TEST_F(Schedules, APipelineRunFoundRunningAtStartUpIsMarkedFailedWithTheReason)
+{
+    open(MissedRunPolicy::Skip);
+    at("2026-04-01T12:00:00Z");
+    createWorkspace();
+    const QString id = m_ws + QStringLiteral("/jobs/interrupted");
+    ASSERT_EQ(call("PUT", id, Json{{"properties", pipelineDefinition()}}).status, 201);
+    // As the store is left by a process killed in the middle of the run.
+    ASSERT_TRUE(m_service->store().updateResource(id, [](StoredResource &r) {
+        r.state = QStringLiteral("Running");
+        r.doc["properties"]["status"] = "Running";
+        r.doc["_local"]["pid"] = 0;
+        r.doc["_local"]["heartbeatMs"] = 0;
+        return true;
+    }));
+    m_service.reset();
+    m_workers = true;
+    open(MissedRunPolicy::Skip);
+    const Json job = call("GET", id).json();
+    EXPECT_EQ(job["properties"]["status"], "Failed") << job.dump();
+    EXPECT_NE(job["properties"]["properties"].value("azureml.error", std::string()).find("stopped while this job was running"),
+              std::string::npos)
+        << job.dump();
 }
 
 TEST_F(Schedules, BadSchedulesGet400NamingTheField)
