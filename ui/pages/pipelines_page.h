@@ -61,10 +61,12 @@ private:
 
 // The Pipelines step: the workspace's pipeline jobs with their status; a form that creates a
 // training pipeline (AutoML on a data asset, parameters with defaults, the best model
-// registered); running the selected pipeline again with other parameter values; its steps with
-// their status, outputs and the command step's log; publishing it behind a REST trigger (URL and
-// a curl command with a $TOKEN placeholder) and triggering it; schedules (recurrence or cron)
-// that can be enabled and disabled, with the runs each one started.
+// registered); running the selected pipeline again with other parameter values; its steps as a
+// graph and a table with their status, outputs and logs; publishing it behind a REST trigger
+// (URL, the command that gets a token and a curl command with a $TOKEN placeholder) and
+// triggering it; schedules (recurrence with hours, minutes and week days, or cron; start, time
+// zone, catch-up or skip after downtime) that can be enabled and disabled, with the runs each one
+// started; batch inference of a file with a registered model, its progress and failed rows.
 class PipelinesPage final : public QWidget
 {
     Q_OBJECT
