@@ -304,13 +304,21 @@ HttpRequest createAutoMLClassificationJob(const Cloud &cloud, const WorkspaceRef
                                  {"trialTimeout", s(spec.trialTimeout)},
                                  {"enableEarlyTermination", spec.enableEarlyTermination}}},
               {"trainingSettings", {{"enableModelExplainability", spec.enableModelExplainability},
-                                    {"enableOnnxCompatibleModels", false}}}};
+                                    {"enableOnnxCompatibleModels", false},
+                                    {"enableVoteEnsemble", spec.enableVoteEnsemble},
+                                    {"enableStackEnsemble", spec.enableStackEnsemble}}}};
     if (spec.nCrossValidations > 0)
         task["nCrossValidations"] = {{"mode", "custom"}, {"value", spec.nCrossValidations}};
     else
         task["nCrossValidations"] = {{"mode", "auto"}};
     if (!spec.validationDataUri.isEmpty())
         task["validationData"] = {{"uri", s(spec.validationDataUri)}, {"jobInputType", "mltable"}};
+    if (spec.validationDataSize > 0)
+        task["validationDataSize"] = spec.validationDataSize;
+    if (!spec.testDataUri.isEmpty())
+        task["testData"] = {{"uri", s(spec.testDataUri)}, {"jobInputType", "mltable"}};
+    if (spec.testDataSize > 0)
+        task["testDataSize"] = spec.testDataSize;
     if (!spec.blockedTrainingAlgorithms.isEmpty()) {
         json blocked = json::array();
         for (const QString &name : spec.blockedTrainingAlgorithms)

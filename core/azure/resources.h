@@ -147,6 +147,9 @@ struct AutoMLClassificationSpec
     QString name, displayName, experimentName, description, computeId;
     QString trainingDataUri;   // an mltable folder URI (azureml://…, or a data asset id)
     QString validationDataUri; // optional
+    double validationDataSize = 0; // share of the training rows held out for validation; 0: unset
+    QString testDataUri;           // optional mltable / data asset of test rows
+    double testDataSize = 0;       // share of the training rows held out as test data; 0: unset
     QString targetColumnName;
     QString primaryMetric = QStringLiteral("Accuracy");
     int maxTrials = 20, maxConcurrentTrials = 2;
@@ -154,6 +157,7 @@ struct AutoMLClassificationSpec
     bool enableEarlyTermination = true;
     int nCrossValidations = 0; // 0: let the service decide ("Auto")
     bool enableModelExplainability = true;
+    bool enableVoteEnsemble = true, enableStackEnsemble = true;
     QStringList blockedTrainingAlgorithms;
 };
 

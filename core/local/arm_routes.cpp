@@ -386,6 +386,61 @@ QStringList csvHeader(const QString &path)
     return cols;
 }
 
+// Validation and test data as ClassificationTask takes them: a share of the training rows
+// (strictly between 0 and 1), a data asset, or custom k-fold; the combinations Azure refuses
+// are refused here with the field named.
+void validateAutoMlSplits(Ctx &c, const Json &task)
+{
+    const auto share = [&](const char *key) -> std::optional<double> {
+        if (!task.contains(key) || task[key].is_null())
+            return std::nullopt;
+        const QString path = QStringLiteral("properties.taskDetails.%1").arg(QString::fromLatin1(key));
+        if (!task[key].is_number() || !(task[key].get<double>() > 0 && task[key].get<double>() < 1))
+            throw Failure{400, QStringLiteral("UserError"),
+                          QStringLiteral("'%1' must be a number between 0 and 1 (exclusive).").arg(path)};
+        return task[key].get<double>();
+    };
+    const auto validationSize = share("validationDataSize");
+    const auto testSize = share("testDataSize");
+    const Json validation = jsonObj(task, "validationData", QStringLiteral("properties.taskDetails.validationData"));
+    const Json test = jsonObj(task, "testData", QStringLiteral("properties.taskDetails.testData"));
+    const Json folds = jsonObj(task, "nCrossValidations", QStringLiteral("properties.taskDetails.nCrossValidations"));
+    // The REST enum says Custom; the quickstart template writes custom.
+    const bool customFolds = jsonStr(folds, "mode", QStringLiteral("properties.taskDetails.nCrossValidations.mode"))
+                                 .compare(QLatin1String("custom"), Qt::CaseInsensitive) == 0;
+    if (customFolds) {
+        const auto value = jsonInt(folds, "value", QStringLiteral("properties.taskDetails.nCrossValidations.value"));
+        if (!value || *value < 2 || *value > 50)
+            throw Failure{400, QStringLiteral("UserError"),
+                          QStringLiteral("'properties.taskDetails.nCrossValidations.value' must be a whole number from 2 to 50 "
+                                         "when its mode is Custom.")};
+    }
+    if (validationSize && !validation.empty())
+        throw Failure{400, QStringLiteral("UserError"),
+                      QStringLiteral("'properties.taskDetails.validationDataSize' cannot be set together with validationData.")};
+    if (customFolds && (validationSize || !validation.empty()))
+        throw Failure{400, QStringLiteral("UserError"),
+                      QStringLiteral("'properties.taskDetails.nCrossValidations' (Custom) cannot be set together with "
+                                     "validationData or validationDataSize.")};
+    if (testSize && !test.empty())
+        throw Failure{400, QStringLiteral("UserError"),
+                      QStringLiteral("'properties.taskDetails.testDataSize' cannot be set together with testData.")};
+    if (validationSize && testSize && *validationSize + *testSize >= 1)
+        throw Failure{400, QStringLiteral("UserError"),
+                      QStringLiteral("validationDataSize and testDataSize together must leave training rows (their sum is %1).")
+                          .arg(*validationSize + *testSize)};
+    for (const auto &[input, name] : {std::pair{&validation, "validationData"}, std::pair{&test, "testData"}}) {
+        if (input->empty())
+            continue;
+        const QString path = QStringLiteral("properties.taskDetails.%1").arg(QString::fromLatin1(name));
+        const QString uri = jsonStr(*input, "uri", path + QStringLiteral(".uri"));
+        QString error;
+        if (uri.isEmpty() || !c.svc.resolveDataPath(c.workspaceId, uri, &error))
+            throw Failure{400, QStringLiteral("UserError"),
+                          QStringLiteral("%1: %2").arg(path, uri.isEmpty() ? QStringLiteral("'uri' is required.") : error)};
+    }
+}
+
 void validateAutoMl(Ctx &c, Json &p)
 {
     Json task = jsonObj(p, "taskDetails", QStringLiteral("properties.taskDetails"));
@@ -416,6 +471,7 @@ void validateAutoMl(Ctx &c, Json &p)
         throw Failure{400, QStringLiteral("UserError"),
                       QStringLiteral("The target column '%1' is not in the training data (columns: %2).")
                           .arg(target, header.join(QStringLiteral(", ")))};
+    validateAutoMlSplits(c, task);
     const Json limits = jsonObj(task, "limitSettings", QStringLiteral("properties.taskDetails.limitSettings"));
     for (const char *key : {"timeout", "trialTimeout"}) {
         const QString value = jsonStr(limits, key, QStringLiteral("limitSettings.%1").arg(QString::fromLatin1(key)));

@@ -390,6 +390,21 @@ void JobRunner::runJob(const std::shared_ptr<Active> &a)
             return fail(QStringLiteral("DataNotFound"), error);
         request.validationCsv = *validation;
     }
+    const QString testUri = str(task.value("testData", Json::object()), "uri");
+    if (!testUri.isEmpty()) {
+        const auto test = m_service.resolveDataPath(workspaceId, testUri, &error);
+        if (!test)
+            return fail(QStringLiteral("DataNotFound"), error);
+        request.testCsv = *test;
+    }
+    if (const Json folds = task.value("nCrossValidations", Json::object());
+        folds.is_object() && str(folds, "mode").compare(QLatin1String("custom"), Qt::CaseInsensitive) == 0 &&
+        folds.value("value", Json()).is_number_integer())
+        request.crossValidations = folds["value"].get<int>();
+    if (task.value("validationDataSize", Json()).is_number())
+        request.validationSize = task["validationDataSize"].get<double>();
+    if (task.value("testDataSize", Json()).is_number())
+        request.testSize = task["testDataSize"].get<double>();
     request.targetColumn = str(task, "targetColumnName");
     request.taskType = str(task, "taskType");
     request.primaryMetric = str(task, "primaryMetric",

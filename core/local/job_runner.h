@@ -25,6 +25,10 @@ struct TrainingRequest
     QString jobName;
     QString trainingCsv;
     QString validationCsv;   // "" = the engine splits or cross-validates
+    int crossValidations = 0;  // nCrossValidations (Custom); 0 = auto
+    double validationSize = 0; // validationDataSize; 0 = auto
+    QString testCsv;           // testData; "" = none
+    double testSize = 0;       // testDataSize; 0 = no share of the training rows held out as test
     QString targetColumn;
     QString taskType;        // "Classification" or "Regression"
     QString primaryMetric;   // Azure's name, e.g. "AUC_weighted", "accuracy"

@@ -62,6 +62,23 @@ public:
             }
             settings.validationData = std::move(validation->data);
         }
+        if (request.crossValidations > 0) {
+            settings.validation.kind = automl::ValidationKind::KFold;
+            settings.validation.folds = request.crossValidations;
+        } else if (request.validationSize > 0) {
+            settings.validation.kind = automl::ValidationKind::Split;
+            settings.validation.validationSize = request.validationSize;
+        }
+        settings.testSize = request.testSize;
+        std::optional<automl::Dataset> test;
+        if (!request.testCsv.isEmpty()) {
+            auto read = automl::readCsvFile(request.testCsv.toStdString());
+            if (!read) {
+                outcome.error = QStringLiteral("Test data %1: %2").arg(request.testCsv, QString::fromStdString(read.error()));
+                return outcome;
+            }
+            test = std::move(read->data);
+        }
 
         // The engine takes its own cancel token; mirror ours into it.
         automl::CancelToken token;
@@ -95,11 +112,22 @@ public:
             }
             report.artifacts.emplace_back(QStringLiteral("outputs/metrics.json"),
                                           QByteArray::fromStdString(automl::metricsJson(t.validationMetrics)));
+            // With test data, each trial's figures on it, apart from the validation ones.
+            if (!t.testMetrics.empty())
+                report.artifacts.emplace_back(QStringLiteral("outputs/test_metrics.json"),
+                                              QByteArray::fromStdString(automl::metricsJson(t.testMetrics)));
+            if (!t.testChartsJson.empty()) {
+                const Json charts = Json::parse(t.testChartsJson, nullptr, false);
+                if (charts.is_object())
+                    for (auto it = charts.begin(); it != charts.end(); ++it)
+                        report.artifacts.emplace_back(QStringLiteral("test/") + QString::fromStdString(it.key()),
+                                                      QByteArray::fromStdString(it.value().dump()));
+            }
             if (!t.ensembleDescription.empty())
                 report.artifacts.emplace_back(QStringLiteral("outputs/ensemble.txt"), QByteArray::fromStdString(t.ensembleDescription));
             onTrial(report);
         };
-        auto result = automl::runAutoML(settings, train->data, std::nullopt, progress, token);
+        auto result = automl::runAutoML(settings, train->data, std::move(test), progress, token);
         done = true;
         watcher.join();
         if (!result) {

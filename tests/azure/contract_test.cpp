@@ -313,6 +313,10 @@ TEST(Contract, AutoMLClassificationJobFollowsTheQuickstartTemplateAndSpec)
     spec.primaryMetric = s(task["primaryMetric"]);
     spec.trainingDataUri = s(task["trainingData"]["uri"]);
     spec.nCrossValidations = task["nCrossValidations"]["value"].get<int>();
+    // The template's trainingSettings come from its parameter's default value.
+    const json &training = tmpl["parameters"]["trainingSettings"]["defaultValue"];
+    spec.enableVoteEnsemble = training["enableVoteEnsemble"].get<bool>();
+    spec.enableStackEnsemble = training["enableStackEnsemble"].get<bool>();
     const HttpRequest request = requests::createAutoMLClassificationJob(azure, ex.ws(), spec);
     expectRequest(request, "PUT", ex.ws().armId() + QStringLiteral("/jobs/string"), "2025-12-01");
     const json ours = bodyOf(request);
@@ -327,6 +331,18 @@ TEST(Contract, AutoMLClassificationJobFollowsTheQuickstartTemplateAndSpec)
                       "/properties/taskDetails/targetColumnName", "/properties/taskDetails/trainingData/uri",
                       "/properties/taskDetails/logVerbosity", "/properties/taskDetails/nCrossValidations",
                       "/properties/taskDetails/featurizationSettings"});
+    for (const char *key : {"enableVoteEnsemble", "enableStackEnsemble", "enableOnnxCompatibleModels", "enableModelExplainability"})
+        EXPECT_EQ(ours["properties"]["taskDetails"]["trainingSettings"][key], training[key]) << key;
+    // Held-out shares and test data go as the REST spec's ClassificationTask names them.
+    spec.validationDataSize = 0.2;
+    spec.testDataUri = QStringLiteral("azureml:bank-test:1");
+    spec.testDataSize = 0;
+    const json shares = bodyOf(requests::createAutoMLClassificationJob(azure, ex.ws(), spec))["properties"]["taskDetails"];
+    EXPECT_DOUBLE_EQ(shares["validationDataSize"].get<double>(), 0.2);
+    EXPECT_EQ(shares["testData"]["uri"], "azureml:bank-test:1");
+    EXPECT_EQ(shares["testData"]["jobInputType"], "mltable");
+    EXPECT_FALSE(shares.contains("testDataSize")) << "an unset share is not sent";
+    EXPECT_FALSE(ours["properties"]["taskDetails"].contains("validationDataSize"));
     // The template's 2022 preview spelled the input type "MLTable"; the 2025 spec enum is "mltable".
     EXPECT_EQ(QString::fromStdString(ours["properties"]["taskDetails"]["trainingData"]["jobInputType"].get<std::string>()).toLower(),
               QString::fromStdString(task["trainingData"]["jobInputType"].get<std::string>()).toLower());

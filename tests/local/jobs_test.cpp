@@ -53,6 +53,24 @@ private:
     std::chrono::milliseconds m_interval;
 };
 
+// Keeps what the job runner asked of the engine, and finishes at once.
+class RecordingEngine final : public TrainingEngine
+{
+public:
+    explicit RecordingEngine(std::shared_ptr<TrainingRequest> seen) : m_seen(std::move(seen)) {}
+    TrainingOutcome run(const TrainingRequest &request, const std::function<void(const TrialReport &)> &,
+                        const std::atomic<bool> &) override
+    {
+        *m_seen = request;
+        TrainingOutcome outcome;
+        outcome.succeeded = true;
+        return outcome;
+    }
+
+private:
+    std::shared_ptr<TrainingRequest> m_seen;
+};
+
 TrainingEngineFactory fake(std::chrono::milliseconds interval)
 {
     return [interval] { return std::unique_ptr<TrainingEngine>(std::make_unique<FakeEngine>(interval)); };
@@ -74,17 +92,18 @@ protected:
                       .status,
                   201);
     }
-    ApiResponse submit(const QString &name, int trials, int concurrent)
+    ApiResponse submit(const QString &name, int trials, int concurrent, const Json &taskExtra = Json::object())
     {
+        Json task{{"taskType", "Classification"},
+                  {"targetColumnName", "y"},
+                  {"trainingData", {{"jobInputType", "uri_file"}, {"uri", "azureml:small:1"}}},
+                  {"limitSettings", {{"maxTrials", trials}, {"maxConcurrentTrials", concurrent}}}};
+        task.update(taskExtra);
         return call("PUT", m_ws + QStringLiteral("/jobs/") + name,
                     Json{{"properties",
                           {{"jobType", "AutoML"},
                            {"computeId", QString(m_ws + QStringLiteral("/computes/cpu")).toStdString()},
-                           {"taskDetails",
-                            {{"taskType", "Classification"},
-                             {"targetColumnName", "y"},
-                             {"trainingData", {{"jobInputType", "uri_file"}, {"uri", "azureml:small:1"}}},
-                             {"limitSettings", {{"maxTrials", trials}, {"maxConcurrentTrials", concurrent}}}}}}}});
+                           {"taskDetails", task}}}});
     }
     QString status(const QString &job)
     {
@@ -187,4 +206,79 @@ TEST_F(Jobs, KillNineDuringAJobThenRestart)
     m_service->jobRunner()->setEngineFactory(fake(10ms));
     ASSERT_EQ(submit(QStringLiteral("after"), 2, 2).status, 201);
     EXPECT_TRUE(waitFor(QStringLiteral("after"), {QStringLiteral("Completed")}, 10s)) << status(QStringLiteral("after")).toStdString();
+}
+
+TEST_F(Jobs, ValidationTestDataAndEnsemblesReachTheEngineAndBadCombinationsAreRefused)
+{
+    openService(true);
+    auto seen = std::make_shared<TrainingRequest>();
+    m_service->jobRunner()->setEngineFactory([seen] { return std::unique_ptr<TrainingEngine>(std::make_unique<RecordingEngine>(seen)); });
+    setUpWorkspace(1);
+
+    // Custom k-fold, a test data asset, both ensembles off (the quickstart template's spelling).
+    ASSERT_EQ(submit(QStringLiteral("folds"), 5, 1,
+                     Json{{"nCrossValidations", {{"mode", "custom"}, {"value", 3}}},
+                          {"testData", {{"jobInputType", "mltable"}, {"uri", "azureml:small:1"}}},
+                          {"trainingSettings", {{"enableVoteEnsemble", false}, {"enableStackEnsemble", false}}}})
+                  .status,
+              201);
+    ASSERT_TRUE(waitFor(QStringLiteral("folds"), {QStringLiteral("Completed")})) << status(QStringLiteral("folds")).toStdString();
+    EXPECT_EQ(seen->crossValidations, 3);
+    EXPECT_EQ(seen->validationSize, 0);
+    EXPECT_TRUE(seen->testCsv.endsWith(QLatin1String("small.csv"))) << seen->testCsv.toStdString();
+    EXPECT_EQ(seen->testSize, 0);
+    EXPECT_FALSE(seen->enableVoteEnsemble);
+    EXPECT_FALSE(seen->enableStackEnsemble);
+
+    // Shares of the training rows.
+    ASSERT_EQ(submit(QStringLiteral("shares"), 5, 1, Json{{"validationDataSize", 0.25}, {"testDataSize", 0.1}}).status, 201);
+    ASSERT_TRUE(waitFor(QStringLiteral("shares"), {QStringLiteral("Completed")})) << status(QStringLiteral("shares")).toStdString();
+    EXPECT_EQ(seen->crossValidations, 0);
+    EXPECT_DOUBLE_EQ(seen->validationSize, 0.25);
+    EXPECT_DOUBLE_EQ(seen->testSize, 0.1);
+    EXPECT_TRUE(seen->testCsv.isEmpty());
+
+    // What Azure refuses, refused with the field named.
+    const std::vector<std::pair<Json, std::string>> refused = {
+        {Json{{"validationDataSize", 1.5}}, "validationDataSize"},
+        {Json{{"testDataSize", 0}}, "testDataSize"},
+        {Json{{"nCrossValidations", {{"mode", "Custom"}, {"value", 1}}}}, "nCrossValidations.value"},
+        {Json{{"nCrossValidations", {{"mode", "Custom"}, {"value", 3}}}, {"validationDataSize", 0.2}}, "nCrossValidations"},
+        {Json{{"testData", {{"uri", "azureml:small:1"}}}, {"testDataSize", 0.2}}, "testDataSize"},
+        {Json{{"validationDataSize", 0.5}, {"testDataSize", 0.5}}, "validationDataSize and testDataSize"},
+        {Json{{"testData", {{"uri", "azureml:missing:1"}}}}, "testData"},
+    };
+    int n = 0;
+    for (const auto &[extra, field] : refused) {
+        const ApiResponse r = submit(QStringLiteral("bad%1").arg(n++), 5, 1, extra);
+        EXPECT_EQ(r.status, 400) << extra.dump();
+        EXPECT_NE(r.json()["error"].value("message", std::string()).find(field), std::string::npos) << extra.dump() << " -> " << r.json().dump();
+    }
+}
+
+TEST_F(Jobs, WithTestDataEveryTrialIsScoredOnItApartFromValidation)
+{
+    // The real engine on the 60-row sample: 3-fold cross-validation, the same rows as test data.
+    openService(true);
+    setUpWorkspace(1);
+    ASSERT_EQ(submit(QStringLiteral("tested"), 2, 1,
+                     Json{{"nCrossValidations", {{"mode", "Custom"}, {"value", 3}}},
+                          {"testData", {{"jobInputType", "mltable"}, {"uri", "azureml:small:1"}}},
+                          {"trainingSettings", {{"enableVoteEnsemble", false}, {"enableStackEnsemble", false},
+                                                {"enableModelExplainability", false}}}})
+                  .status,
+              201);
+    ASSERT_TRUE(waitFor(QStringLiteral("tested"), {QStringLiteral("Completed"), QStringLiteral("Failed")}, 60s));
+    ASSERT_EQ(status(QStringLiteral("tested")), QStringLiteral("Completed"))
+        << call("GET", m_ws + QStringLiteral("/jobs/tested")).json().dump();
+    const auto children = m_service->store().runs({}, QStringLiteral("tested"), QStringLiteral("FINISHED"));
+    ASSERT_FALSE(children.empty());
+    const QString root = m_service->store().artifactsDir() + QLatin1Char('/') + children.front().runId;
+    QFile metrics(root + QStringLiteral("/outputs/test_metrics.json"));
+    ASSERT_TRUE(metrics.open(QIODevice::ReadOnly)) << metrics.fileName().toStdString();
+    const Json test = Json::parse(metrics.readAll().toStdString(), nullptr, false);
+    ASSERT_TRUE(test.is_object()) << test.dump();
+    EXPECT_TRUE(test.dump().find("AUC_weighted") != std::string::npos) << test.dump();
+    EXPECT_TRUE(QFile::exists(root + QStringLiteral("/test/confusion_matrix"))) << root.toStdString();
+    EXPECT_TRUE(QFile::exists(root + QStringLiteral("/confusion_matrix"))) << "the validation charts stay where they were";
 }
