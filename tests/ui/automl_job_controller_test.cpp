@@ -110,16 +110,20 @@ private Q_SLOTS:
         QCOMPARE(plan.maxTrials, 3);
         QCOMPARE(plan.crossValidations, 4);
         QCOMPARE(plan.blockedModels, form.blockedModels);
-        // Ensembles have no switch in the body: always said.
-        QCOMPARE(plan.notInJobBody.size(), 1);
+        QCOMPARE(plan.validationDataSize, 0.0);
+        QCOMPARE(plan.testDataSize, 0.0);
+        QVERIFY(plan.notInJobBody.isEmpty());
 
+        // A split and test data go into the body; the Models step not showing test metrics is said.
         form.validation = automl::ValidationKind::Split;
+        form.validationShare = 0.15;
         form.testShare = 0.2;
         plan = planJob(form, false);
         QCOMPARE(plan.crossValidations, 0);
-        QCOMPARE(plan.notInJobBody.size(), 3);
-        QVERIFY(plan.notInJobBody.join(QLatin1Char(' ')).contains(QStringLiteral("Validation share")));
-        QVERIFY(plan.notInJobBody.join(QLatin1Char(' ')).contains(QStringLiteral("Test data")));
+        QCOMPARE(plan.validationDataSize, 0.15);
+        QCOMPARE(plan.testDataSize, 0.2);
+        QCOMPARE(plan.notInJobBody.size(), 1);
+        QVERIFY(plan.notInJobBody.first().contains(QStringLiteral("Test data")));
 
         // A metric the REST enum cannot name, and local slots on Azure, stop the job.
         form.primaryMetric = QStringLiteral("f1_score_macro");
@@ -144,8 +148,13 @@ private Q_SLOTS:
         QSignalSpy upload(&controller, &AutoMLJobController::uploadProgress);
         QSignalSpy trials(&controller, &AutoMLJobController::trialFinished);
         QSignalSpy finished(&controller, &AutoMLJobController::finished);
+        // A train-validation split and test data, which the job body carries.
+        AutoMLForm form = quickForm();
+        form.validation = automl::ValidationKind::Split;
+        form.validationShare = 0.2;
+        form.testShare = 0.1;
         QString error;
-        QVERIFY2(controller.submit(m_csv, quickForm(), &error), qPrintable(error));
+        QVERIFY2(controller.submit(m_csv, form, &error), qPrintable(error));
         QVERIFY(controller.isActive());
         QString why;
         QVERIFY2(!controller.submit(m_csv, quickForm(), &why), "a second submit while one runs");

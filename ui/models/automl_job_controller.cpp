@@ -109,18 +109,16 @@ AutoMLJobPlan planJob(const AutoMLForm &form, bool azure)
         plan.crossValidations = form.folds;
         break;
     case automl::ValidationKind::Split:
-        plan.notInJobBody << tr("Validation share %1 %: the job body has no field for it; the service chooses "
-                                "the validation split.")
-                                 .arg(QLocale().toString(form.validationShare * 100, 'g', 3));
+        plan.validationDataSize = form.validationShare;
         break;
     default:
         break;
     }
+    plan.testDataSize = form.testShare;
     if (form.testShare > 0)
-        plan.notInJobBody << tr("Test data %1 %: the job body has no test split; no test metrics are computed.")
+        plan.notInJobBody << tr("Test data %1 %: the job holds the rows out and scores its models on them, but "
+                                "the Models step shows the validation metrics and charts only.")
                                  .arg(QLocale().toString(form.testShare * 100, 'g', 3));
-    plan.notInJobBody << tr("Ensembles: the job body has no switch for them; the service's default (voting and "
-                            "stacking on) applies.");
     if (azure && form.compute == ComputeKind::Local)
         plan.problems << tr("Compute: an Azure workspace trains on an Azure compute cluster; choose one.");
     if (form.compute == ComputeKind::AzureCluster) {
@@ -441,6 +439,8 @@ void AutoMLJobController::createJob(int generation, const QString &computeId)
     spec.timeout = m_plan.timeout;
     spec.trialTimeout = m_plan.trialTimeout;
     spec.nCrossValidations = m_plan.crossValidations;
+    spec.validationDataSize = m_plan.validationDataSize;
+    spec.testDataSize = m_plan.testDataSize;
     spec.enableModelExplainability = m_plan.explain;
     spec.blockedTrainingAlgorithms = m_plan.blockedModels;
     setStage(Stage::Submitting, tr("Submitting the AutoML job %1…").arg(spec.name));

@@ -54,6 +54,8 @@ struct AutoMLJobPlan
     int maxTrials = 1000;
     int maxConcurrentTrials = 2;
     int crossValidations = 0; // 0: the service decides
+    double validationDataSize = 0; // a train-validation split's share; 0: none asked for
+    double testDataSize = 0;       // the share held out as test data; 0: none
     bool explain = true;
     QStringList blockedModels;
     QStringList notInJobBody;
