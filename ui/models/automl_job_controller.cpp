@@ -36,6 +36,22 @@ const QStringList &chartArtifactNames()
 }
 
 const QString kExplanationArtifact = QStringLiteral("outputs/explanation.json");
+// With test data, each child run keeps its figures on the test rows apart from validation.
+const QString kTestMetricsArtifact = QStringLiteral("outputs/test_metrics.json");
+const QString kTestChartsFolder = QStringLiteral("test");
+
+// {"name": body, …} of chart artifacts, as parseRunCharts reads a run's charts.
+QByteArray chartsObject(const std::map<QString, QByteArray> &charts)
+{
+    QByteArray json = "{";
+    for (const auto &[name, body] : charts) {
+        if (json.size() > 1)
+            json += ',';
+        json += '"' + name.toUtf8() + "\":" + body;
+    }
+    json += '}';
+    return json;
+}
 
 // An MLflow run that will not change any more (FINISHED, FAILED, KILLED).
 bool hasEnded(const QString &status)
@@ -69,6 +85,8 @@ struct Collected
     int pending = 0;
     int failures = 0;
     std::map<QString, std::map<QString, QByteArray>> charts; // run id -> artifact -> body
+    std::map<QString, std::map<QString, QByteArray>> testCharts; // the same on the test rows
+    std::map<QString, QByteArray> testMetrics;                   // run id -> outputs/test_metrics.json
     QByteArray explanation;
 };
 
@@ -115,10 +133,6 @@ AutoMLJobPlan planJob(const AutoMLForm &form, bool azure)
         break;
     }
     plan.testDataSize = form.testShare;
-    if (form.testShare > 0)
-        plan.notInJobBody << tr("Test data %1 %: the job holds the rows out and scores its models on them, but "
-                                "the Models step shows the validation metrics and charts only.")
-                                 .arg(QLocale().toString(form.testShare * 100, 'g', 3));
     if (azure && form.compute == ComputeKind::Local)
         plan.problems << tr("Compute: an Azure workspace trains on an Azure compute cluster; choose one.");
     if (form.compute == ComputeKind::AzureCluster) {
@@ -643,18 +657,20 @@ void AutoMLJobController::collect(int generation)
             [folder, runs, ids, state]() mutable {
                 for (std::size_t i = 0; i < runs.size(); ++i) {
                     RunRecord run = *runs[i];
-                    const auto charts = state->charts.find(ids.at(qsizetype(i)));
+                    const QString &id = ids.at(qsizetype(i));
+                    const auto charts = state->charts.find(id);
                     if (charts != state->charts.end()) {
-                        QByteArray json = "{";
-                        for (const auto &[name, body] : charts->second) {
-                            if (json.size() > 1)
-                                json += ',';
-                            json += '"' + name.toUtf8() + "\":" + body;
-                        }
-                        json += '}';
-                        run.validationCharts = parseRunCharts(json);
+                        run.validationCharts = parseRunCharts(chartsObject(charts->second));
                         if (folder.classLabels.isEmpty())
                             folder.classLabels = run.validationCharts.classLabels;
+                    }
+                    if (const auto test = state->testCharts.find(id); test != state->testCharts.end())
+                        run.testCharts = parseRunCharts(chartsObject(test->second));
+                    if (const auto metrics = state->testMetrics.find(id); metrics != state->testMetrics.end()) {
+                        const QJsonObject object = QJsonDocument::fromJson(metrics->second).object();
+                        for (auto it = object.begin(); it != object.end(); ++it)
+                            if (it.value().isDouble())
+                                run.testMetrics[it.key()] = it.value().toDouble();
                     }
                     folder.runs.push_back(std::move(run));
                 }
@@ -687,13 +703,52 @@ void AutoMLJobController::collect(int generation)
                                        state->explanation = body.value();
                                    done(); // a job without explanation has no such file
                                });
+    // A run with a test/ folder was scored on test data: its charts there and its metrics.
+    const auto collectTest = [this, generation, state, done](const QString &runId) {
+        ++state->pending;
+        m_client->downloadArtifact(m_tracking, runId, kTestMetricsArtifact, this,
+                                   [state, done, runId](azure::Result<QByteArray> body) {
+                                       if (body.ok())
+                                           state->testMetrics[runId] = body.value();
+                                       else
+                                           ++state->failures;
+                                       done();
+                                   });
+        ++state->pending;
+        m_client->listArtifacts(
+            m_tracking, runId, kTestChartsFolder, this,
+            [this, generation, state, done, runId](azure::Result<QList<azure::ArtifactFile>> files) {
+                if (stale(generation))
+                    return;
+                if (!files.ok()) {
+                    ++state->failures;
+                    done();
+                    return;
+                }
+                for (const azure::ArtifactFile &file : files.value()) {
+                    const QString name = file.path.section(QLatin1Char('/'), -1);
+                    if (file.isDir || !chartArtifactNames().contains(name))
+                        continue;
+                    ++state->pending;
+                    m_client->downloadArtifact(m_tracking, runId, file.path, this,
+                                               [state, done, runId, name](azure::Result<QByteArray> body) {
+                                                   if (body.ok())
+                                                       state->testCharts[runId][name] = body.value();
+                                                   else
+                                                       ++state->failures;
+                                                   done();
+                                               });
+                }
+                done();
+            });
+    };
     for (qsizetype i = 0; i < m_runIds.size(); ++i) {
         if (m_runs[std::size_t(i)]->status != QLatin1String("completed"))
             continue;
         const QString runId = m_runIds.at(i);
         ++state->pending;
         m_client->listArtifacts(m_tracking, runId, QString(), this,
-                                [this, generation, state, done, runId](azure::Result<QList<azure::ArtifactFile>> files) {
+                                [this, generation, state, done, collectTest, runId](azure::Result<QList<azure::ArtifactFile>> files) {
                                     if (stale(generation))
                                         return;
                                     if (!files.ok()) {
@@ -702,6 +757,8 @@ void AutoMLJobController::collect(int generation)
                                         return;
                                     }
                                     for (const azure::ArtifactFile &file : files.value()) {
+                                        if (file.isDir && file.path == kTestChartsFolder)
+                                            collectTest(runId);
                                         if (file.isDir || !chartArtifactNames().contains(file.path))
                                             continue;
                                         ++state->pending;
