@@ -3,6 +3,7 @@
 #include "core/azure/client.h"
 #include "core/azure/identity.h"
 #include "core/azure/ml_client.h"
+#include "core/azure/secret_store.h"
 #include "core/local/local_server.h"
 #include "ui/session.h"
 
@@ -133,8 +134,28 @@ void LocalWorkspace::signIn()
             fail(token.error());
             return;
         }
+        keepSecretInKeychain();
         ensureWorkspace();
     });
+}
+
+QString LocalWorkspace::secretKey() const
+{
+    if (!m_server || !m_client)
+        return {};
+    const local::LocalPrincipal principal = m_server->service().builtInPrincipal();
+    return azure::SecretStore::servicePrincipalKey(principal.tenantId, principal.clientId);
+}
+
+void LocalWorkspace::keepSecretInKeychain()
+{
+    // As `cerulean-cli local-service` does: the built-in principal's secret (made anew by this
+    // process) goes to the keychain, where `cerulean-cli pipeline token --local-root` and the
+    // Pipelines step's token command read it. Nothing waits for it; without a keychain the
+    // workspace still opens, and only that command cannot sign in.
+    const azure::SecretStore secrets(m_options.secretService);
+    secrets.write(secretKey(), m_server->service().builtInPrincipal().clientSecret, this,
+                  [](const azure::Result<azure::Empty> &) {});
 }
 
 void LocalWorkspace::ensureWorkspace()
@@ -202,7 +223,8 @@ void LocalWorkspace::connectSession()
     ref.workspaceName = m_options.workspaceName;
     ref.location = m_location.isEmpty() ? QString::fromLatin1(kLocalLocation) : m_location;
     m_openDuration = std::chrono::milliseconds(QDateTime::currentMSecsSinceEpoch() - m_openStartedMs);
-    m_session.connectTo(Session::Connection::Local, std::make_shared<const azure::Cloud>(m_client->cloud()), m_client->arm(), ref);
+    m_session.connectTo(Session::Connection::Local, std::make_shared<const azure::Cloud>(m_client->cloud()), m_client->arm(), ref,
+                        root());
     setState(State::Connected, tr("Connected to the local workspace %1 at %2 (opened in %3 ms).")
                                    .arg(ref.workspaceName, m_server->baseUrl().toString())
                                    .arg(m_openDuration.count()));

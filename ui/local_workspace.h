@@ -38,11 +38,15 @@ struct LocalWorkspaceOptions
     std::chrono::milliseconds pollInterval{200};
     // Null: the process-wide network transport.
     std::shared_ptr<azure::HttpTransport> transport;
+    // The keychain service under which the built-in principal's secret is kept for
+    // `cerulean-cli pipeline token --local-root` (tests use their own).
+    QString secretService = QStringLiteral("cerulean");
 };
 
 // Opens the local workspace in one call: starts the in-process local workspace service
 // (off the GUI thread), signs in with its built-in service principal through the real
-// credential and pipeline (the secret stays in memory), makes the workspace if it is not
+// credential and pipeline (the secret stays in memory, and a copy goes to the keychain for
+// the command line's token command), makes the workspace if it is not
 // there yet, and connects the Session (Connection::Local). Stops the service when closed
 // or destroyed.
 class LocalWorkspace final : public QObject
@@ -83,6 +87,9 @@ public:
     const azure::AzureError &error() const { return m_error; }
     // "Starting the local workspace service…", "Connected to …", or the error.
     QString statusText() const { return m_status; }
+    // The keychain key (in options().secretService) of the built-in principal's secret, kept
+    // for `cerulean-cli pipeline token --local-root`; empty until the service started.
+    QString secretKey() const;
     // How long the last open took, from open() to connected.
     std::chrono::milliseconds openDuration() const { return m_openDuration; }
 
@@ -94,6 +101,7 @@ Q_SIGNALS:
 private:
     void onServerStarted();
     void signIn();
+    void keepSecretInKeychain();
     void ensureWorkspace();
     void createWorkspace();
     void connectSession();

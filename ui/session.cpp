@@ -31,13 +31,15 @@ QString Session::displayName() const
 }
 
 void Session::connectTo(Connection connection, std::shared_ptr<const azure::Cloud> cloud,
-                        std::shared_ptr<azure::HttpPipeline> pipeline, const WorkspaceRef &workspace)
+                        std::shared_ptr<azure::HttpPipeline> pipeline, const WorkspaceRef &workspace,
+                        const QString &localRoot)
 {
     clearSelections();
     m_connection = connection;
     m_cloud = std::move(cloud);
     m_pipeline = std::move(pipeline);
     m_workspace = connection == Connection::None ? WorkspaceRef{} : workspace;
+    m_localRoot = connection == Connection::Local ? localRoot : QString();
     Q_EMIT connectionChanged();
 }
 

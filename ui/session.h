@@ -72,8 +72,12 @@ public:
     QString displayName() const;
 
     // Connecting replaces everything chosen in the previous workspace (data, job, model, …).
+    // `localRoot`: the local workspace service's root directory (what `cerulean-cli
+    // pipeline token --local-root` takes); empty on Azure.
     void connectTo(Connection connection, std::shared_ptr<const azure::Cloud> cloud,
-                   std::shared_ptr<azure::HttpPipeline> pipeline, const WorkspaceRef &workspace);
+                   std::shared_ptr<azure::HttpPipeline> pipeline, const WorkspaceRef &workspace,
+                   const QString &localRoot = {});
+    QString localRoot() const { return m_localRoot; }
     void disconnectFromWorkspace();
 
     // The data asset's ARM id or "azureml:name:version"; the local CSV it came from.
@@ -109,6 +113,7 @@ private:
 
     Connection m_connection = Connection::None;
     WorkspaceRef m_workspace;
+    QString m_localRoot;
     std::shared_ptr<const azure::Cloud> m_cloud;
     std::shared_ptr<azure::HttpPipeline> m_pipeline;
     QString m_dataAsset;

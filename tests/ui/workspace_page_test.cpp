@@ -4,6 +4,7 @@
 // The keychain is the real Secret Service (ctest runs under dbus + gnome-keyring).
 
 #include "core/azure/client.h"
+#include "core/azure/identity.h"
 #include "core/azure/requests.h"
 #include "core/azure/secret_store.h"
 #include "core/azure/workspace_config.h"
@@ -15,6 +16,7 @@
 #include "ui/pages/pages.h"
 #include "ui/pages/workspace_page.h"
 #include "ui/session.h"
+#include "ui/theme.h"
 
 #include "gui_stall_probe.h"
 
@@ -254,6 +256,23 @@ private Q_SLOTS:
         QVERIFY(child<QLabel>(wizard, WorkspacePage::DonePageId, "doneSummary")->text().contains(session.workspace().subscriptionId));
         QVERIFY(wizard->button(QWizard::CustomButton2)->isEnabled());
         QVERIFY(QFileInfo(root).isDir() && !QDir(root).isEmpty());
+        QCOMPARE(session.localRoot(), page.localWorkspace()->root());
+
+        // The built-in principal's secret is in the keychain for `cerulean-cli pipeline token
+        // --local-root`, and signs in at the service's token endpoint as that command would.
+        const QString secretKey = page.localWorkspace()->secretKey();
+        const QStringList ids = secretKey.split(QLatin1Char('/'));
+        QCOMPARE(ids.size(), 3);
+        azure::Result<QString> secret(azure::AzureError::timeout(QStringLiteral("keychain")));
+        QTRY_VERIFY_WITH_TIMEOUT((secret = readSecret(azure::SecretStore(m_secretService), secretKey)).ok(), kCallTimeoutMs);
+        azure::ClientSecretCredential commandLine(*session.cloud(), ids.at(1), ids.at(2), secret.value(),
+                                                  azure::AzureClient::tokenPipeline(azure::AzureClient::networkTransport()));
+        std::optional<azure::Result<azure::AccessToken>> token;
+        QObject tokenContext;
+        commandLine.getToken({{azure::Cloud::armScope()}, {}, false}, &tokenContext,
+                             [&token](azure::Result<azure::AccessToken> t) { token = std::move(t); });
+        QTRY_VERIFY_WITH_TIMEOUT(token.has_value(), kCallTimeoutMs);
+        QVERIFY2(token->ok(), qPrintable(token->error().toString()));
 
         // The session's pipeline is signed in: ARM answers with the workspace.
         const azure::WorkspaceRef ref{session.workspace().subscriptionId, session.workspace().resourceGroup,
@@ -656,6 +675,50 @@ private Q_SLOTS:
         azure->setFocus();
         QTest::keyClick(azure, Qt::Key_Space);
         QCOMPARE(wizard->currentId(), int(WorkspacePage::SignInPageId));
+    }
+
+    void errorsReadUnderTheDarkPaletteAndTabFollowsTheForm()
+    {
+        const QPalette light = QApplication::palette();
+        applyAppearance(*qApp, Appearance::Dark);
+        {
+            Session session;
+            WorkspacePage page(session, options());
+            page.show();
+            QWizard *wizard = page.wizard();
+            child<QCommandLinkButton>(wizard, WorkspacePage::IntroPageId, "azureButton")->click();
+            QWizardPage *signIn = wizard->page(WorkspacePage::SignInPageId);
+            auto *tenant = child<QLineEdit>(wizard, WorkspacePage::SignInPageId, "tenantEdit");
+            tenant->setText(QStringLiteral("not a tenant"));
+            auto *tenantError = child<QLabel>(wizard, WorkspacePage::SignInPageId, "tenantError");
+            QVERIFY(tenantError->isVisible());
+            tenantError->ensurePolished();
+            // The validation text and the page's own text read on the dark page (WCAG AA: 4.5).
+            const QColor background = signIn->palette().color(QPalette::Window);
+            QVERIFY2(background.lightnessF() < 0.5, qPrintable(background.name()));
+            const QColor error = tenantError->palette().color(tenantError->foregroundRole());
+            QVERIFY2(contrastRatio(error, background) >= 4.5,
+                     qPrintable(QStringLiteral("%1 on %2: %3").arg(error.name(), background.name()).arg(contrastRatio(error, background))));
+            const QColor text = tenant->palette().color(QPalette::Text);
+            QVERIFY(contrastRatio(text, tenant->palette().color(QPalette::Base)) >= 4.5);
+
+            // Tab walks the form in reading order: method, tenant, client, secret, authority, Sign in.
+            child<QRadioButton>(wizard, WorkspacePage::SignInPageId, "servicePrincipalRadio")->setChecked(true);
+            const QStringList expected{QStringLiteral("servicePrincipalRadio"), QStringLiteral("tenantEdit"),
+                                       QStringLiteral("clientIdEdit"), QStringLiteral("secretEdit"),
+                                       QStringLiteral("authorityEdit"), QStringLiteral("signInButton")};
+            QStringList chain;
+            QWidget *w = signIn;
+            do {
+                w = w->nextInFocusChain();
+                if (signIn->isAncestorOf(w) && (w->focusPolicy() & Qt::TabFocus) && w->isVisible() && expected.contains(w->objectName()))
+                    chain << w->objectName();
+            } while (w != signIn && chain.size() < 50);
+            QCOMPARE(chain, expected);
+        }
+        QApplication::setPalette(light);
+        // Light again: the same red reads on the light window too.
+        QVERIFY(contrastRatio(errorTextColor(QApplication::palette()), QApplication::palette().color(QPalette::Window)) >= 4.5);
     }
 
     void installedInTheWindowOnTheWorkspaceStep()

@@ -4,6 +4,7 @@
 #include "ui/models/endpoint_target.h"
 #include "ui/models/reply_model.h"
 #include "ui/pages/endpoint_bar.h"
+#include "ui/theme.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -191,7 +192,7 @@ ConsumePage::ConsumePage(EndpointTarget *target, QWidget *parent)
     m_json->setTabChangesFocus(true);
     m_jsonError->setObjectName(QStringLiteral("jsonError"));
     m_jsonError->setWordWrap(true);
-    m_jsonError->setStyleSheet(QStringLiteral("color: #d9534f;"));
+    m_jsonError->setStyleSheet(errorTextStyleSheet());
     m_jsonTimer->setSingleShot(true);
     m_jsonTimer->setInterval(kJsonApplyDelay);
     connect(m_jsonTimer, &QTimer::timeout, this, &ConsumePage::applyJson);
@@ -243,7 +244,7 @@ ConsumePage::ConsumePage(EndpointTarget *target, QWidget *parent)
     m_replyError->setObjectName(QStringLiteral("replyError"));
     m_replyError->setWordWrap(true);
     m_replyError->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_replyError->setStyleSheet(QStringLiteral("color: #d9534f;"));
+    m_replyError->setStyleSheet(errorTextStyleSheet());
     m_replyError->hide();
     m_replyView->setObjectName(QStringLiteral("replyTable"));
     m_replyView->setModel(m_reply);

@@ -2,6 +2,7 @@
 
 #include "ui/models/deploy_controller.h"
 #include "ui/session.h"
+#include "ui/theme.h"
 
 #include <QCheckBox>
 #include <QClipboard>
@@ -141,7 +142,7 @@ void DeployPage::buildForm()
     m_nameProblem = new QLabel(this);
     m_nameProblem->setObjectName(QStringLiteral("endpointNameProblem"));
     m_nameProblem->setWordWrap(true);
-    m_nameProblem->setStyleSheet(QStringLiteral("color: #d9534f;"));
+    m_nameProblem->setStyleSheet(errorTextStyleSheet());
 
     m_authMode = new QComboBox(this);
     m_authMode->setObjectName(QStringLiteral("authMode"));
@@ -183,7 +184,7 @@ void DeployPage::buildForm()
     m_error->setObjectName(QStringLiteral("deployError"));
     m_error->setWordWrap(true);
     m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_error->setStyleSheet(QStringLiteral("color: #d9534f;"));
+    m_error->setStyleSheet(errorTextStyleSheet());
 
     auto *form = new QFormLayout;
     auto *modelRow = new QHBoxLayout;

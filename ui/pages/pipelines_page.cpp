@@ -4,6 +4,7 @@
 #include "ui/models/pipeline_client.h"
 #include "ui/models/pipeline_table_model.h"
 #include "ui/session.h"
+#include "ui/theme.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -683,7 +684,7 @@ void PipelinesPage::connected()
 void PipelinesPage::showMessage(const QString &text, bool error)
 {
     m_message->setText(text);
-    m_message->setStyleSheet(error ? QStringLiteral("color: #b02020;") : QString());
+    m_message->setStyleSheet(error ? errorTextStyleSheet() : QString());
 }
 
 bool PipelinesPage::checkConnected()
@@ -995,7 +996,7 @@ void PipelinesPage::selectStep(const QString &step)
 void PipelinesPage::showTrigger(const QString &experiment, const QJsonObject &parameters)
 {
     m_triggerUrlEdit->setText(m_triggerUrl);
-    m_tokenCommand->setText(m_session.cloud() ? azure::tokenCommand(*m_session.cloud()) : QString());
+    m_tokenCommand->setText(m_session.cloud() ? azure::tokenCommand(*m_session.cloud(), m_session.localRoot()) : QString());
     m_curl->setPlainText(azure::triggerCurlCommand(QUrl(m_triggerUrl), submissionOf(experiment, parameters)));
     m_trigger->setEnabled(!m_triggerUrl.isEmpty());
 }
@@ -1319,7 +1320,7 @@ void PipelinesPage::pollBatch()
         if (!p.error.isEmpty())
             text += QLatin1Char('\n') + p.error;
         m_batchStatus->setText(text);
-        m_batchStatus->setStyleSheet(p.status == QLatin1String("Failed") ? QStringLiteral("color: #b02020;") : QString());
+        m_batchStatus->setStyleSheet(p.status == QLatin1String("Failed") ? errorTextStyleSheet() : QString());
         if (p.isTerminal()) {
             m_runBatch->setEnabled(true);
             Q_EMIT updated();

@@ -9,6 +9,7 @@
 #include "ui/models/workspace_models.h"
 #include "ui/models/workspace_names.h"
 #include "ui/session.h"
+#include "ui/theme.h"
 
 #include <QAbstractButton>
 #include <QCheckBox>
@@ -148,7 +149,7 @@ QLabel *validationLabel(QWidget *parent, const QString &name)
     auto *label = new QLabel(parent);
     label->setObjectName(name);
     label->setWordWrap(true);
-    label->setStyleSheet(QStringLiteral("QLabel { color: #c4314b; }"));
+    label->setStyleSheet(QStringLiteral("QLabel { %1 }").arg(errorTextStyleSheet()));
     label->hide();
     return label;
 }
@@ -1568,7 +1569,13 @@ WorkspacePage::WorkspacePage(Session &session, WorkspacePageOptions options, QWi
     : QWidget(parent)
     , m_session(session)
     , m_options(std::move(options))
-    , m_local(new LocalWorkspace(session, m_options.local, this))
+    , m_local(new LocalWorkspace(session,
+                                 [this] {
+                                     LocalWorkspaceOptions local = m_options.local;
+                                     local.secretService = m_options.secretService;
+                                     return local;
+                                 }(),
+                                 this))
     , m_wizard(new WorkspaceWizard(session, *m_local, m_options, this))
 {
     setObjectName(QStringLiteral("workspacePage"));
