@@ -324,9 +324,12 @@ void MachineLearningClient::getSchedule(const QString &name, QObject *context, D
 
 void MachineLearningClient::setScheduleEnabled(const QString &name, bool enabled, QObject *context, Done<Schedule> done) const
 {
-    auto pipeline = m_client->arm();
-    const Cloud cloud = this->cloud();
-    const WorkspaceRef ws = m_ws;
+    azure::setScheduleEnabled(m_client->arm(), cloud(), m_ws, name, enabled, context, std::move(done));
+}
+
+void setScheduleEnabled(std::shared_ptr<const HttpPipeline> pipeline, const Cloud &cloud, const WorkspaceRef &ws,
+                        const QString &name, bool enabled, QObject *context, Done<Schedule> done)
+{
     pipeline->send(requests::getSchedule(cloud, ws, name), context, [=](const HttpResponse &response) {
         if (!response.isSuccess())
             return done(AzureError::fromResponse(response));

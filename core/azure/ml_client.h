@@ -207,6 +207,11 @@ struct ServicePrincipalResult
 void setUpServicePrincipal(std::shared_ptr<AzureClient> client, const QString &displayName, const QString &tenantId,
                            const SecretStore &store, QObject *context, Done<ServicePrincipalResult> done);
 
+// Turns a schedule on or off: GET, then PUT its body back with isEnabled changed (ARM's
+// PATCH takes only tags and identity). MachineLearningClient and PipelineOperations share it.
+void setScheduleEnabled(std::shared_ptr<const HttpPipeline> pipeline, const Cloud &cloud, const WorkspaceRef &ws,
+                        const QString &name, bool enabled, QObject *context, Done<Schedule> done);
+
 // Uploads a file to Blob Storage: one Put Blob up to blockSize, else Put Block per chunk and
 // Put Block List. With an account key the requests are signed with Shared Key; otherwise the
 // storage pipeline's bearer token is used.

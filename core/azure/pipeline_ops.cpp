@@ -79,18 +79,6 @@ json variantJson(const QVariant &value)
     }
 }
 
-HttpRequest jsonRequest(const char *method, const QUrl &url, const json *body = nullptr)
-{
-    HttpRequest request;
-    request.method = method;
-    request.url = url;
-    request.headers.set("Accept", "application/json");
-    if (body) {
-        request.body = dump(*body);
-        request.headers.set("Content-Type", "application/json");
-    }
-    return request;
-}
 
 QUrl mlUrl(const Cloud &cloud, const WorkspaceRef &ws, const QString &tail, const QList<QPair<QString, QString>> &query = {})
 {
@@ -426,17 +414,7 @@ void PipelineOperations::createSchedule(const ScheduleSpec &spec, QObject *conte
 
 void PipelineOperations::setScheduleEnabled(const QString &name, bool enabled, QObject *context, Done<Schedule> done) const
 {
-    const auto pipeline = m_pipeline;
-    const Cloud cloud = m_cloud;
-    const WorkspaceRef ws = m_ws;
-    pipeline->send(requests::getSchedule(cloud, ws, name), context, [=](const HttpResponse &response) {
-        if (!response.isSuccess())
-            return done(AzureError::fromResponse(response));
-        auto put = requests::setScheduleEnabled(cloud, ws, name, response.body, enabled);
-        if (!put)
-            return done(put.error());
-        sendTyped<Schedule>(*pipeline, std::move(put).value(), &parseSchedule, context, done);
-    });
+    azure::setScheduleEnabled(m_pipeline, m_cloud, m_ws, name, enabled, context, std::move(done));
 }
 
 Operation<BatchEndpoint> *PipelineOperations::createBatchEndpoint(const QString &name, const QString &location,

@@ -25,18 +25,6 @@ QString enc(const QString &segment)
     return clean;
 }
 
-HttpRequest make(const char *method, const QUrl &url, const json *body = nullptr)
-{
-    HttpRequest request;
-    request.method = method;
-    request.url = url;
-    request.headers.set("Accept", "application/json");
-    if (body) {
-        request.body = dump(*body);
-        request.headers.set("Content-Type", "application/json");
-    }
-    return request;
-}
 
 QUrl armUrl(const Cloud &cloud, const QString &path, const char *apiVersion)
 {
@@ -100,19 +88,19 @@ Result<json> writableCopy(const QByteArray &currentBody, const char *what)
 // --- account ----------------------------------------------------------------------------------
 HttpRequest listSubscriptions(const Cloud &cloud)
 {
-    return make("GET", armUrl(cloud, QStringLiteral("/subscriptions"), kSubscriptionsApiVersion));
+    return jsonRequest("GET", armUrl(cloud, QStringLiteral("/subscriptions"), kSubscriptionsApiVersion));
 }
 
 HttpRequest listResourceGroups(const Cloud &cloud, const QString &subscriptionId)
 {
-    return make("GET", armUrl(cloud, QStringLiteral("/subscriptions/%1/resourcegroups").arg(enc(subscriptionId)),
+    return jsonRequest("GET", armUrl(cloud, QStringLiteral("/subscriptions/%1/resourcegroups").arg(enc(subscriptionId)),
                               kResourcesApiVersion));
 }
 
 HttpRequest createResourceGroup(const Cloud &cloud, const QString &subscriptionId, const QString &name, const QString &location)
 {
     const json body{{"location", s(location)}};
-    return make("PUT", armUrl(cloud, QStringLiteral("/subscriptions/%1/resourcegroups/%2").arg(enc(subscriptionId), enc(name)),
+    return jsonRequest("PUT", armUrl(cloud, QStringLiteral("/subscriptions/%1/resourcegroups/%2").arg(enc(subscriptionId), enc(name)),
                               kResourcesApiVersion),
                 &body);
 }
@@ -123,13 +111,13 @@ HttpRequest listWorkspaces(const Cloud &cloud, const QString &subscriptionId, co
     const QString scope = resourceGroup.isEmpty()
                               ? QStringLiteral("/subscriptions/%1").arg(enc(subscriptionId))
                               : QStringLiteral("/subscriptions/%1/resourceGroups/%2").arg(enc(subscriptionId), enc(resourceGroup));
-    return make("GET", armUrl(cloud, scope + QStringLiteral("/providers/Microsoft.MachineLearningServices/workspaces"),
+    return jsonRequest("GET", armUrl(cloud, scope + QStringLiteral("/providers/Microsoft.MachineLearningServices/workspaces"),
                               kMlApiVersion));
 }
 
 HttpRequest getWorkspace(const Cloud &cloud, const WorkspaceRef &ws)
 {
-    return make("GET", wsUrl(cloud, ws, {}));
+    return jsonRequest("GET", wsUrl(cloud, ws, {}));
 }
 
 HttpRequest createWorkspace(const Cloud &cloud, const QString &subscriptionId, const QString &resourceGroup,
@@ -149,12 +137,12 @@ HttpRequest createWorkspace(const Cloud &cloud, const QString &subscriptionId, c
                     {"identity", {{"type", "SystemAssigned"}}},
                     {"properties", properties}};
     const WorkspaceRef ws{subscriptionId, resourceGroup, spec.name};
-    return make("PUT", wsUrl(cloud, ws, {}), &body);
+    return jsonRequest("PUT", wsUrl(cloud, ws, {}), &body);
 }
 
 HttpRequest listWorkspaceKeys(const Cloud &cloud, const WorkspaceRef &ws)
 {
-    return make("POST", wsUrl(cloud, ws, QStringLiteral("/listKeys")));
+    return jsonRequest("POST", wsUrl(cloud, ws, QStringLiteral("/listKeys")));
 }
 
 HttpRequest createStorageAccount(const Cloud &cloud, const QString &subscriptionId, const QString &resourceGroup,
@@ -164,7 +152,7 @@ HttpRequest createStorageAccount(const Cloud &cloud, const QString &subscription
                     {"kind", "StorageV2"},
                     {"sku", {{"name", "Standard_LRS"}}},
                     {"properties", {{"minimumTlsVersion", "TLS1_2"}, {"allowBlobPublicAccess", false}}}};
-    return make("PUT", armUrl(cloud, QStringLiteral("/subscriptions/%1/resourceGroups/%2/providers/Microsoft.Storage/storageAccounts/%3")
+    return jsonRequest("PUT", armUrl(cloud, QStringLiteral("/subscriptions/%1/resourceGroups/%2/providers/Microsoft.Storage/storageAccounts/%3")
                                          .arg(enc(subscriptionId), enc(resourceGroup), enc(name)),
                               kStorageApiVersion),
                 &body);
@@ -178,7 +166,7 @@ HttpRequest createKeyVault(const Cloud &cloud, const QString &subscriptionId, co
                                     {"sku", {{"family", "A"}, {"name", "standard"}}},
                                     {"enableRbacAuthorization", true},
                                     {"accessPolicies", json::array()}}}};
-    return make("PUT", armUrl(cloud, QStringLiteral("/subscriptions/%1/resourceGroups/%2/providers/Microsoft.KeyVault/vaults/%3")
+    return jsonRequest("PUT", armUrl(cloud, QStringLiteral("/subscriptions/%1/resourceGroups/%2/providers/Microsoft.KeyVault/vaults/%3")
                                          .arg(enc(subscriptionId), enc(resourceGroup), enc(name)),
                               kKeyVaultApiVersion),
                 &body);
@@ -188,7 +176,7 @@ HttpRequest createApplicationInsights(const Cloud &cloud, const QString &subscri
                                       const QString &name, const QString &location)
 {
     const json body{{"location", s(location)}, {"kind", "web"}, {"properties", {{"Application_Type", "web"}}}};
-    return make("PUT", armUrl(cloud, QStringLiteral("/subscriptions/%1/resourceGroups/%2/providers/Microsoft.Insights/components/%3")
+    return jsonRequest("PUT", armUrl(cloud, QStringLiteral("/subscriptions/%1/resourceGroups/%2/providers/Microsoft.Insights/components/%3")
                                          .arg(enc(subscriptionId), enc(resourceGroup), enc(name)),
                               kInsightsApiVersion),
                 &body);
@@ -197,7 +185,7 @@ HttpRequest createApplicationInsights(const Cloud &cloud, const QString &subscri
 HttpRequest getArmResource(const Cloud &cloud, const QString &resourceId, const QString &apiVersion)
 {
     const QByteArray version = apiVersion.toLatin1();
-    return make("GET", armUrl(cloud, resourceId, version.constData()));
+    return jsonRequest("GET", armUrl(cloud, resourceId, version.constData()));
 }
 
 // --- compute ----------------------------------------------------------------------------------
@@ -212,17 +200,17 @@ HttpRequest createCompute(const Cloud &cloud, const WorkspaceRef &ws, const Comp
     if (!spec.description.isEmpty())
         properties["description"] = s(spec.description);
     const json body{{"location", s(spec.location)}, {"properties", properties}};
-    return make("PUT", wsUrl(cloud, ws, QStringLiteral("/computes/") + enc(spec.name)), &body);
+    return jsonRequest("PUT", wsUrl(cloud, ws, QStringLiteral("/computes/") + enc(spec.name)), &body);
 }
 
 HttpRequest getCompute(const Cloud &cloud, const WorkspaceRef &ws, const QString &name)
 {
-    return make("GET", wsUrl(cloud, ws, QStringLiteral("/computes/") + enc(name)));
+    return jsonRequest("GET", wsUrl(cloud, ws, QStringLiteral("/computes/") + enc(name)));
 }
 
 HttpRequest listComputes(const Cloud &cloud, const WorkspaceRef &ws)
 {
-    return make("GET", wsUrl(cloud, ws, QStringLiteral("/computes")));
+    return jsonRequest("GET", wsUrl(cloud, ws, QStringLiteral("/computes")));
 }
 
 HttpRequest deleteCompute(const Cloud &cloud, const WorkspaceRef &ws, const QString &name)
@@ -231,12 +219,12 @@ HttpRequest deleteCompute(const Cloud &cloud, const WorkspaceRef &ws, const QStr
     QUrlQuery query(url);
     query.addQueryItem(QStringLiteral("underlyingResourceAction"), QStringLiteral("Delete"));
     url.setQuery(query);
-    return make("DELETE", url);
+    return jsonRequest("DELETE", url);
 }
 
 HttpRequest listVmSizes(const Cloud &cloud, const QString &subscriptionId, const QString &location)
 {
-    return make("GET", armUrl(cloud, QStringLiteral("/subscriptions/%1/providers/Microsoft.MachineLearningServices/locations/%2/vmSizes")
+    return jsonRequest("GET", armUrl(cloud, QStringLiteral("/subscriptions/%1/providers/Microsoft.MachineLearningServices/locations/%2/vmSizes")
                                          .arg(enc(subscriptionId), enc(location)),
                               kMlApiVersion));
 }
@@ -256,22 +244,22 @@ HttpRequest createDataVersion(const Cloud &cloud, const WorkspaceRef &ws, const 
         properties["referencedUris"] = uris;
     }
     const json body{{"properties", properties}};
-    return make("PUT", wsUrl(cloud, ws, QStringLiteral("/data/%1/versions/%2").arg(enc(spec.name), enc(spec.version))), &body);
+    return jsonRequest("PUT", wsUrl(cloud, ws, QStringLiteral("/data/%1/versions/%2").arg(enc(spec.name), enc(spec.version))), &body);
 }
 
 HttpRequest getDataVersion(const Cloud &cloud, const WorkspaceRef &ws, const QString &name, const QString &version)
 {
-    return make("GET", wsUrl(cloud, ws, QStringLiteral("/data/%1/versions/%2").arg(enc(name), enc(version))));
+    return jsonRequest("GET", wsUrl(cloud, ws, QStringLiteral("/data/%1/versions/%2").arg(enc(name), enc(version))));
 }
 
 HttpRequest getDatastore(const Cloud &cloud, const WorkspaceRef &ws, const QString &name)
 {
-    return make("GET", wsUrl(cloud, ws, QStringLiteral("/datastores/") + enc(name)));
+    return jsonRequest("GET", wsUrl(cloud, ws, QStringLiteral("/datastores/") + enc(name)));
 }
 
 HttpRequest getDataContainer(const Cloud &cloud, const WorkspaceRef &ws, const QString &name)
 {
-    return make("GET", wsUrl(cloud, ws, QStringLiteral("/data/") + enc(name)));
+    return jsonRequest("GET", wsUrl(cloud, ws, QStringLiteral("/data/") + enc(name)));
 }
 
 HttpRequest createDataContainer(const Cloud &cloud, const WorkspaceRef &ws, const QString &name, const QString &dataType,
@@ -281,12 +269,12 @@ HttpRequest createDataContainer(const Cloud &cloud, const WorkspaceRef &ws, cons
     if (!description.isEmpty())
         properties["description"] = s(description);
     const json body{{"properties", properties}};
-    return make("PUT", wsUrl(cloud, ws, QStringLiteral("/data/") + enc(name)), &body);
+    return jsonRequest("PUT", wsUrl(cloud, ws, QStringLiteral("/data/") + enc(name)), &body);
 }
 
 HttpRequest listDataContainers(const Cloud &cloud, const WorkspaceRef &ws)
 {
-    return make("GET", wsUrl(cloud, ws, QStringLiteral("/data")));
+    return jsonRequest("GET", wsUrl(cloud, ws, QStringLiteral("/data")));
 }
 
 // --- jobs -------------------------------------------------------------------------------------
@@ -332,7 +320,7 @@ HttpRequest createAutoMLClassificationJob(const Cloud &cloud, const WorkspaceRef
     if (!spec.description.isEmpty())
         properties["description"] = s(spec.description);
     const json body{{"properties", properties}};
-    return make("PUT", wsUrl(cloud, ws, QStringLiteral("/jobs/") + enc(spec.name)), &body);
+    return jsonRequest("PUT", wsUrl(cloud, ws, QStringLiteral("/jobs/") + enc(spec.name)), &body);
 }
 
 HttpRequest createPipelineJob(const Cloud &cloud, const WorkspaceRef &ws, const PipelineJobSpec &spec)
@@ -351,22 +339,22 @@ HttpRequest createPipelineJob(const Cloud &cloud, const WorkspaceRef &ws, const 
     if (!spec.description.isEmpty())
         properties["description"] = s(spec.description);
     const json body{{"properties", properties}};
-    return make("PUT", wsUrl(cloud, ws, QStringLiteral("/jobs/") + enc(spec.name)), &body);
+    return jsonRequest("PUT", wsUrl(cloud, ws, QStringLiteral("/jobs/") + enc(spec.name)), &body);
 }
 
 HttpRequest getJob(const Cloud &cloud, const WorkspaceRef &ws, const QString &name)
 {
-    return make("GET", wsUrl(cloud, ws, QStringLiteral("/jobs/") + enc(name)));
+    return jsonRequest("GET", wsUrl(cloud, ws, QStringLiteral("/jobs/") + enc(name)));
 }
 
 HttpRequest listJobs(const Cloud &cloud, const WorkspaceRef &ws)
 {
-    return make("GET", wsUrl(cloud, ws, QStringLiteral("/jobs")));
+    return jsonRequest("GET", wsUrl(cloud, ws, QStringLiteral("/jobs")));
 }
 
 HttpRequest cancelJob(const Cloud &cloud, const WorkspaceRef &ws, const QString &name)
 {
-    return make("POST", wsUrl(cloud, ws, QStringLiteral("/jobs/%1/cancel").arg(enc(name))));
+    return jsonRequest("POST", wsUrl(cloud, ws, QStringLiteral("/jobs/%1/cancel").arg(enc(name))));
 }
 
 // --- models -----------------------------------------------------------------------------------
@@ -380,17 +368,17 @@ HttpRequest createModelVersion(const Cloud &cloud, const WorkspaceRef &ws, const
     if (!spec.properties.isEmpty())
         properties["properties"] = stringMap(spec.properties);
     const json body{{"properties", properties}};
-    return make("PUT", wsUrl(cloud, ws, QStringLiteral("/models/%1/versions/%2").arg(enc(spec.name), enc(spec.version))), &body);
+    return jsonRequest("PUT", wsUrl(cloud, ws, QStringLiteral("/models/%1/versions/%2").arg(enc(spec.name), enc(spec.version))), &body);
 }
 
 HttpRequest getModelVersion(const Cloud &cloud, const WorkspaceRef &ws, const QString &name, const QString &version)
 {
-    return make("GET", wsUrl(cloud, ws, QStringLiteral("/models/%1/versions/%2").arg(enc(name), enc(version))));
+    return jsonRequest("GET", wsUrl(cloud, ws, QStringLiteral("/models/%1/versions/%2").arg(enc(name), enc(version))));
 }
 
 HttpRequest listModelVersions(const Cloud &cloud, const WorkspaceRef &ws, const QString &name)
 {
-    return make("GET", wsUrl(cloud, ws, QStringLiteral("/models/%1/versions").arg(enc(name))));
+    return jsonRequest("GET", wsUrl(cloud, ws, QStringLiteral("/models/%1/versions").arg(enc(name))));
 }
 
 // --- online endpoints -------------------------------------------------------------------------
@@ -406,38 +394,38 @@ HttpRequest createOnlineEndpoint(const Cloud &cloud, const WorkspaceRef &ws, con
         properties["traffic"] = traffic;
     }
     const json body{{"location", s(spec.location)}, {"identity", {{"type", "SystemAssigned"}}}, {"properties", properties}};
-    return make("PUT", wsUrl(cloud, ws, QStringLiteral("/onlineEndpoints/") + enc(spec.name)), &body);
+    return jsonRequest("PUT", wsUrl(cloud, ws, QStringLiteral("/onlineEndpoints/") + enc(spec.name)), &body);
 }
 
 HttpRequest getOnlineEndpoint(const Cloud &cloud, const WorkspaceRef &ws, const QString &name)
 {
-    return make("GET", wsUrl(cloud, ws, QStringLiteral("/onlineEndpoints/") + enc(name)));
+    return jsonRequest("GET", wsUrl(cloud, ws, QStringLiteral("/onlineEndpoints/") + enc(name)));
 }
 
 HttpRequest listOnlineEndpoints(const Cloud &cloud, const WorkspaceRef &ws)
 {
-    return make("GET", wsUrl(cloud, ws, QStringLiteral("/onlineEndpoints")));
+    return jsonRequest("GET", wsUrl(cloud, ws, QStringLiteral("/onlineEndpoints")));
 }
 
 HttpRequest deleteOnlineEndpoint(const Cloud &cloud, const WorkspaceRef &ws, const QString &name)
 {
-    return make("DELETE", wsUrl(cloud, ws, QStringLiteral("/onlineEndpoints/") + enc(name)));
+    return jsonRequest("DELETE", wsUrl(cloud, ws, QStringLiteral("/onlineEndpoints/") + enc(name)));
 }
 
 HttpRequest listEndpointKeys(const Cloud &cloud, const WorkspaceRef &ws, const QString &name)
 {
-    return make("POST", wsUrl(cloud, ws, QStringLiteral("/onlineEndpoints/%1/listKeys").arg(enc(name))));
+    return jsonRequest("POST", wsUrl(cloud, ws, QStringLiteral("/onlineEndpoints/%1/listKeys").arg(enc(name))));
 }
 
 HttpRequest regenerateEndpointKeys(const Cloud &cloud, const WorkspaceRef &ws, const QString &name, bool primary)
 {
     const json body{{"keyType", primary ? "Primary" : "Secondary"}};
-    return make("POST", wsUrl(cloud, ws, QStringLiteral("/onlineEndpoints/%1/regenerateKeys").arg(enc(name))), &body);
+    return jsonRequest("POST", wsUrl(cloud, ws, QStringLiteral("/onlineEndpoints/%1/regenerateKeys").arg(enc(name))), &body);
 }
 
 HttpRequest getEndpointToken(const Cloud &cloud, const WorkspaceRef &ws, const QString &name)
 {
-    return make("POST", wsUrl(cloud, ws, QStringLiteral("/onlineEndpoints/%1/token").arg(enc(name))));
+    return jsonRequest("POST", wsUrl(cloud, ws, QStringLiteral("/onlineEndpoints/%1/token").arg(enc(name))));
 }
 
 Result<HttpRequest> setEndpointTraffic(const Cloud &cloud, const WorkspaceRef &ws, const QString &name,
@@ -451,7 +439,7 @@ Result<HttpRequest> setEndpointTraffic(const Cloud &cloud, const WorkspaceRef &w
         split[s(it.key())] = it.value();
     json body = std::move(doc).value();
     body["properties"]["traffic"] = split;
-    return make("PUT", wsUrl(cloud, ws, QStringLiteral("/onlineEndpoints/") + enc(name)), &body);
+    return jsonRequest("PUT", wsUrl(cloud, ws, QStringLiteral("/onlineEndpoints/") + enc(name)), &body);
 }
 
 HttpRequest createOnlineDeployment(const Cloud &cloud, const WorkspaceRef &ws, const OnlineDeploymentSpec &spec)
@@ -470,26 +458,26 @@ HttpRequest createOnlineDeployment(const Cloud &cloud, const WorkspaceRef &ws, c
     const json body{{"location", s(spec.location)},
                     {"properties", properties},
                     {"sku", {{"name", "Default"}, {"capacity", spec.instanceCount}}}};
-    return make("PUT",
+    return jsonRequest("PUT",
                 wsUrl(cloud, ws, QStringLiteral("/onlineEndpoints/%1/deployments/%2").arg(enc(spec.endpointName), enc(spec.name))),
                 &body);
 }
 
 HttpRequest getOnlineDeployment(const Cloud &cloud, const WorkspaceRef &ws, const QString &endpoint, const QString &name)
 {
-    return make("GET", wsUrl(cloud, ws, QStringLiteral("/onlineEndpoints/%1/deployments/%2").arg(enc(endpoint), enc(name))));
+    return jsonRequest("GET", wsUrl(cloud, ws, QStringLiteral("/onlineEndpoints/%1/deployments/%2").arg(enc(endpoint), enc(name))));
 }
 
 HttpRequest deleteOnlineDeployment(const Cloud &cloud, const WorkspaceRef &ws, const QString &endpoint, const QString &name)
 {
-    return make("DELETE", wsUrl(cloud, ws, QStringLiteral("/onlineEndpoints/%1/deployments/%2").arg(enc(endpoint), enc(name))));
+    return jsonRequest("DELETE", wsUrl(cloud, ws, QStringLiteral("/onlineEndpoints/%1/deployments/%2").arg(enc(endpoint), enc(name))));
 }
 
 HttpRequest getDeploymentLogs(const Cloud &cloud, const WorkspaceRef &ws, const QString &endpoint, const QString &name,
                               int tail, const QString &containerType)
 {
     const json body{{"containerType", s(containerType)}, {"tail", tail}};
-    return make("POST",
+    return jsonRequest("POST",
                 wsUrl(cloud, ws, QStringLiteral("/onlineEndpoints/%1/deployments/%2/getLogs").arg(enc(endpoint), enc(name))),
                 &body);
 }
@@ -504,12 +492,12 @@ HttpRequest createBatchEndpoint(const Cloud &cloud, const WorkspaceRef &ws, cons
     if (!defaultDeployment.isEmpty())
         properties["defaults"] = {{"deploymentName", s(defaultDeployment)}};
     const json body{{"location", s(location)}, {"properties", properties}};
-    return make("PUT", wsUrl(cloud, ws, QStringLiteral("/batchEndpoints/") + enc(name)), &body);
+    return jsonRequest("PUT", wsUrl(cloud, ws, QStringLiteral("/batchEndpoints/") + enc(name)), &body);
 }
 
 HttpRequest getBatchEndpoint(const Cloud &cloud, const WorkspaceRef &ws, const QString &name)
 {
-    return make("GET", wsUrl(cloud, ws, QStringLiteral("/batchEndpoints/") + enc(name)));
+    return jsonRequest("GET", wsUrl(cloud, ws, QStringLiteral("/batchEndpoints/") + enc(name)));
 }
 
 HttpRequest createBatchDeployment(const Cloud &cloud, const WorkspaceRef &ws, const BatchDeploymentSpec &spec)
@@ -527,21 +515,21 @@ HttpRequest createBatchDeployment(const Cloud &cloud, const WorkspaceRef &ws, co
     if (!spec.description.isEmpty())
         properties["description"] = s(spec.description);
     const json body{{"location", s(spec.location)}, {"properties", properties}};
-    return make("PUT",
+    return jsonRequest("PUT",
                 wsUrl(cloud, ws, QStringLiteral("/batchEndpoints/%1/deployments/%2").arg(enc(spec.endpointName), enc(spec.name))),
                 &body);
 }
 
 HttpRequest getBatchDeployment(const Cloud &cloud, const WorkspaceRef &ws, const QString &endpoint, const QString &name)
 {
-    return make("GET", wsUrl(cloud, ws, QStringLiteral("/batchEndpoints/%1/deployments/%2").arg(enc(endpoint), enc(name))));
+    return jsonRequest("GET", wsUrl(cloud, ws, QStringLiteral("/batchEndpoints/%1/deployments/%2").arg(enc(endpoint), enc(name))));
 }
 
 HttpRequest invokeBatchEndpoint(const QUrl &scoringUri, const QString &inputUri, bool inputIsFolder, const QString &deployment)
 {
     const char *type = inputIsFolder ? "UriFolder" : "UriFile";
     const json body{{"properties", {{"InputData", {{"input_data", {{"JobInputType", type}, {"Uri", s(inputUri)}}}}}}}};
-    HttpRequest request = make("POST", scoringUri, &body);
+    HttpRequest request = jsonRequest("POST", scoringUri, &body);
     if (!deployment.isEmpty())
         request.headers.set("azureml-model-deployment", deployment.toUtf8());
     return request;
@@ -555,7 +543,7 @@ Result<HttpRequest> setScheduleEnabled(const Cloud &cloud, const WorkspaceRef &w
         return doc.error();
     json body = std::move(doc).value();
     body["properties"]["isEnabled"] = enabled;
-    return make("PUT", wsUrl(cloud, ws, QStringLiteral("/schedules/") + enc(name)), &body);
+    return jsonRequest("PUT", wsUrl(cloud, ws, QStringLiteral("/schedules/") + enc(name)), &body);
 }
 
 // --- schedules --------------------------------------------------------------------------------
@@ -600,12 +588,12 @@ HttpRequest createSchedule(const Cloud &cloud, const WorkspaceRef &ws, const Sch
     if (!spec.properties.isEmpty())
         properties["properties"] = stringMap(spec.properties);
     const json body{{"properties", properties}};
-    return make("PUT", wsUrl(cloud, ws, QStringLiteral("/schedules/") + enc(spec.name)), &body);
+    return jsonRequest("PUT", wsUrl(cloud, ws, QStringLiteral("/schedules/") + enc(spec.name)), &body);
 }
 
 HttpRequest getSchedule(const Cloud &cloud, const WorkspaceRef &ws, const QString &name)
 {
-    return make("GET", wsUrl(cloud, ws, QStringLiteral("/schedules/") + enc(name)));
+    return jsonRequest("GET", wsUrl(cloud, ws, QStringLiteral("/schedules/") + enc(name)));
 }
 
 // --- role assignments -------------------------------------------------------------------------
@@ -621,7 +609,7 @@ HttpRequest createRoleAssignment(const Cloud &cloud, const QString &scope, const
     QString path = scope;
     if (!path.startsWith(QLatin1Char('/')))
         path.prepend(QLatin1Char('/'));
-    return make("PUT", armUrl(cloud, path + QStringLiteral("/providers/Microsoft.Authorization/roleAssignments/") + enc(assignmentName),
+    return jsonRequest("PUT", armUrl(cloud, path + QStringLiteral("/providers/Microsoft.Authorization/roleAssignments/") + enc(assignmentName),
                               kAuthorizationApiVersion),
                 &body);
 }
@@ -637,7 +625,7 @@ HttpRequest listRoleAssignments(const Cloud &cloud, const QString &scope, const 
         query.addQueryItem(QStringLiteral("$filter"), QStringLiteral("principalId eq '%1'").arg(principalId));
         url.setQuery(query);
     }
-    return make("GET", url);
+    return jsonRequest("GET", url);
 }
 
 // --- Graph ------------------------------------------------------------------------------------
@@ -653,7 +641,7 @@ QString odataQuote(const QString &value)
 HttpRequest createApplication(const Cloud &cloud, const QString &displayName)
 {
     const json body{{"displayName", s(displayName)}};
-    return make("POST", cloud.graphUrl(QStringLiteral("/applications")), &body);
+    return jsonRequest("POST", cloud.graphUrl(QStringLiteral("/applications")), &body);
 }
 
 HttpRequest findApplications(const Cloud &cloud, const QString &displayName)
@@ -662,13 +650,13 @@ HttpRequest findApplications(const Cloud &cloud, const QString &displayName)
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("$filter"), QStringLiteral("displayName eq ") + odataQuote(displayName));
     url.setQuery(query);
-    return make("GET", url);
+    return jsonRequest("GET", url);
 }
 
 HttpRequest createServicePrincipal(const Cloud &cloud, const QString &appId)
 {
     const json body{{"appId", s(appId)}};
-    return make("POST", cloud.graphUrl(QStringLiteral("/servicePrincipals")), &body);
+    return jsonRequest("POST", cloud.graphUrl(QStringLiteral("/servicePrincipals")), &body);
 }
 
 HttpRequest findServicePrincipals(const Cloud &cloud, const QString &appId)
@@ -677,13 +665,13 @@ HttpRequest findServicePrincipals(const Cloud &cloud, const QString &appId)
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("$filter"), QStringLiteral("appId eq ") + odataQuote(appId));
     url.setQuery(query);
-    return make("GET", url);
+    return jsonRequest("GET", url);
 }
 
 HttpRequest addPassword(const Cloud &cloud, const QString &applicationObjectId, const QString &displayName)
 {
     const json body{{"passwordCredential", {{"displayName", s(displayName)}}}};
-    return make("POST", cloud.graphUrl(QStringLiteral("/applications/%1/addPassword").arg(enc(applicationObjectId))), &body);
+    return jsonRequest("POST", cloud.graphUrl(QStringLiteral("/applications/%1/addPassword").arg(enc(applicationObjectId))), &body);
 }
 
 // --- Blob -------------------------------------------------------------------------------------
@@ -790,7 +778,7 @@ HttpRequest searchRuns(const QUrl &trackingBase, const QStringList &experimentId
         body["filter"] = s(QStringLiteral("tags.mlflow.parentRunId = '%1'").arg(parentRunId));
     if (!pageToken.isEmpty())
         body["page_token"] = s(pageToken);
-    return make("POST", mlflowUrl(trackingBase, QStringLiteral("runs/search")), &body);
+    return jsonRequest("POST", mlflowUrl(trackingBase, QStringLiteral("runs/search")), &body);
 }
 
 HttpRequest getRun(const QUrl &trackingBase, const QString &runId)
@@ -799,7 +787,7 @@ HttpRequest getRun(const QUrl &trackingBase, const QString &runId)
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("run_id"), runId);
     url.setQuery(query);
-    return make("GET", url);
+    return jsonRequest("GET", url);
 }
 
 HttpRequest metricHistory(const QUrl &trackingBase, const QString &runId, const QString &metricKey)
@@ -809,7 +797,7 @@ HttpRequest metricHistory(const QUrl &trackingBase, const QString &runId, const 
     query.addQueryItem(QStringLiteral("run_id"), runId);
     query.addQueryItem(QStringLiteral("metric_key"), metricKey);
     url.setQuery(query);
-    return make("GET", url);
+    return jsonRequest("GET", url);
 }
 
 HttpRequest listArtifacts(const QUrl &trackingBase, const QString &runId, const QString &path)
@@ -820,7 +808,7 @@ HttpRequest listArtifacts(const QUrl &trackingBase, const QString &runId, const 
     if (!path.isEmpty())
         query.addQueryItem(QStringLiteral("path"), path);
     url.setQuery(query);
-    return make("GET", url);
+    return jsonRequest("GET", url);
 }
 
 HttpRequest downloadArtifact(const QUrl &trackingBase, const QString &runId, const QString &path)
@@ -831,7 +819,7 @@ HttpRequest downloadArtifact(const QUrl &trackingBase, const QString &runId, con
     query.addQueryItem(QStringLiteral("run_uuid"), runId);
     query.addQueryItem(QStringLiteral("path"), path);
     url.setQuery(query);
-    HttpRequest request = make("GET", url);
+    HttpRequest request = jsonRequest("GET", url);
     request.headers.set("Accept", "*/*");
     return request;
 }
@@ -842,7 +830,7 @@ HttpRequest queryAppInsights(const Cloud &cloud, const QString &appId, const QSt
     json body{{"query", s(kql)}};
     if (!timespan.isEmpty())
         body["timespan"] = s(timespan);
-    return make("POST", cloud.appInsightsQueryUrl(appId), &body);
+    return jsonRequest("POST", cloud.appInsightsQueryUrl(appId), &body);
 }
 
 HttpRequest score(const QUrl &scoringUri, const QByteArray &body, const QString &key, const QString &deployment)
@@ -857,6 +845,19 @@ HttpRequest score(const QUrl &scoringUri, const QByteArray &body, const QString 
     if (!deployment.isEmpty())
         request.headers.set("azureml-model-deployment", deployment.toUtf8());
     request.body = body;
+    return request;
+}
+
+HttpRequest jsonRequest(const char *method, const QUrl &url, const json *body)
+{
+    HttpRequest request;
+    request.method = method;
+    request.url = url;
+    request.headers.set("Accept", "application/json");
+    if (body) {
+        request.body = dump(*body);
+        request.headers.set("Content-Type", "application/json");
+    }
     return request;
 }
 

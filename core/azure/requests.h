@@ -7,7 +7,12 @@
 #include "core/azure/http.h"
 #include "core/azure/resources.h"
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace cerulean::azure::requests {
+
+// A request that accepts JSON, with `body` (when given) sent as JSON.
+HttpRequest jsonRequest(const char *method, const QUrl &url, const nlohmann::json *body = nullptr);
 
 // ARM: account
 HttpRequest listSubscriptions(const Cloud &cloud);
