@@ -56,6 +56,32 @@ private Q_SLOTS:
         m_target.reset();
     }
 
+    void chartAxesEndOnRoundNumbers_data()
+    {
+        QTest::addColumn<double>("highest");
+        QTest::addColumn<double>("top");
+        QTest::addColumn<int>("ticks");
+        QTest::newRow("nothing") << 0.0 << 1.0 << 6;
+        QTest::newRow("not a number") << qQNaN() << 1.0 << 6;
+        QTest::newRow("exact multiple") << 100.0 << 100.0 << 6;
+        QTest::newRow("110 requests") << 110.0 << 125.0 << 6;
+        QTest::newRow("one request") << 1.1 << 1.25 << 6;
+        QTest::newRow("sub-millisecond") << 0.37 << 0.4 << 5;
+        QTest::newRow("just over a step") << 51.0 << 60.0 << 4;
+    }
+
+    void chartAxesEndOnRoundNumbers()
+    {
+        QFETCH(double, highest);
+        QFETCH(double, top);
+        QFETCH(int, ticks);
+        const NiceAxis nice = niceAxis(highest);
+        QCOMPARE(nice.top, top);
+        QCOMPARE(nice.ticks, ticks);
+        if (highest > 0)
+            QVERIFY(nice.top >= highest);
+    }
+
     void aRunFillsTablesAndCharts()
     {
         BenchmarkPage page(m_target.get(), [this] { return m_consume->requestBody(); });

@@ -60,6 +60,7 @@ constexpr int kBenchMs = 90'000;
 constexpr int kTelemetryMs = 30'000;
 constexpr int kBenchRequests = 200;
 constexpr int kBenchConcurrency = 2;
+constexpr int kUserPause = 100; // ms a person takes at least to look at the screen and move to the next control
 
 QString sharedFile(const QString &relative)
 {
@@ -109,6 +110,10 @@ private:
     // the longest stall can be named by where it happened.
     void stage(const QString &name)
     {
+        // A person looks at the screen before the next step: the event loop turns (paints
+        // what the last action changed) before the next action, which the test would
+        // otherwise pile into the same turn as no hand can.
+        QTest::qWait(kUserPause);
         if (!m_stage.isEmpty()) {
             m_probe.stop();
             std::printf("  %-28s longest GUI-thread busy %3lld ms, longest wall gap %4lld ms\n", qPrintable(m_stage),

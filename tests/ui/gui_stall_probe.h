@@ -3,6 +3,9 @@
 #include <QElapsedTimer>
 #include <QObject>
 #include <QTimer>
+#include <QtGlobal>
+
+#include <cstdio>
 
 #include <algorithm>
 #include <chrono>
@@ -32,6 +35,9 @@ public:
     {
         m_ticker.setInterval(5);
         connect(&m_ticker, &QTimer::timeout, this, &GuiStallProbe::tick);
+        // CERULEAN_STALL_TRACE=MS prints every gap whose GUI-thread CPU reaches MS, with the
+        // CLOCK_MONOTONIC time it ended at, to find the code in a profile (perf -k mono).
+        m_traceFrom = std::chrono::milliseconds(qEnvironmentVariableIntValue("CERULEAN_STALL_TRACE"));
     }
 
     void start()
@@ -62,7 +68,15 @@ private:
         const qint64 wall = m_wall.elapsed();
         const auto cpu = threadCpu();
         m_maxGap = std::max(m_maxGap, milliseconds(wall - m_lastWall));
-        m_maxBusy = std::max(m_maxBusy, duration_cast<milliseconds>(cpu - m_lastCpu));
+        const auto busy = duration_cast<milliseconds>(cpu - m_lastCpu);
+        m_maxBusy = std::max(m_maxBusy, busy);
+        if (m_traceFrom.count() > 0 && busy >= m_traceFrom) {
+            timespec now{};
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            std::fprintf(stderr, "stall: GUI thread busy %lld ms, wall %lld ms, ending at monotonic %lld.%03ld s\n",
+                         static_cast<long long>(busy.count()), static_cast<long long>(wall - m_lastWall),
+                         static_cast<long long>(now.tv_sec), now.tv_nsec / 1000000);
+        }
         m_lastWall = wall;
         m_lastCpu = cpu;
     }
@@ -73,6 +87,7 @@ private:
     std::chrono::nanoseconds m_lastCpu{0};
     std::chrono::milliseconds m_maxGap{0};
     std::chrono::milliseconds m_maxBusy{0};
+    std::chrono::milliseconds m_traceFrom{0};
 };
 
 } // namespace cerulean::test

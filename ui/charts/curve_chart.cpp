@@ -69,12 +69,13 @@ void CurveChart::rebuild()
         auto *series = new QLineSeries(c);
         series->setName(m_model->curveName(curve));
         auto *mapper = new QVXYModelMapper(series);
-        mapper->setModel(m_model);
-        mapper->setSeries(series);
+        // Columns and rows first: a mapper given its model before its columns reads column -1.
         mapper->setXColumn(2 * curve);
         mapper->setYColumn(2 * curve + 1);
         mapper->setFirstRow(0);
         mapper->setRowCount(m_model->pointCount(curve));
+        mapper->setSeries(series);
+        mapper->setModel(m_model);
         c->addSeries(series);
         series->attachAxis(xAxis);
         series->attachAxis(yAxis);
@@ -167,18 +168,18 @@ BestScoreChart::BestScoreChart(QAbstractItemModel *model, QWidget *parent)
     auto *best = new QLineSeries(c);
     best->setName(tr("Best so far"));
     auto *bestMapper = new QVXYModelMapper(best);
-    bestMapper->setModel(model);
-    bestMapper->setSeries(best);
     bestMapper->setXColumn(TrialProgressModel::Seconds);
     bestMapper->setYColumn(TrialProgressModel::BestScore);
+    bestMapper->setSeries(best);
+    bestMapper->setModel(model);
     auto *trials = new QScatterSeries(c);
     trials->setName(tr("Trial"));
     trials->setMarkerSize(7);
     auto *trialMapper = new QVXYModelMapper(trials);
-    trialMapper->setModel(model);
-    trialMapper->setSeries(trials);
     trialMapper->setXColumn(TrialProgressModel::Seconds);
     trialMapper->setYColumn(TrialProgressModel::Score);
+    trialMapper->setSeries(trials);
+    trialMapper->setModel(model);
     for (QAbstractSeries *series : {static_cast<QAbstractSeries *>(trials), static_cast<QAbstractSeries *>(best)}) {
         c->addSeries(series);
         series->attachAxis(xAxis);

@@ -10,6 +10,7 @@
 #include <QValueAxis>
 
 #include <algorithm>
+#include <cmath>
 
 namespace cerulean::ui {
 
@@ -21,6 +22,36 @@ void applyChartTheme(QChartView &view)
     view.chart()->setTitleBrush(view.palette().brush(QPalette::Text));
 }
 
+NiceAxis niceAxis(double highest)
+{
+    constexpr int kMaxIntervals = 5;
+    if (!(highest > 0) || !std::isfinite(highest))
+        return {1.0, kMaxIntervals + 1};
+    // The smallest step of 1, 2, 2.5 or 5 times a power of ten that reaches the highest value
+    // in at most five intervals.
+    const double rough = highest / kMaxIntervals;
+    const double power = std::pow(10.0, std::floor(std::log10(rough)));
+    double step = 10 * power;
+    for (double factor : {1.0, 2.0, 2.5, 5.0}) {
+        if (factor * power >= rough) {
+            step = factor * power;
+            break;
+        }
+    }
+    const int intervals = std::max(1, int(std::ceil(highest / step - 1e-9)));
+    return {step * intervals, intervals + 1};
+}
+
+void applyNiceAxis(QValueAxis &axis, double highest)
+{
+    // One setRange (and a tick count only when it changes): each one lays the axis' labels
+    // out again on the GUI thread, which applyNiceNumbers() after setRange() did twice.
+    const NiceAxis nice = niceAxis(highest);
+    if (axis.tickCount() != nice.ticks)
+        axis.setTickCount(nice.ticks);
+    axis.setRange(0, nice.top);
+}
+
 void fitAxesToColumns(const QAbstractItemModel &model, int xColumn, int yColumn, QValueAxis &x, QValueAxis &y)
 {
     double maxX = 0;
@@ -30,8 +61,7 @@ void fitAxesToColumns(const QAbstractItemModel &model, int xColumn, int yColumn,
         maxY = std::max(maxY, model.index(row, yColumn).data(Qt::EditRole).toDouble());
     }
     x.setRange(0, maxX > 0 ? maxX : 1.0);
-    y.setRange(0, maxY > 0 ? maxY * 1.1 : 1.0);
-    y.applyNiceNumbers();
+    applyNiceAxis(y, maxY * 1.1);
 }
 
 HistogramBenchChart::HistogramBenchChart(QAbstractItemModel *model, QWidget *parent)
@@ -85,8 +115,7 @@ void HistogramBenchChart::refreshAxes()
         highest = std::max(highest, m_model->index(row, BenchHistogramModel::CountColumn).data().toDouble());
     }
     m_categories->setCategories(labels);
-    m_counts->setRange(0, std::max(1.0, highest * 1.1));
-    m_counts->applyNiceNumbers();
+    applyNiceAxis(*m_counts, std::max(1.0, highest * 1.1));
     for (QBarSet *set : m_series->barSets())
         set->setLabel(tr("requests"));
 }

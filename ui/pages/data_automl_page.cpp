@@ -52,6 +52,7 @@ constexpr int kMaxExitMinutes = 24 * 60;
 constexpr int kMaxTrials = 1000;
 constexpr int kMaxSlots = 64;
 constexpr std::chrono::seconds kClockTick{1};
+constexpr std::chrono::milliseconds kFitColumnsDelay{100};
 
 QTableView *makeTable(QWidget *parent, const QString &name)
 {
@@ -341,7 +342,16 @@ QWidget *DataAutoMLPage::buildRunView()
     board->setSortingEnabled(true);
     board->sortByColumn(LeaderboardModel::PrimaryMetric, Qt::DescendingOrder);
     board->setSelectionBehavior(QAbstractItemView::SelectRows);
-    connect(m_live, &QAbstractItemModel::rowsInserted, board, [board]() { board->resizeColumnsToContents(); });
+    // Fit the columns once per burst of rows, not once per row: a poll that finds twenty
+    // finished trials inserts twenty rows, and each fit lays out every visible cell's text.
+    auto *fitColumns = new QTimer(board);
+    fitColumns->setSingleShot(true);
+    fitColumns->setInterval(kFitColumnsDelay);
+    connect(fitColumns, &QTimer::timeout, board, &QTableView::resizeColumnsToContents);
+    connect(m_live, &QAbstractItemModel::rowsInserted, fitColumns, [fitColumns]() {
+        if (!fitColumns->isActive())
+            fitColumns->start();
+    });
     m_bestChart = new BestScoreChart(m_progress, view);
     m_bestChart->setObjectName(QStringLiteral("bestScoreChart"));
     m_elapsed = new QLabel(tr("No run yet."), view);
