@@ -202,6 +202,10 @@ private Q_SLOTS:
         QCOMPARE(target->currentText(), QStringLiteral("y"));
         typeInto(child<QSpinBox>(dataPage, "exitCriterion"), QStringLiteral("1"));
         QCOMPARE(child<QSpinBox>(dataPage, "exitCriterion")->value(), 1);
+        // Eight trials end the search before the minute does: enough for a leaderboard and
+        // an ensemble, and the suite's two cores go to the other tests sooner.
+        typeInto(child<QSpinBox>(dataPage, "maxTrials"), QStringLiteral("8"));
+        QCOMPARE(child<QSpinBox>(dataPage, "maxTrials")->value(), 8);
         typeInto(child<QSpinBox>(dataPage, "maxConcurrentTrials"), QStringLiteral("2"));
         auto *explain = child<QCheckBox>(dataPage, "explainBestModel");
         if (explain->isChecked())

@@ -94,6 +94,60 @@ private Q_SLOTS:
         QVERIFY(!folder->importance.empty());
     }
 
+    // An Azure AutoML child run's accuracy_table (counts TP, FP, TN, FN per class and
+    // threshold) becomes the ROC, precision-recall, gains and lift curves. Four rows, truth
+    // yes, yes, no, no with P(yes) 0.9, 0.4, 0.6, 0.1; thresholds counted as p >= t.
+    void azureAccuracyTableBecomesCurves()
+    {
+        const QByteArray body = R"({
+          "confusion_matrix": {"schema_type": "confusion_matrix", "schema_version": "1.0.0",
+                               "data": {"class_labels": ["no", "yes"], "matrix": [[1, 1], [1, 1]]}},
+          "accuracy_table": {"schema_type": "accuracy_table", "schema_version": "1.0.1", "data": {
+            "class_labels": ["no", "yes"],
+            "probability_thresholds": [0.0, 0.5, 1.0],
+            "percentile_thresholds": [0.1, 0.6, 0.9],
+            "probability_tables": [[[2, 2, 0, 0], [1, 1, 1, 1], [0, 0, 2, 2]],
+                                   [[2, 2, 0, 0], [1, 1, 1, 1], [0, 0, 2, 2]]],
+            "percentile_tables": [[[2, 2, 0, 0], [1, 1, 1, 1], [1, 0, 2, 1]],
+                                  [[2, 2, 0, 0], [1, 1, 1, 1], [1, 0, 2, 1]]]}}})";
+        const RunCharts charts = parseRunCharts(body);
+        QCOMPARE(charts.classLabels, (QStringList{QStringLiteral("no"), QStringLiteral("yes")}));
+        QCOMPARE(charts.confusion.size(), 2);
+        QVERIFY2(charts.curves.count(CurveKind::Calibration) == 0, "the table has no calibration");
+        const auto curve = [&charts](CurveKind kind, const QString &label) -> ChartCurve {
+            for (const ChartCurve &c : charts.curves.at(kind))
+                if (c.label == label)
+                    return c;
+            return {};
+        };
+        for (CurveKind kind : {CurveKind::Roc, CurveKind::PrecisionRecall, CurveKind::CumulativeGains, CurveKind::Lift})
+            QCOMPARE(charts.curves.at(kind).size(), 3); // no, yes and the micro average
+
+        const ChartCurve roc = curve(CurveKind::Roc, QStringLiteral("yes"));
+        QCOMPARE(roc.x, (QVector<double>{0.0, 0.5, 1.0})); // false positive rate, ascending
+        QCOMPARE(roc.y, (QVector<double>{0.0, 0.5, 1.0}));
+        const ChartCurve pr = curve(CurveKind::PrecisionRecall, QStringLiteral("yes"));
+        QCOMPARE(pr.x, (QVector<double>{0.5, 1.0})); // recall; nothing predicted at t = 1 has no precision
+        QCOMPARE(pr.y, (QVector<double>{0.5, 0.5}));
+        const ChartCurve gains = curve(CurveKind::CumulativeGains, QStringLiteral("yes"));
+        QCOMPARE(gains.x, (QVector<double>{0.0, 25.0, 50.0, 100.0})); // percent of rows
+        QCOMPARE(gains.y, (QVector<double>{0.0, 0.5, 0.5, 1.0}));
+        const ChartCurve lift = curve(CurveKind::Lift, QStringLiteral("yes"));
+        QCOMPARE(lift.x, (QVector<double>{25.0, 50.0, 100.0}));
+        QCOMPARE(lift.y, (QVector<double>{2.0, 1.0, 1.0}));
+        QCOMPARE(curve(CurveKind::Roc, QStringLiteral("micro")).y, roc.y); // both classes count alike here
+
+        // Curves the run has as curves win over the table; a malformed table draws nothing.
+        QByteArray both = body;
+        both.replace(R"("accuracy_table": {)",
+                     R"("roc_curve": {"data": {"curves": [{"label": "yes", "x": [0, 1], "y": [0, 1]}]}}, "accuracy_table": {)");
+        QVERIFY(parseRunCharts(both).curves.count(CurveKind::Roc) == 1);
+        QCOMPARE(parseRunCharts(both).curves.at(CurveKind::Roc).size(), 1);
+        QByteArray malformed = body;
+        malformed.replace("[1, 0, 2, 1]]]", "[1, 0, 2]]]");
+        QVERIFY(parseRunCharts(malformed).curves.empty());
+    }
+
     void aFolderThatIsNotARunSaysWhy()
     {
         QTemporaryDir empty;

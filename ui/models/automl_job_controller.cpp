@@ -26,12 +26,14 @@ namespace cerulean::ui {
 namespace {
 
 // The chart artifacts a child run has (core/automl/metrics.h chartsJson keys, one file each
-// as the local service writes them; Azure writes confusion_matrix under the same name).
+// as the local service writes them; Azure writes confusion_matrix under the same name and
+// the curves as counts in accuracy_table, which parseRunCharts turns into curves).
 const QStringList &chartArtifactNames()
 {
     static const QStringList names{QStringLiteral("confusion_matrix"),       QStringLiteral("roc_curve"),
                                    QStringLiteral("precision_recall_curve"), QStringLiteral("calibration_curve"),
-                                   QStringLiteral("lift_curve"),             QStringLiteral("cumulative_gains_curve")};
+                                   QStringLiteral("lift_curve"),             QStringLiteral("cumulative_gains_curve"),
+                                   QStringLiteral("accuracy_table")};
     return names;
 }
 

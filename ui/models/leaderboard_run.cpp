@@ -9,7 +9,10 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <array>
+#include <utility>
+#include <vector>
 
 namespace cerulean::ui {
 
@@ -51,6 +54,107 @@ std::map<QString, double> metricMap(const QJsonObject &object)
     return out;
 }
 
+// One class's counts at one threshold of an accuracy table, one-vs-rest.
+struct Counts
+{
+    double tp = 0, fp = 0, tn = 0, fn = 0;
+};
+
+// table[class][threshold] = [TP, FP, TN, FN] (Azure's order); empty when a row is not four numbers.
+QVector<QVector<Counts>> countTables(const QJsonArray &table)
+{
+    QVector<QVector<Counts>> classes;
+    for (const QJsonValue &perClass : table) {
+        QVector<Counts> rows;
+        for (const QJsonValue &value : perClass.toArray()) {
+            const QJsonArray row = value.toArray();
+            if (row.size() != 4 || !row[0].isDouble() || !row[1].isDouble() || !row[2].isDouble() || !row[3].isDouble())
+                return {};
+            rows << Counts{row[0].toDouble(), row[1].toDouble(), row[2].toDouble(), row[3].toDouble()};
+        }
+        classes << rows;
+    }
+    return classes;
+}
+
+// The micro average: each threshold's counts summed over the classes.
+QVector<Counts> pooled(const QVector<QVector<Counts>> &classes)
+{
+    QVector<Counts> sum(classes.isEmpty() ? 0 : classes.first().size());
+    for (const QVector<Counts> &rows : classes) {
+        if (rows.size() != sum.size())
+            return {};
+        for (qsizetype i = 0; i < rows.size(); ++i) {
+            sum[i].tp += rows[i].tp;
+            sum[i].fp += rows[i].fp;
+            sum[i].tn += rows[i].tn;
+            sum[i].fn += rows[i].fn;
+        }
+    }
+    return sum;
+}
+
+ChartCurve sortedCurve(const QString &label, std::vector<std::pair<double, double>> points)
+{
+    std::sort(points.begin(), points.end());
+    ChartCurve curve{label, {}, {}};
+    for (const auto &[x, y] : points) {
+        curve.x << x;
+        curve.y << y;
+    }
+    return curve;
+}
+
+// The curves an Azure AutoML child run's accuracy_table artifact holds: ROC and
+// precision-recall from the counts at probability thresholds, cumulative gains and lift from
+// those at percentile thresholds; one curve per class (one-vs-rest) and a micro average.
+// Calibration needs the predictions themselves and is not in the table.
+void addAccuracyTableCurves(const QJsonObject &data, const QStringList &labels, RunCharts &charts)
+{
+    QVector<QVector<Counts>> probability = countTables(data.value(QStringLiteral("probability_tables")).toArray());
+    QVector<QVector<Counts>> percentile = countTables(data.value(QStringLiteral("percentile_tables")).toArray());
+    if (probability.size() != labels.size() || percentile.size() != labels.size() || labels.isEmpty())
+        return;
+    QStringList names = labels;
+    probability << pooled(probability);
+    percentile << pooled(percentile);
+    names << QStringLiteral("micro");
+    const auto ratio = [](double a, double b, double otherwise) { return b > 0 ? a / b : otherwise; };
+    QVector<ChartCurve> roc, pr, gains, lift;
+    for (qsizetype k = 0; k < names.size(); ++k) {
+        std::vector<std::pair<double, double>> rocPoints, prPoints, gainPoints{{0.0, 0.0}}, liftPoints;
+        for (const Counts &c : probability[k]) {
+            const double recall = ratio(c.tp, c.tp + c.fn, 0.0);
+            rocPoints.emplace_back(ratio(c.fp, c.fp + c.tn, 0.0), recall);
+            if (c.tp + c.fp > 0)
+                prPoints.emplace_back(recall, c.tp / (c.tp + c.fp));
+        }
+        for (const Counts &c : percentile[k]) {
+            const double rows = c.tp + c.fp + c.tn + c.fn;
+            const double share = ratio(c.tp + c.fp, rows, 0.0); // of the rows, predicted positive
+            if (share <= 0)
+                continue;
+            const double gain = ratio(c.tp, c.tp + c.fn, 0.0);
+            gainPoints.emplace_back(100.0 * share, gain);
+            liftPoints.emplace_back(100.0 * share, gain / share);
+        }
+        roc << sortedCurve(names[k], std::move(rocPoints));
+        pr << sortedCurve(names[k], std::move(prPoints));
+        gains << sortedCurve(names[k], std::move(gainPoints));
+        lift << sortedCurve(names[k], std::move(liftPoints));
+    }
+    const std::pair<CurveKind, QVector<ChartCurve> *> kinds[] = {
+        {CurveKind::Roc, &roc}, {CurveKind::PrecisionRecall, &pr}, {CurveKind::CumulativeGains, &gains}, {CurveKind::Lift, &lift}};
+    for (const auto &[kind, curves] : kinds) {
+        QVector<ChartCurve> drawable;
+        for (const ChartCurve &curve : *curves)
+            if (!curve.x.isEmpty())
+                drawable << curve;
+        if (!drawable.isEmpty() && charts.curves.count(kind) == 0)
+            charts.curves[kind] = drawable;
+    }
+}
+
 RunCharts chartsFrom(const QJsonObject &root)
 {
     RunCharts charts;
@@ -74,6 +178,16 @@ RunCharts chartsFrom(const QJsonObject &root)
         }
         if (!curves.isEmpty())
             charts.curves[schema.kind] = curves;
+    }
+    // Azure's AutoML runs keep these curves as counts in one accuracy_table artifact.
+    const QJsonObject accuracy = root.value(QStringLiteral("accuracy_table")).toObject().value(QStringLiteral("data")).toObject();
+    if (!accuracy.isEmpty()) {
+        QStringList labels;
+        for (const QJsonValue &label : accuracy.value(QStringLiteral("class_labels")).toArray())
+            labels << label.toVariant().toString();
+        addAccuracyTableCurves(accuracy, labels, charts);
+        if (charts.classLabels.isEmpty())
+            charts.classLabels = labels;
     }
     return charts;
 }
