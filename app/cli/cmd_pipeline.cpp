@@ -1,6 +1,8 @@
 // cerulean-cli pipeline: pipeline jobs (create, run with parameters, show steps, export
 // YAML), publishing and the REST trigger, schedules with their history, and batch
-// endpoint invocation, against a workspace (the local service or Azure).
+// endpoint invocation, against a workspace (the local service or Azure). Every request is
+// one of core/azure's typed operations (PipelineOperations, MachineLearningClient), the same
+// calls the Pipelines page makes and the contract tests check.
 
 #include "app/cli/azure_cli.h"
 
@@ -8,10 +10,8 @@
 #include "core/local/pipeline_yaml.h"
 #include "core/local/store.h"
 
-#include <QElapsedTimer>
 #include <QFile>
 #include <QThread>
-#include <QUrlQuery>
 
 #include <cstdio>
 #include <iostream>
@@ -21,8 +21,6 @@ namespace cerulean::cli {
 using namespace cerulean::azure;
 
 namespace {
-
-constexpr const char *kApiVersion = "2025-12-01";
 
 // A bearer token given on stdin (scripts that already hold one).
 class StaticTokenCredential final : public TokenCredential
@@ -41,8 +39,7 @@ private:
 struct Workspace
 {
     std::shared_ptr<AzureClient> client;
-    QString base; // ARM base URL without a trailing slash
-    QString id;   // workspace ARM id
+    QString id; // workspace ARM id
     WorkspaceRef ref;
     QString localRoot; // --local-root, for the token command printed with a curl call
 
@@ -50,49 +47,33 @@ struct Workspace
     PipelineOperations pipelines() const { return PipelineOperations(client->arm(), client->cloud(), ref); }
 };
 
-struct Reply
+// A job's GET body as an object; the service's error (code, message, request id) on stderr.
+std::optional<QJsonObject> jobDocument(const PipelineOperations &pipelines, const QString &name)
 {
-    int status = 0;
-    QByteArray body;
-    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
-    QString error() const
-    {
-        const QJsonObject e = json().value(QStringLiteral("error")).toObject();
-        if (!e.isEmpty())
-            return QStringLiteral("%1: %2").arg(e.value(QStringLiteral("code")).toString(), e.value(QStringLiteral("message")).toString());
-        return status == 0 ? QStringLiteral("no answer from the workspace") : QStringLiteral("HTTP %1: %2").arg(status).arg(QString::fromUtf8(body.left(400)));
+    const auto body = await<QByteArray>([&](QObject *context, auto done) { pipelines.getJobDocument(name, context, done); });
+    if (!body) {
+        printErr(QStringLiteral("error: ") + body.error().toString());
+        return std::nullopt;
     }
-    bool ok() const { return status >= 200 && status < 300; }
-};
-
-Reply send(const Workspace &ws, const QByteArray &method, const QString &pathAndQuery, const QByteArray &body = {},
-           const QList<QPair<QByteArray, QByteArray>> &headers = {})
-{
-    HttpRequest request;
-    request.method = method;
-    QString target = ws.base + pathAndQuery;
-    if (!pathAndQuery.contains(QLatin1String("api-version=")) && !pathAndQuery.startsWith(QLatin1String("/pipelines/")))
-        target += (pathAndQuery.contains(QLatin1Char('?')) ? QStringLiteral("&") : QStringLiteral("?")) +
-                  QStringLiteral("api-version=") + QLatin1String(kApiVersion);
-    request.url = QUrl(target);
-    request.body = body;
-    if (!body.isEmpty())
-        request.headers.set("Content-Type", "application/json");
-    for (const auto &[name, value] : headers)
-        request.headers.set(name, value);
-    std::optional<HttpResponse> response;
-    QEventLoop loop;
-    QObject context;
-    ws.client->arm()->send(request, &context, [&](const HttpResponse &r) {
-        response = r;
-        loop.quit();
-    });
-    if (!response)
-        loop.exec();
-    return Reply{response->status, response->body};
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(body.value(), &error);
+    if (!doc.isObject()) {
+        printErr(QStringLiteral("error: job %1: the answer is not a JSON object (%2)").arg(name, error.errorString()));
+        return std::nullopt;
+    }
+    return doc.object();
 }
 
-QByteArray dump(const QJsonObject &o) { return QJsonDocument(o).toJson(QJsonDocument::Compact); }
+QByteArray compact(const QJsonObject &o) { return QJsonDocument(o).toJson(QJsonDocument::Compact); }
+
+// Items the typed list calls hand over as JSON bodies, as one array for --json output.
+QJsonArray documentArray(const QList<QByteArray> &items)
+{
+    QJsonArray out;
+    for (const QByteArray &item : items)
+        out.append(QJsonDocument::fromJson(item).object());
+    return out;
+}
 
 // Parameter assignments from --set name=value (numbers stay numbers).
 std::optional<QJsonObject> assignments(const QStringList &sets)
@@ -114,38 +95,30 @@ std::optional<QJsonObject> assignments(const QStringList &sets)
 
 QString status(const QJsonObject &job) { return job.value(QStringLiteral("properties")).toObject().value(QStringLiteral("status")).toString(); }
 
-bool terminal(const QString &s)
-{
-    return s == QLatin1String("Completed") || s == QLatin1String("Failed") || s == QLatin1String("Canceled") ||
-           s == QLatin1String("NotResponding");
-}
-
-// Polls a job until it ends; prints status changes and batch progress to stderr.
-std::optional<QJsonObject> waitJob(const Workspace &ws, const QString &name, int intervalMs, bool quiet)
+// Polls a job until it ends, printing status changes and batch progress to stderr; the job's
+// whole body at the end.
+std::optional<QJsonObject> waitJob(const PipelineOperations &pipelines, const QString &name, int intervalMs, bool quiet)
 {
     QString last;
     QString lastProgress;
     for (;;) {
-        const Reply r = send(ws, "GET", ws.id + QStringLiteral("/jobs/") + name);
-        if (!r.ok()) {
-            printErr(QStringLiteral("error: ") + r.error());
+        const auto progress =
+            await<BatchJobProgress>([&](QObject *context, auto done) { pipelines.batchProgress(name, context, done); });
+        if (!progress) {
+            printErr(QStringLiteral("error: ") + progress.error().toString());
             return std::nullopt;
         }
-        const QJsonObject job = r.json();
-        const QString s = status(job);
-        const QJsonObject props = job.value(QStringLiteral("properties")).toObject().value(QStringLiteral("properties")).toObject();
-        const QString progress = props.contains(QStringLiteral("azureml.batch.rowsProcessed"))
-                                     ? QStringLiteral("%1/%2 rows, %3 failed")
-                                           .arg(props.value(QStringLiteral("azureml.batch.rowsProcessed")).toString(),
-                                                props.value(QStringLiteral("azureml.batch.rowsTotal")).toString(),
-                                                props.value(QStringLiteral("azureml.batch.rowsFailed")).toString())
-                                     : QString();
-        if (!quiet && (s != last || progress != lastProgress))
-            printErr(QStringLiteral("  %1%2").arg(s, progress.isEmpty() ? QString() : QStringLiteral(" (") + progress + QLatin1Char(')')));
-        last = s;
-        lastProgress = progress;
-        if (terminal(s))
-            return job;
+        const QString rows = progress->known ? QStringLiteral("%1/%2 rows, %3 failed")
+                                                   .arg(progress->rowsProcessed)
+                                                   .arg(progress->rowsTotal)
+                                                   .arg(progress->rowsFailed)
+                                             : QString();
+        if (!quiet && (progress->status != last || rows != lastProgress))
+            printErr(QStringLiteral("  %1%2").arg(progress->status, rows.isEmpty() ? QString() : QStringLiteral(" (") + rows + QLatin1Char(')')));
+        last = progress->status;
+        lastProgress = rows;
+        if (progress->isTerminal())
+            return jobDocument(pipelines, name);
         QThread::msleep(static_cast<unsigned long>(intervalMs));
     }
 }
@@ -236,9 +209,6 @@ std::optional<Workspace> openWs(const QCommandLineParser &parser, const Workspac
         }
         ws.client = client.value();
     }
-    ws.base = ws.client->cloud().resourceManager.toString();
-    while (ws.base.endsWith(QLatin1Char('/')))
-        ws.base.chop(1);
     ws.id = ref->armId();
     ws.ref = ref.value();
     if (parser.isSet(localRoot))
@@ -258,28 +228,26 @@ void printJobSummary(const Workspace &ws, const QJsonObject &job)
         printOut(QStringLiteral("  input  %1 = %2").arg(it.key(), in.contains(QStringLiteral("value")) ? in.value(QStringLiteral("value")).toString()
                                                                                                       : in.value(QStringLiteral("uri")).toString()));
     }
-    const Reply children = send(ws, "GET", ws.id + QStringLiteral("/jobs?parentJobName=") + job.value(QStringLiteral("name")).toString());
-    for (const QJsonValue v : children.json().value(QStringLiteral("value")).toArray()) {
-        const QJsonObject c = v.toObject();
-        const QJsonObject cp = c.value(QStringLiteral("properties")).toObject();
-        const QJsonObject props = cp.value(QStringLiteral("properties")).toObject();
+    const QString jobName = job.value(QStringLiteral("name")).toString();
+    const auto steps = await<QList<Job>>([&](QObject *context, auto done) { ws.pipelines().listSteps(jobName, context, done); });
+    if (!steps)
+        printErr(QStringLiteral("error: the steps of %1: %2").arg(jobName, steps.error().toString()));
+    for (const Job &step : steps ? steps.value() : QList<Job>()) {
+        const QMap<QString, QString> &props = step.properties;
         QString extra;
-        if (props.value(QStringLiteral("azureml.isreused")).toString() == QLatin1String("true"))
-            extra = QStringLiteral(" (reused %1)").arg(props.value(QStringLiteral("azureml.reusedjobname")).toString());
+        if (props.value(QStringLiteral("azureml.isreused")) == QLatin1String("true"))
+            extra = QStringLiteral(" (reused %1)").arg(props.value(QStringLiteral("azureml.reusedjobname")));
         if (props.contains(QStringLiteral("azureml.batch.rowsProcessed")))
             extra += QStringLiteral(" rows %1/%2, failed %3")
-                         .arg(props.value(QStringLiteral("azureml.batch.rowsProcessed")).toString(),
-                              props.value(QStringLiteral("azureml.batch.rowsTotal")).toString(),
-                              props.value(QStringLiteral("azureml.batch.rowsFailed")).toString());
+                         .arg(props.value(QStringLiteral("azureml.batch.rowsProcessed")), props.value(QStringLiteral("azureml.batch.rowsTotal")),
+                              props.value(QStringLiteral("azureml.batch.rowsFailed")));
         printOut(QStringLiteral("  step   %1  %2  %3  job %4%5")
-                     .arg(props.value(QStringLiteral("azureml.pipeline.stepName")).toString(),
-                          props.value(QStringLiteral("azureml.pipeline.stepType")).toString(), cp.value(QStringLiteral("status")).toString(),
-                          c.value(QStringLiteral("name")).toString(), extra));
+                     .arg(props.value(QStringLiteral("azureml.pipeline.stepName")), props.value(QStringLiteral("azureml.pipeline.stepType")),
+                          step.status, step.name, extra));
         if (props.contains(QStringLiteral("azureml.batch.failedRowDetails")))
-            printOut(QStringLiteral("         failed rows: ") + props.value(QStringLiteral("azureml.batch.failedRowDetails")).toString());
-        const QJsonObject outs = cp.value(QStringLiteral("outputs")).toObject();
-        for (auto it = outs.begin(); it != outs.end(); ++it)
-            printOut(QStringLiteral("         output %1 = %2").arg(it.key(), it.value().toObject().value(QStringLiteral("uri")).toString()));
+            printOut(QStringLiteral("         failed rows: ") + props.value(QStringLiteral("azureml.batch.failedRowDetails")));
+        for (auto it = step.outputs.begin(); it != step.outputs.end(); ++it)
+            printOut(QStringLiteral("         output %1 = %2").arg(it.key(), it.value()));
     }
     const QJsonObject outputs = p.value(QStringLiteral("outputs")).toObject();
     for (auto it = outputs.begin(); it != outputs.end(); ++it) {
@@ -427,12 +395,17 @@ int runPipeline(const QStringList &arguments)
         return ExitFailure;
     const bool json = parser.isSet(options.json);
     const int pollMs = std::max(20, parser.value(interval).toInt());
+    const PipelineOperations pipelines = ws->pipelines();
+    const auto failAzure = [&](const AzureError &error) {
+        printErr(QStringLiteral("error: ") + error.toString());
+        return ExitFailure;
+    };
     const auto finish = [&](const QString &job) -> int {
         if (!parser.isSet(wait)) {
             printOut(job);
             return ExitOk;
         }
-        const auto done = waitJob(*ws, job, pollMs, json);
+        const auto done = waitJob(pipelines, job, pollMs, json);
         if (!done)
             return ExitFailure;
         if (json)
@@ -441,17 +414,11 @@ int runPipeline(const QStringList &arguments)
             printJobSummary(*ws, *done);
         return status(*done) == QLatin1String("Completed") ? ExitOk : ExitFailure;
     };
-    const auto fail = [&](const Reply &r) {
-        printErr(QStringLiteral("error: ") + r.error());
-        return ExitFailure;
-    };
-    const auto pipelineJob = [&](const QString &job) -> std::optional<QJsonObject> {
-        const Reply r = send(*ws, "GET", ws->id + QStringLiteral("/jobs/") + job);
-        if (!r.ok()) {
-            fail(r);
-            return std::nullopt;
-        }
-        return r.json();
+    const auto submit = [&](const QJsonObject &definition) -> int {
+        const auto job = await<Job>([&](QObject *context, auto done) {
+            pipelines.submitPipelineJob(name, compact(definition), context, done);
+        });
+        return job ? finish(name) : failAzure(job.error());
     };
 
     if (verb == QLatin1String("create")) {
@@ -463,27 +430,30 @@ int runPipeline(const QStringList &arguments)
             return ExitFailure;
         }
         QJsonParseError error;
-        QJsonObject body = QJsonDocument::fromJson(f.readAll(), &error).object();
+        const QJsonObject body = QJsonDocument::fromJson(f.readAll(), &error).object();
         if (error.error != QJsonParseError::NoError) {
             printErr(QStringLiteral("pipeline create: %1: %2 at offset %3").arg(parser.value(file), error.errorString()).arg(error.offset));
             return ExitFailure;
         }
-        if (!body.contains(QStringLiteral("properties")))
-            body = QJsonObject{{QStringLiteral("properties"), body}};
-        const Reply r = send(*ws, "PUT", ws->id + QStringLiteral("/jobs/") + name, dump(body));
-        return r.ok() ? finish(name) : fail(r);
+        // The file holds a REST body or just its properties.
+        return submit(body.contains(QStringLiteral("properties")) ? body.value(QStringLiteral("properties")).toObject() : body);
     }
     if (verb == QLatin1String("run")) {
         if (!needs(from))
             return ExitUsage;
-        auto job = pipelineJob(parser.value(from));
-        if (!job)
-            return ExitFailure;
         const auto assigned = assignments(parser.values(set));
         if (!assigned)
             return ExitUsage;
-        QJsonObject p = job->value(QStringLiteral("properties")).toObject();
-        QJsonObject inputs = p.value(QStringLiteral("inputs")).toObject();
+        const auto body = await<QByteArray>([&](QObject *context, auto done) {
+            pipelines.getJobDocument(parser.value(from), context, done);
+        });
+        if (!body)
+            return failAzure(body.error());
+        const auto definition = pipelineJobDefinition(body.value());
+        if (!definition)
+            return failAzure(definition.error());
+        QJsonObject def = QJsonDocument::fromJson(definition.value()).object();
+        QJsonObject inputs = def.value(QStringLiteral("inputs")).toObject();
         for (auto it = assigned->begin(); it != assigned->end(); ++it) {
             if (!inputs.contains(it.key())) {
                 printErr(QStringLiteral("pipeline run: the pipeline has no parameter '%1' (its parameters: %2).")
@@ -497,32 +467,16 @@ int runPipeline(const QStringList &arguments)
                       text);
             inputs.insert(it.key(), in);
         }
-        QJsonObject def;
-        for (const char *key : {"jobType", "displayName", "description", "experimentName", "settings", "jobs", "computeId", "tags"})
-            if (p.contains(QLatin1String(key)))
-                def.insert(QLatin1String(key), p.value(QLatin1String(key)));
         def.insert(QStringLiteral("inputs"), inputs);
-        QJsonObject outputs;
-        const QJsonObject declared = p.value(QStringLiteral("outputs")).toObject();
-        for (auto it = declared.begin(); it != declared.end(); ++it) {
-            if (it.key() == QLatin1String("default"))
-                continue;
-            QJsonObject o = it.value().toObject();
-            o.remove(QStringLiteral("uri"));
-            o.remove(QStringLiteral("assetVersion"));
-            outputs.insert(it.key(), o);
-        }
-        def.insert(QStringLiteral("outputs"), outputs);
         if (parser.isSet(experiment))
             def.insert(QStringLiteral("experimentName"), parser.value(experiment));
-        const Reply r = send(*ws, "PUT", ws->id + QStringLiteral("/jobs/") + name, dump(QJsonObject{{QStringLiteral("properties"), def}}));
-        return r.ok() ? finish(name) : fail(r);
+        return submit(def);
     }
     if (verb == QLatin1String("list")) {
-        const Reply r = send(*ws, "GET", ws->id + QStringLiteral("/jobs?jobType=Pipeline"));
-        if (!r.ok())
-            return fail(r);
-        const QJsonArray value = r.json().value(QStringLiteral("value")).toArray();
+        const auto jobs = await<QList<QByteArray>>([&](QObject *context, auto done) { pipelines.listPipelineJobDocuments(context, done); });
+        if (!jobs)
+            return failAzure(jobs.error());
+        const QJsonArray value = documentArray(jobs.value());
         if (json) {
             printJson(value);
             return ExitOk;
@@ -538,7 +492,8 @@ int runPipeline(const QStringList &arguments)
         return ExitOk;
     }
     if (verb == QLatin1String("show") || verb == QLatin1String("wait")) {
-        std::optional<QJsonObject> job = verb == QLatin1String("wait") ? waitJob(*ws, name, pollMs, json) : pipelineJob(name);
+        const std::optional<QJsonObject> job =
+            verb == QLatin1String("wait") ? waitJob(pipelines, name, pollMs, json) : jobDocument(pipelines, name);
         if (!job)
             return ExitFailure;
         if (json)
@@ -548,15 +503,15 @@ int runPipeline(const QStringList &arguments)
         return verb == QLatin1String("wait") && status(*job) != QLatin1String("Completed") ? ExitFailure : ExitOk;
     }
     if (verb == QLatin1String("cancel")) {
-        const Reply r = send(*ws, "POST", ws->id + QStringLiteral("/jobs/") + name + QStringLiteral("/cancel"));
-        return r.ok() ? ExitOk : fail(r);
+        const auto canceled = await<Empty>([&](QObject *context, auto done) { ws->ml().cancelJob(name, context, done); });
+        return canceled ? ExitOk : failAzure(canceled.error());
     }
     if (verb == QLatin1String("export-yaml")) {
-        const Reply r = send(*ws, "GET", ws->id + QStringLiteral("/jobs/") + name);
-        if (!r.ok())
-            return fail(r);
+        const auto body = await<QByteArray>([&](QObject *context, auto done) { pipelines.getJobDocument(name, context, done); });
+        if (!body)
+            return failAzure(body.error());
         QString error;
-        const auto yaml = local::pipelineJobYaml(r.body, &error);
+        const auto yaml = local::pipelineJobYaml(body.value(), &error);
         if (!yaml) {
             printErr(QStringLiteral("pipeline export-yaml: %1: %2").arg(name, error));
             return ExitFailure;
@@ -572,11 +527,6 @@ int runPipeline(const QStringList &arguments)
         }
         return ExitOk;
     }
-    const auto failAzure = [&](const AzureError &error) {
-        printErr(QStringLiteral("error: ") + error.toString());
-        return ExitFailure;
-    };
-    const PipelineOperations pipelines = ws->pipelines();
     const auto endpointJson = [](const PipelineEndpoint &e) {
         QJsonObject parameters;
         for (auto it = e.parameters.begin(); it != e.parameters.end(); ++it)
@@ -646,10 +596,12 @@ int runPipeline(const QStringList &arguments)
             printErr(QStringLiteral("pipeline schedule-create: give either --cron or --frequency."));
             return ExitUsage;
         }
-        const Reply job = send(*ws, "GET", ws->id + QStringLiteral("/jobs/") + parser.value(from));
-        if (!job.ok())
-            return fail(job);
-        const auto definition = pipelineJobDefinition(job.body);
+        const auto job = await<QByteArray>([&](QObject *context, auto done) {
+            pipelines.getJobDocument(parser.value(from), context, done);
+        });
+        if (!job)
+            return failAzure(job.error());
+        const auto definition = pipelineJobDefinition(job.value());
         if (!definition)
             return failAzure(definition.error());
         ScheduleSpec spec;
@@ -700,10 +652,11 @@ int runPipeline(const QStringList &arguments)
     }
     if (verb == QLatin1String("schedules")) {
         if (json) {
-            const Reply r = send(*ws, "GET", ws->id + QStringLiteral("/schedules"));
-            if (!r.ok())
-                return fail(r);
-            printJson(r.json().value(QStringLiteral("value")).toArray());
+            const auto schedules =
+                await<QList<QByteArray>>([&](QObject *context, auto done) { pipelines.listScheduleDocuments(context, done); });
+            if (!schedules)
+                return failAzure(schedules.error());
+            printJson(documentArray(schedules.value()));
             return ExitOk;
         }
         const auto schedules = await<QList<Schedule>>([&](QObject *context, auto done) { pipelines.listSchedules(context, done); });
@@ -742,35 +695,49 @@ int runPipeline(const QStringList &arguments)
     if (verb == QLatin1String("batch-deploy")) {
         if (!needs(deployment) || !needs(model) || !needs(compute))
             return ExitUsage;
-        Reply r = send(*ws, "PUT", ws->id + QStringLiteral("/batchEndpoints/") + name,
-                       dump({{QStringLiteral("location"), QStringLiteral("local")},
-                             {QStringLiteral("properties"), QJsonObject{{QStringLiteral("authMode"), QStringLiteral("AADToken")},
-                                                                        {QStringLiteral("defaults"), QJsonObject{{QStringLiteral("deploymentName"), parser.value(deployment)}}}}}}));
-        if (!r.ok())
-            return fail(r);
-        QString modelId = parser.value(model);
-        if (modelId.startsWith(QLatin1String("azureml:")) && !modelId.startsWith(QLatin1String("azureml://")))
-            modelId = ws->id + QStringLiteral("/models/") + modelId.mid(8).section(QLatin1Char(':'), 0, 0) + QStringLiteral("/versions/") +
-                      modelId.mid(8).section(QLatin1Char(':'), 1);
-        QString computeId = parser.value(compute);
-        if (!computeId.startsWith(QLatin1Char('/')))
-            computeId = ws->id + QStringLiteral("/computes/") + computeId;
-        const QJsonObject body{
-            {QStringLiteral("location"), QStringLiteral("local")},
-            {QStringLiteral("properties"),
-             QJsonObject{{QStringLiteral("model"), QJsonObject{{QStringLiteral("referenceType"), QStringLiteral("Id")}, {QStringLiteral("assetId"), modelId}}},
-                         {QStringLiteral("compute"), computeId},
-                         {QStringLiteral("miniBatchSize"), parser.value(miniBatch).toInt()},
-                         {QStringLiteral("errorThreshold"), parser.value(threshold).toInt()},
-                         {QStringLiteral("resources"), QJsonObject{{QStringLiteral("instanceCount"), parser.value(instances).toInt()}}},
-                         {QStringLiteral("retrySettings"), QJsonObject{{QStringLiteral("maxRetries"), parser.value(retries).toInt()},
-                                                                       {QStringLiteral("timeout"), QStringLiteral("PT5M")}}},
-                         {QStringLiteral("outputAction"), QStringLiteral("AppendRow")},
-                         {QStringLiteral("outputFileName"), QStringLiteral("parallel_run_step.txt")}}}};
-        r = send(*ws, "PUT", ws->id + QStringLiteral("/batchEndpoints/") + name + QStringLiteral("/deployments/") + parser.value(deployment), dump(body));
-        if (!r.ok())
-            return fail(r);
-        printOut(QStringLiteral("Batch endpoint %1, deployment %2.").arg(name, parser.value(deployment)));
+        BatchDeploymentSpec spec;
+        spec.endpointName = name;
+        spec.name = parser.value(deployment);
+        const auto whole = [&](const QCommandLineOption &option, int minimum, int &value) {
+            bool ok = false;
+            value = parser.value(option).toInt(&ok);
+            if (ok && value >= minimum)
+                return true;
+            printErr(QStringLiteral("pipeline batch-deploy: --%1 takes a whole number of at least %2, not '%3'.")
+                         .arg(option.names().first())
+                         .arg(minimum)
+                         .arg(parser.value(option)));
+            return false;
+        };
+        if (!whole(miniBatch, 1, spec.miniBatchSize) || !whole(instances, 1, spec.instanceCount) ||
+            !whole(threshold, -1, spec.errorThreshold) || !whole(retries, 0, spec.maxRetries))
+            return ExitUsage;
+        spec.modelId = parser.value(model);
+        if (spec.modelId.startsWith(QLatin1String("azureml:")) && !spec.modelId.startsWith(QLatin1String("azureml://")))
+            spec.modelId = ws->id + QStringLiteral("/models/") + spec.modelId.mid(8).section(QLatin1Char(':'), 0, 0) +
+                           QStringLiteral("/versions/") + spec.modelId.mid(8).section(QLatin1Char(':'), 1);
+        spec.compute = parser.value(compute);
+        if (!spec.compute.startsWith(QLatin1Char('/')))
+            spec.compute = ws->id + QStringLiteral("/computes/") + spec.compute;
+        // One mini-batch at a time per instance (what the service assumes when none is named);
+        // the instances are the parallelism. The append_row file keeps Azure's default name.
+        spec.maxConcurrencyPerInstance = 1;
+        spec.outputFileName = QStringLiteral("parallel_run_step.txt");
+        // Batch endpoints live in the workspace's region.
+        const auto workspace = await<azure::Workspace>([&](QObject *context, auto done) { ws->ml().getWorkspace(context, done); });
+        if (!workspace)
+            return failAzure(workspace.error());
+        spec.location = workspace->location;
+        const std::unique_ptr<Operation<BatchEndpoint>> endpoint(
+            pipelines.createBatchEndpoint(name, spec.location, {}, spec.name, nullptr));
+        awaitOperation(*endpoint, json);
+        if (endpoint->state() != OperationState::Succeeded)
+            return failAzure(endpoint->error());
+        const std::unique_ptr<Operation<BatchDeployment>> made(pipelines.createBatchDeployment(spec, nullptr));
+        awaitOperation(*made, json);
+        if (made->state() != OperationState::Succeeded)
+            return failAzure(made->error());
+        printOut(QStringLiteral("Batch endpoint %1, deployment %2.").arg(name, spec.name));
         return ExitOk;
     }
     // batch-invoke
@@ -779,28 +746,37 @@ int runPipeline(const QStringList &arguments)
     QString uri = parser.value(input);
     if (QFileInfo::exists(uri))
         uri = QFileInfo(uri).absoluteFilePath();
-    const QJsonObject body{{QStringLiteral("properties"),
-                            QJsonObject{{QStringLiteral("InputData"),
-                                         QJsonObject{{QStringLiteral("input"), QJsonObject{{QStringLiteral("JobInputType"), QStringLiteral("UriFile")},
-                                                                                           {QStringLiteral("Uri"), uri}}}}}}}};
-    QList<QPair<QByteArray, QByteArray>> headers;
-    if (parser.isSet(deployment))
-        headers.append({"azureml-model-deployment", parser.value(deployment).toUtf8()});
-    const Reply r = send(*ws, "POST", QStringLiteral("/batch") + ws->id + QStringLiteral("/batchEndpoints/") + name + QStringLiteral("/jobs"),
-                         dump(body), headers);
-    if (!r.ok())
-        return fail(r);
-    const QString job = r.json().value(QStringLiteral("name")).toString();
-    const int code = finish(job);
+    // The endpoint's scoring URI takes the invocation, as on Azure.
+    const auto endpoint = await<BatchEndpoint>([&](QObject *context, auto done) { pipelines.getBatchEndpoint(name, context, done); });
+    if (!endpoint)
+        return failAzure(endpoint.error());
+    const auto job = await<Job>([&](QObject *context, auto done) {
+        pipelines.invokeBatchEndpoint(endpoint->scoringUri, uri, parser.value(deployment), context, done);
+    });
+    if (!job)
+        return failAzure(job.error());
+    const int code = finish(job->name);
     if (code == ExitOk && parser.isSet(out)) {
-        // The append_row file of the scoring step, downloaded through MLflow's artifact route.
-        const QString child = job + QStringLiteral("_score");
-        const Reply download = send(*ws, "GET",
-                                QStringLiteral("/mlflow/v1.0") + ws->id + QStringLiteral("/api/2.0/mlflow/artifacts/get?run_id=") + child +
-                                    QStringLiteral("&path=outputs/job_output/parallel_run_step.txt"));
-        QFile f(parser.value(out));
-        if (!download.ok() || !f.open(QIODevice::WriteOnly) || f.write(download.body) < 0) {
-            printErr(QStringLiteral("pipeline batch-invoke: could not save the output to %1: %2").arg(parser.value(out), download.error()));
+        // The append_row file of the scoring step, downloaded through the workspace's MLflow artifact route.
+        const auto saved = [&]() -> Result<Empty> {
+            const auto workspace = await<azure::Workspace>([&](QObject *context, auto done) { ws->ml().getWorkspace(context, done); });
+            if (!workspace)
+                return workspace.error();
+            const QUrl tracking =
+                ws->client->cloud().mlflowTrackingBase(workspace->id, workspace->location, workspace->mlFlowTrackingUri);
+            const auto content = await<QByteArray>([&](QObject *context, auto done) {
+                ws->ml().downloadArtifact(tracking, job->name + QStringLiteral("_score"),
+                                          QStringLiteral("outputs/job_output/parallel_run_step.txt"), context, done);
+            });
+            if (!content)
+                return content.error();
+            QFile f(parser.value(out));
+            if (!f.open(QIODevice::WriteOnly) || f.write(content.value()) < 0)
+                return AzureError::invalidInput(QStringLiteral("cannot write the file: %1").arg(f.errorString()));
+            return Empty{};
+        }();
+        if (!saved) {
+            printErr(QStringLiteral("pipeline batch-invoke: could not save the output to %1: %2").arg(parser.value(out), saved.error().toString()));
             return ExitFailure;
         }
     }

@@ -336,6 +336,27 @@ HttpRequest listChildJobs(const Cloud &cloud, const WorkspaceRef &ws, const QStr
     return jsonRequest("GET", mlUrl(cloud, ws, QStringLiteral("/jobs"), {{QStringLiteral("parentJobName"), parentJobName}}));
 }
 
+HttpRequest listPipelineJobs(const Cloud &cloud, const WorkspaceRef &ws)
+{
+    return jsonRequest("GET", mlUrl(cloud, ws, QStringLiteral("/jobs"), {{QStringLiteral("jobType"), QStringLiteral("Pipeline")}}));
+}
+
+Result<HttpRequest> submitPipelineJob(const Cloud &cloud, const WorkspaceRef &ws, const QString &name, const QByteArray &definition)
+{
+    if (name.trimmed().isEmpty())
+        return AzureError::invalidInput(QStringLiteral("a pipeline job needs a name"));
+    json properties = parseJson(definition);
+    if (properties.is_discarded() || !properties.is_object())
+        return AzureError::invalidInput(QStringLiteral("pipeline job '%1': the definition is not a JSON object").arg(name));
+    if (const json *wrapped = member(properties, "properties"); wrapped && wrapped->is_object() && !member(properties, "jobType"))
+        return AzureError::invalidInput(
+            QStringLiteral("pipeline job '%1': give the definition (the body's \"properties\" object), not the whole body").arg(name));
+    const json body{{"properties", std::move(properties)}};
+    QString clean = name;
+    clean.replace(QLatin1Char('/'), QLatin1Char('_'));
+    return jsonRequest("PUT", mlUrl(cloud, ws, QStringLiteral("/jobs/") + clean), &body);
+}
+
 } // namespace requests
 
 PipelineOperations::PipelineOperations(std::shared_ptr<const HttpPipeline> pipeline, Cloud cloud, WorkspaceRef workspace,
@@ -480,6 +501,39 @@ void PipelineOperations::scheduleHistory(const QString &name, QObject *context, 
             done(runs);
         });
     });
+}
+
+namespace {
+
+// Keeps a list item as the service sent it (listAll's item parser for whole documents).
+Result<QByteArray> wholeDocument(const QByteArray &item) { return item; }
+
+} // namespace
+
+void PipelineOperations::submitPipelineJob(const QString &name, const QByteArray &definition, QObject *context,
+                                           Done<Job> done) const
+{
+    auto request = requests::submitPipelineJob(m_cloud, m_ws, name, definition);
+    if (!request) {
+        done(request.error());
+        return;
+    }
+    sendTyped<Job>(*m_pipeline, std::move(request).value(), &parseJob, context, std::move(done));
+}
+
+void PipelineOperations::getJobDocument(const QString &name, QObject *context, Done<QByteArray> done) const
+{
+    sendTyped<QByteArray>(*m_pipeline, requests::getJob(m_cloud, m_ws, name), &wholeDocument, context, std::move(done));
+}
+
+void PipelineOperations::listPipelineJobDocuments(QObject *context, Done<QList<QByteArray>> done) const
+{
+    listAll<QByteArray>(m_pipeline, requests::listPipelineJobs(m_cloud, m_ws), &wholeDocument, context, std::move(done));
+}
+
+void PipelineOperations::listScheduleDocuments(QObject *context, Done<QList<QByteArray>> done) const
+{
+    listAll<QByteArray>(m_pipeline, requests::listSchedules(m_cloud, m_ws), &wholeDocument, context, std::move(done));
 }
 
 void PipelineOperations::listSteps(const QString &pipelineJob, QObject *context, Done<QList<Job>> done) const

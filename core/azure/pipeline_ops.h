@@ -114,6 +114,13 @@ HttpRequest scheduleHistory(const Cloud &cloud, const WorkspaceRef &ws, const QS
 HttpRequest listJobsOfSchedule(const Cloud &cloud, const WorkspaceRef &ws, const QString &scheduleName);
 // The step jobs of a pipeline run.
 HttpRequest listChildJobs(const Cloud &cloud, const WorkspaceRef &ws, const QString &parentJobName);
+// The workspace's pipeline jobs (Jobs_List's jobType filter).
+HttpRequest listPipelineJobs(const Cloud &cloud, const WorkspaceRef &ws);
+// A pipeline job from a definition (the body's "properties" object, as pipelineJobDefinition
+// gives it or a pipeline file holds it), PUT as a new job `name`. An error naming the problem
+// when the definition is not a JSON object.
+Result<HttpRequest> submitPipelineJob(const Cloud &cloud, const WorkspaceRef &ws, const QString &name,
+                                      const QByteArray &definition);
 } // namespace requests
 
 struct PipelineOperationsOptions
@@ -149,6 +156,16 @@ public:
     // The occurrences of a schedule, oldest first: the service's history where it keeps one,
     // otherwise the jobs it created (Azure), each as a Started occurrence.
     void scheduleHistory(const QString &name, QObject *context, Done<QList<ScheduleRun>> done) const;
+
+    // Submits a pipeline job from its definition (see requests::submitPipelineJob); the job as
+    // the service took it.
+    void submitPipelineJob(const QString &name, const QByteArray &definition, QObject *context, Done<Job> done) const;
+    // A job's whole GET body, for what Job leaves out (its inputs, the outputs' assets, the
+    // definition a new run starts from): YAML export, JSON output, runs from runs.
+    void getJobDocument(const QString &name, QObject *context, Done<QByteArray> done) const;
+    // Every page of the workspace's pipeline jobs and of its schedules, each item as its JSON body.
+    void listPipelineJobDocuments(QObject *context, Done<QList<QByteArray>> done) const;
+    void listScheduleDocuments(QObject *context, Done<QList<QByteArray>> done) const;
 
     void listSteps(const QString &pipelineJob, QObject *context, Done<QList<Job>> done) const;
     void batchProgress(const QString &job, QObject *context, Done<BatchJobProgress> done) const;

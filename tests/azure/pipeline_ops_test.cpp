@@ -284,3 +284,91 @@ TEST(PipelineOps, CurlCommandHasATokenPlaceholderAndTheTokenCommandGetsOne)
               QStringLiteral("TOKEN=$(cerulean-cli pipeline token --url 'http://127.0.0.1:9' --local-root '/tmp/root')"));
     EXPECT_TRUE(tokenCommand(Cloud::azure()).startsWith(QStringLiteral("TOKEN=$(az account get-access-token")));
 }
+
+TEST(PipelineOps, SubmitPipelineJobPutsTheDefinitionAsTheContractExampleHasIt)
+{
+    const json example = loadJson(mlExamples() + QStringLiteral("Job/PipelineJob/createOrUpdate.json"));
+    ASSERT_TRUE(example.is_object());
+    const json &body = example["parameters"]["body"];
+    Rig rig(Cloud::azure());
+    rig.transport->handler = [&](const HttpRequest &) { return jsonResponse(201, dumpJson(example["responses"]["200"]["body"])); };
+    auto job = rig.await<Job>([&](QObject *c, auto done) {
+        rig.ops->submitPipelineJob(QStringLiteral("p2"), dumpJson(body["properties"]), c, done);
+    });
+    ASSERT_TRUE(job.ok()) << job.error().toString().toStdString();
+    EXPECT_EQ(job->jobType, QStringLiteral("Pipeline"));
+    ASSERT_EQ(rig.transport->requests.size(), 1u);
+    const HttpRequest &sent = rig.transport->requests[0];
+    EXPECT_EQ(sent.method, QByteArray("PUT"));
+    EXPECT_EQ(sent.url.host(), QStringLiteral("management.azure.com"));
+    EXPECT_EQ(sent.url.path(), kWsPath + QStringLiteral("/jobs/p2"));
+    EXPECT_EQ(QUrlQuery(sent.url).queryItemValue(QStringLiteral("api-version")), QStringLiteral("2025-12-01"));
+    EXPECT_EQ(bodyOf(sent), body);
+    EXPECT_EQ(sent.headers.value("Authorization"), QByteArray("Bearer t0k"));
+
+    // What is not a definition never reaches the wire, and the error says what is wrong.
+    const auto refused = [&](const QString &name, const QByteArray &definition) {
+        auto r = rig.await<Job>([&](QObject *c, auto done) { rig.ops->submitPipelineJob(name, definition, c, done); });
+        return r.ok() ? QString() : r.error().message;
+    };
+    EXPECT_TRUE(refused(QStringLiteral("p3"), "[1]").contains(QStringLiteral("not a JSON object")));
+    EXPECT_TRUE(refused(QStringLiteral("p3"), "{\"jobType\":").contains(QStringLiteral("not a JSON object")));
+    EXPECT_TRUE(refused(QStringLiteral("p3"), dumpJson(body)).contains(QStringLiteral("not the whole body")));
+    EXPECT_TRUE(refused(QStringLiteral(" "), dumpJson(body["properties"])).contains(QStringLiteral("needs a name")));
+    EXPECT_EQ(rig.transport->requests.size(), 1u);
+
+    // The service's refusal keeps its code, message and request id.
+    rig.transport->handler = [](const HttpRequest &) {
+        return jsonResponse(400, R"({"error":{"code":"UserError","message":"jobs.first: unknown type 'shell'"}})",
+                            {{"x-ms-request-id", "req-42"}});
+    };
+    auto bad = rig.await<Job>([&](QObject *c, auto done) { rig.ops->submitPipelineJob(QStringLiteral("p4"), R"({"jobType":"Pipeline"})", c, done); });
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().httpStatus, 400);
+    EXPECT_EQ(bad.error().code, QStringLiteral("UserError"));
+    EXPECT_TRUE(bad.error().toString().contains(QStringLiteral("unknown type 'shell'")));
+    EXPECT_TRUE(bad.error().toString().contains(QStringLiteral("req-42")));
+}
+
+TEST(PipelineOps, JobAndScheduleDocumentsAreTheServicesBodiesOverEveryPage)
+{
+    Rig rig;
+    const QByteArray job = R"({"name":"p1","properties":{"jobType":"Pipeline","status":"Completed","inputs":{"avg_rate":{"jobInputType":"literal","value":"0.5"}}}})";
+    rig.transport->handler = [&](const HttpRequest &request) {
+        if (request.url.path().endsWith(QLatin1String("/jobs/p1")))
+            return jsonResponse(200, job);
+        if (request.url.path().endsWith(QLatin1String("/jobs/gone")))
+            return jsonResponse(404, R"({"error":{"code":"NotFound","message":"job 'gone' not found"}})");
+        const QString page = QUrlQuery(request.url).queryItemValue(QStringLiteral("page"));
+        if (page == QLatin1String("2"))
+            return jsonResponse(200, R"({"value":[{"name":"b","properties":{"jobType":"Pipeline"}}]})");
+        return jsonResponse(200, R"({"value":[{"name":"a","properties":{"jobType":"Pipeline"}}],
+            "nextLink":"http://127.0.0.1:9999/next?api-version=2025-12-01&page=2"})");
+    };
+    auto doc = rig.await<QByteArray>([&](QObject *c, auto done) { rig.ops->getJobDocument(QStringLiteral("p1"), c, done); });
+    ASSERT_TRUE(doc.ok()) << doc.error().toString().toStdString();
+    EXPECT_EQ(json::parse(doc->constBegin(), doc->constEnd()), json::parse(job.constBegin(), job.constEnd()));
+    EXPECT_EQ(rig.transport->requests[0].method, QByteArray("GET"));
+    EXPECT_EQ(rig.transport->requests[0].url.path(), kWsPath + QStringLiteral("/jobs/p1"));
+    auto gone = rig.await<QByteArray>([&](QObject *c, auto done) { rig.ops->getJobDocument(QStringLiteral("gone"), c, done); });
+    ASSERT_FALSE(gone.ok());
+    EXPECT_EQ(gone.error().httpStatus, 404);
+    EXPECT_EQ(gone.error().code, QStringLiteral("NotFound"));
+
+    rig.transport->requests.clear();
+    auto jobs = rig.await<QList<QByteArray>>([&](QObject *c, auto done) { rig.ops->listPipelineJobDocuments(c, done); });
+    ASSERT_TRUE(jobs.ok()) << jobs.error().toString().toStdString();
+    ASSERT_EQ(jobs->size(), 2);
+    EXPECT_EQ(json::parse(jobs->at(0).constBegin(), jobs->at(0).constEnd())["name"], "a");
+    EXPECT_EQ(json::parse(jobs->at(1).constBegin(), jobs->at(1).constEnd())["name"], "b");
+    ASSERT_EQ(rig.transport->requests.size(), 2u);
+    EXPECT_EQ(rig.transport->requests[0].url.path(), kWsPath + QStringLiteral("/jobs"));
+    EXPECT_EQ(QUrlQuery(rig.transport->requests[0].url).queryItemValue(QStringLiteral("jobType")), QStringLiteral("Pipeline"));
+    EXPECT_EQ(QUrlQuery(rig.transport->requests[0].url).queryItemValue(QStringLiteral("api-version")), QStringLiteral("2025-12-01"));
+
+    rig.transport->requests.clear();
+    auto schedules = rig.await<QList<QByteArray>>([&](QObject *c, auto done) { rig.ops->listScheduleDocuments(c, done); });
+    ASSERT_TRUE(schedules.ok()) << schedules.error().toString().toStdString();
+    EXPECT_EQ(schedules->size(), 2);
+    EXPECT_EQ(rig.transport->requests[0].url.path(), kWsPath + QStringLiteral("/schedules"));
+}

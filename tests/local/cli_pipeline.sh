@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # cerulean-cli pipeline against a real local-service process: create and wait, show the
-# steps, export YAML, run again with a parameter, publish and trigger, schedules, errors.
+# steps, export YAML, run again with a parameter, publish and trigger, schedules, batch
+# endpoints (deploy, invoke, the output file), errors.
 #   cli_pipeline.sh path/to/cerulean-cli
 set -euo pipefail
 cli="$1"
@@ -81,4 +82,45 @@ if "$cli" pipeline schedule-create bad --from p1 --cron "0 25 * * *" "${common[@
 grep -q "hour field" "$work/err" || fail "cron error: $(cat "$work/err")"
 [ -z "$("$cli" pipeline schedule-history every5 "${common[@]}")" ] || fail "history of a new schedule is not empty"
 "$cli" pipeline list "${common[@]}" | grep -q "^p1  Completed  two steps$" || fail "list"
+"$cli" pipeline list --json "${common[@]}" | grep -q '"name": "p1"' || fail "list --json"
+if "$cli" pipeline show nosuchjob "${common[@]}" 2>"$work/err"; then fail "show of a missing job succeeded"; fi
+grep -q "HTTP 404" "$work/err" && grep -q "request id" "$work/err" || fail "show error: $(cat "$work/err")"
+
+# Batch inference: a tiny model behind a batch endpoint; an invocation over a file, its rows back.
+data="$(dirname "$0")/../data/local/small.csv"
+data="$(cd "$(dirname "$data")" && pwd)/small.csv"
+"$cli" automl --data "$data" --target y --out "$work/model" --max-trials 1 --no-ensembles --no-explain \
+  --allowed-models LogisticRegression >/dev/null 2>&1 || fail "training the batch model"
+put "$ws/computes/cpu" '{"properties":{"computeType":"AmlCompute","properties":{"scaleSettings":{"maxNodeCount":2}}}}'
+put "$ws/models/tiny/versions/1" "{\"properties\":{\"modelType\":\"custom_model\",\"modelUri\":\"$work/model/best\"}}"
+if "$cli" pipeline batch-deploy tiny --deployment main --model azureml:tiny:1 --compute cpu --mini-batch-size 0 "${common[@]}" 2>"$work/err"; then
+  fail "a mini-batch size of 0 accepted"
+fi
+grep -q "mini-batch-size takes a whole number of at least 1, not '0'" "$work/err" || fail "mini-batch error: $(cat "$work/err")"
+out="$("$cli" pipeline batch-deploy tiny --deployment main --model azureml:tiny:1 --compute cpu --mini-batch-size 7 \
+  --error-threshold 2 --instances 2 "${common[@]}" 2>/dev/null)" || fail "batch-deploy: $out"
+[ "$out" = "Batch endpoint tiny, deployment main." ] || fail "batch-deploy output: $out"
+get() { curl -sf -H "Authorization: Bearer $token" "$url$1?api-version=2025-12-01"; }
+deployed="$(get "$ws/batchEndpoints/tiny/deployments/main" | tr -d ' \n')"
+for field in '"miniBatchSize":7' '"errorThreshold":2' '"instanceCount":2' '"outputFileName":"parallel_run_step.txt"' \
+             '"maxConcurrencyPerInstance":1' "\"assetId\":\"$ws/models/tiny/versions/1\"" "\"compute\":\"$ws/computes/cpu\""; do
+  grep -qF "$field" <<<"$deployed" || fail "deployment without $field: $deployed"
+done
+get "$ws/batchEndpoints/tiny" | tr -d ' \n' | grep -qF '"defaults":{"deploymentName":"main"}' || fail "endpoint default deployment"
+out="$("$cli" pipeline batch-invoke tiny --input "$data" --wait --interval-ms 50 --out "$work/rows.txt" "${common[@]}" 2>/dev/null)" \
+  || fail "batch-invoke: $out"
+grep -q "Pipeline  Completed" <<<"$out" || fail "batch-invoke output: $out"
+grep -q "rows 60/60, failed 0" <<<"$out" || fail "batch-invoke progress: $out"
+[ "$(wc -l <"$work/rows.txt")" -eq 60 ] || fail "batch output: $(wc -l <"$work/rows.txt") lines"
+head -1 "$work/rows.txt" | grep -q "^$(sed -n 2p "$data")," || fail "batch output row: $(head -1 "$work/rows.txt")"
+"$cli" pipeline batch-invoke tiny --input "$data" --deployment main --wait --interval-ms 50 --json "${common[@]}" 2>/dev/null \
+  | grep -q '"status": "Completed"' || fail "batch-invoke --json"
+job="$("$cli" pipeline batch-invoke tiny --input "$data" "${common[@]}")"
+[[ "$job" == batchjob-* ]] || fail "batch-invoke without --wait: $job"
+"$cli" pipeline wait "$job" --interval-ms 50 "${common[@]}" >/dev/null 2>&1 || fail "wait $job"
+if "$cli" pipeline batch-invoke nothere --input "$data" "${common[@]}" 2>"$work/err"; then fail "invoked a missing endpoint"; fi
+grep -q "HTTP 404" "$work/err" && grep -q "nothere" "$work/err" && grep -q "request id" "$work/err" \
+  || fail "missing endpoint error: $(cat "$work/err")"
+if "$cli" pipeline batch-invoke tiny --input "$data" --deployment other "${common[@]}" 2>"$work/err"; then fail "invoked a missing deployment"; fi
+grep -q "has no deployment 'other'" "$work/err" || fail "missing deployment error: $(cat "$work/err")"
 echo "cli pipeline checks passed"
