@@ -59,12 +59,14 @@ QStringList ScreenshotTour::run(const QString &directory)
     // The flow a user clicks through, with real work: the local workspace opened in one click
     // (its own root under the folder), the Bank Marketing data and a short AutoML run, the best
     // model registered and deployed with Application Insights, the Consume form sent and two
-    // benchmarks against the deployed endpoint, then its logs with those requests.
+    // benchmarks against the deployed endpoint, then its logs with those requests, and a
+    // training pipeline run from the Pipelines form.
     prepareWorkspacePageForTour(m_window, dir.absolutePath());
     std::unique_ptr<TourEndpoint> fallback;
     if (prepareAutoMLPagesForTour(m_window, dir.absolutePath()) && prepareDeploymentForTour(m_window) &&
         driveEndpointPagesForTour(m_window)) {
         prepareLogsPageForTour(m_window);
+        preparePipelinesPageForTour(m_window);
     } else {
         // Nothing deployed (no shared data, or no keychain for the endpoint's key): the
         // Swagger, Consume and Benchmark steps are shot against an endpoint served in-process.

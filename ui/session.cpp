@@ -55,6 +55,7 @@ void Session::clearSelections()
     setModelId({});
     setBestRunId({});
     setJobName({});
+    setComputeName({});
     setDataAsset({}, {});
 }
 
@@ -65,6 +66,14 @@ void Session::setDataAsset(const QString &asset, const QString &localFile)
     m_dataAsset = asset;
     m_dataFile = localFile;
     Q_EMIT dataAssetChanged();
+}
+
+void Session::setComputeName(const QString &name)
+{
+    if (name == m_computeName)
+        return;
+    m_computeName = name;
+    Q_EMIT computeChanged();
 }
 
 void Session::setJobName(const QString &name)

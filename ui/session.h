@@ -85,6 +85,11 @@ public:
     QString dataFile() const { return m_dataFile; }
     void setDataAsset(const QString &asset, const QString &localFile);
 
+    // The compute cluster the last AutoML job ran on (its name), which the Pipelines step
+    // offers for its own steps.
+    QString computeName() const { return m_computeName; }
+    void setComputeName(const QString &name);
+
     QString jobName() const { return m_jobName; }
     void setJobName(const QString &name);
 
@@ -103,6 +108,7 @@ public:
 Q_SIGNALS:
     void connectionChanged();
     void dataAssetChanged();
+    void computeChanged();
     void jobChanged();
     void bestRunChanged();
     void modelChanged();
@@ -118,6 +124,7 @@ private:
     std::shared_ptr<azure::HttpPipeline> m_pipeline;
     QString m_dataAsset;
     QString m_dataFile;
+    QString m_computeName;
     QString m_jobName;
     QString m_bestRunId;
     QString m_modelId;

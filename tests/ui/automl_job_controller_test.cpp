@@ -189,6 +189,7 @@ private Q_SLOTS:
         QVERIFY2(m_session.dataAsset().startsWith(QStringLiteral("azureml:bank-1500:")), qPrintable(m_session.dataAsset()));
         QCOMPARE(m_session.dataFile(), m_csv);
         QCOMPARE(m_session.jobName(), controller.jobName());
+        QCOMPARE(m_session.computeName(), options.localClusterName); // what the Pipelines step offers
 
         // Rows arrived one by one, each with its metrics; the best score never falls.
         QVERIFY(trials.size() >= 2);

@@ -342,6 +342,10 @@ private Q_SLOTS:
         clickStep(window, Step::Pipelines);
         QTest::qWait(1000);
         QVERIFY(window.page(Step::Pipelines)->isVisible());
+        // Its form offers the data and the cluster the AutoML step used, both real.
+        QVERIFY(!session.computeName().isEmpty());
+        QCOMPARE(child<QLineEdit>(window.page(Step::Pipelines), "compute")->text(), session.computeName());
+        QCOMPARE(child<QLineEdit>(window.page(Step::Pipelines), "trainingData")->text(), session.dataAsset());
 
         stage(QString());
         std::printf("Longest GUI-thread stall: %lld ms in \"%s\" (budget %lld ms); longest wall gap %lld ms\n",

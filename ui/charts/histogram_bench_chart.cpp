@@ -3,7 +3,7 @@
 #include "ui/models/bench_runs_model.h"
 
 #include <QAbstractItemModel>
-#include <QBarCategoryAxis>
+#include <QCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
 #include <QVBarModelMapper>
@@ -69,7 +69,7 @@ HistogramBenchChart::HistogramBenchChart(QAbstractItemModel *model, QWidget *par
     , m_model(model)
     , m_series(new QBarSeries)
     , m_mapper(new QVBarModelMapper(this))
-    , m_categories(new QBarCategoryAxis)
+    , m_categories(new QCategoryAxis)
     , m_counts(new QValueAxis)
 {
     setObjectName(QStringLiteral("latencyHistogram"));
@@ -82,6 +82,11 @@ HistogramBenchChart::HistogramBenchChart(QAbstractItemModel *model, QWidget *par
     chart->addSeries(m_series);
     m_series->setBarWidth(0.95);
     m_categories->setTitleText(tr("ms"));
+    // Bars stand at 0, 1, 2 … on a value axis; the labels name the lower edges of every
+    // fourth bin at their place. A QBarCategoryAxis gives each label one bar's width, and
+    // Qt Charts elides "0.25" to "..." in a bar 10 pixels wide.
+    m_categories->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    m_categories->setGridLineVisible(false);
     m_counts->setTitleText(tr("requests"));
     m_counts->setLabelFormat(QStringLiteral("%d"));
     chart->addAxis(m_categories, Qt::AlignBottom);
@@ -106,15 +111,21 @@ int HistogramBenchChart::barCount() const
 
 void HistogramBenchChart::refreshAxes()
 {
-    QStringList labels;
+    for (const QString &label : m_categories->categoriesLabels())
+        m_categories->remove(label);
+    const int bins = m_model->rowCount();
     double highest = 0;
-    for (int row = 0; row < m_model->rowCount(); ++row) {
-        // Label every fourth bin: 24 labels do not fit at 1366×768.
-        labels << (row % 4 == 0 ? m_model->index(row, BenchHistogramModel::LabelColumn).data().toString()
-                                : QString(row, QLatin1Char(' ')));
+    for (int row = 0; row < bins; ++row) {
+        // Every fourth edge: 24 labels do not fit at 1366×768.
+        // Two significant digits ("0.34", "1.7", "12"): the bins' edges to 3 decimals are
+        // wider than four bars.
+        if (row % 4 == 0)
+            m_categories->append(QString::number(m_model->index(row, BenchHistogramModel::FromColumn).data().toDouble(), 'g', 2),
+                                 row - 0.5);
         highest = std::max(highest, m_model->index(row, BenchHistogramModel::CountColumn).data().toDouble());
     }
-    m_categories->setCategories(labels);
+    m_categories->setStartValue(-0.5);
+    m_categories->setRange(-0.5, std::max(0.5, bins - 0.5));
     applyNiceAxis(*m_counts, std::max(1.0, highest * 1.1));
     for (QBarSet *set : m_series->barSets())
         set->setLabel(tr("requests"));

@@ -3,7 +3,7 @@
 #include <QChartView>
 
 class QAbstractItemModel;
-class QBarCategoryAxis;
+class QCategoryAxis;
 class QBarSeries;
 class QValueAxis;
 class QVBarModelMapper;
@@ -27,7 +27,7 @@ private:
     QAbstractItemModel *m_model;
     QBarSeries *m_series;
     QVBarModelMapper *m_mapper;
-    QBarCategoryAxis *m_categories;
+    QCategoryAxis *m_categories;
     QValueAxis *m_counts;
 };
 

@@ -447,6 +447,7 @@ void AutoMLJobController::createJob(int generation, const QString &computeId)
     spec.experimentName = m_options.experimentName;
     spec.description = tr("AutoML classification of %1 on %2").arg(m_plan.targetColumn, spec.displayName);
     spec.computeId = computeId;
+    m_session.setComputeName(computeId.section(QLatin1Char('/'), -1));
     spec.trainingDataUri = m_dataAsset;
     spec.targetColumnName = m_plan.targetColumn;
     spec.primaryMetric = m_plan.primaryMetric;

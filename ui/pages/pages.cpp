@@ -7,6 +7,7 @@
 #include "ui/models/leaderboard_model.h"
 #include "ui/models/log_controller.h"
 #include "ui/models/log_model.h"
+#include "ui/models/pipeline_table_model.h"
 #include "ui/models/profile_guardrail_model.h"
 #include "ui/models/profile_model.h"
 #include "ui/pages/data_automl_page.h"
@@ -25,6 +26,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QThread>
@@ -173,6 +175,33 @@ bool prepareLogsPageForTour(MainWindow &window)
     LogModel *model = logs->controller()->logs();
     return waitUntil([model]() { return model->count(LogSource::Request) > 0 && model->count(LogSource::Container) > 0; },
                      kTelemetryTimeout);
+}
+
+bool preparePipelinesPageForTour(MainWindow &window)
+{
+    auto *pipelines = qobject_cast<PipelinesPage *>(window.page(Step::Pipelines));
+    auto *create = pipelines ? pipelines->findChild<QPushButton *>(QStringLiteral("create")) : nullptr;
+    auto *data = pipelines ? pipelines->findChild<QLineEdit *>(QStringLiteral("trainingData")) : nullptr;
+    if (!create || !data || data->text().isEmpty())
+        return false;
+    window.showStep(Step::Pipelines);
+    // The form as it opens (the uploaded data, avg_rate=0.5, two trials within a minute).
+    create->click();
+    constexpr std::chrono::seconds kPipelineTimeout{180};
+    PipelineTableModel *jobs = pipelines->jobs();
+    PipelineTableModel *steps = pipelines->steps();
+    return waitUntil(
+        [jobs, steps, pipelines]() {
+            const QString job = pipelines->selectedJob();
+            const int row = job.isEmpty() ? -1 : jobs->find(job);
+            if (row < 0 || jobs->cell(row, 1) != QLatin1String("Completed") || steps->rowCount() == 0)
+                return false;
+            for (int step = 0; step < steps->rowCount(); ++step)
+                if (!steps->cell(step, 2).startsWith(QLatin1String("Completed")))
+                    return false;
+            return true;
+        },
+        kPipelineTimeout);
 }
 
 } // namespace cerulean::ui

@@ -21,5 +21,8 @@ bool prepareAutoMLPagesForTour(MainWindow &window, const QString &workDirectory)
 bool prepareDeploymentForTour(MainWindow &window);
 // The Logs step showing the deployment's container log and its request telemetry.
 bool prepareLogsPageForTour(MainWindow &window);
+// A training pipeline created from the Pipelines form as it opens, run to completion and
+// selected, so that the step shows its graph, steps and outputs.
+bool preparePipelinesPageForTour(MainWindow &window);
 
 } // namespace cerulean::ui

@@ -283,6 +283,13 @@ PipelinesPage::PipelinesPage(Session &session, QWidget *parent)
         if (!m_session.dataAsset().isEmpty())
             m_data->setText(m_session.dataAsset());
     });
+    // The cluster the AutoML step trained on exists; "cpu" is only a guess.
+    connect(&m_session, &Session::computeChanged, this, [this] {
+        if (m_session.computeName().isEmpty())
+            return;
+        m_compute->setText(m_session.computeName());
+        m_batchCompute->setText(m_session.computeName());
+    });
     connected();
 }
 
