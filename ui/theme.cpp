@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 
 namespace cerulean::ui {
 
@@ -59,6 +60,37 @@ QColor errorTextColor(const QPalette &palette)
 {
     const bool dark = palette.color(QPalette::Window).lightnessF() < 0.5;
     return dark ? QColor(0xff, 0x8a, 0x80) : QColor(0xb3, 0x26, 0x1e);
+}
+
+StatusTone statusTone(const QString &status)
+{
+    const QString s = status.section(QLatin1Char(' '), 0, 0); // "Completed (reused)" is Completed
+    const auto is = [&s](std::initializer_list<const char *> names) {
+        return std::any_of(names.begin(), names.end(), [&s](const char *name) { return s == QLatin1String(name); });
+    };
+    if (is({"Completed", "Succeeded", "Started", "enabled"}))
+        return StatusTone::Done;
+    if (is({"Failed", "NotResponding"}))
+        return StatusTone::Failed;
+    if (is({"Running", "Finalizing", "Starting", "Preparing", "Provisioning", "Queued", "NotStarted", "CancelRequested"}))
+        return StatusTone::Active;
+    return StatusTone::Inactive; // Canceled, Skipped, disabled, Paused, unknown
+}
+
+QColor statusTextColor(StatusTone tone, const QPalette &palette)
+{
+    const bool dark = palette.color(QPalette::Base).lightnessF() < 0.5;
+    switch (tone) {
+    case StatusTone::Done:
+        return dark ? QColor(0x7e, 0xd3, 0x96) : QColor(0x1b, 0x6e, 0x35);
+    case StatusTone::Failed:
+        return errorTextColor(palette);
+    case StatusTone::Active:
+        return dark ? QColor(0x8a, 0xb4, 0xf8) : QColor(0x1a, 0x56, 0xa8);
+    case StatusTone::Inactive:
+        break;
+    }
+    return dark ? QColor(0xa8, 0xa8, 0xa8) : QColor(0x5f, 0x5f, 0x5f);
 }
 
 QString errorTextStyleSheet()

@@ -3,6 +3,7 @@
 #include "ui/main_window.h"
 #include "ui/screenshot_tour.h"
 #include "ui/settings_dialog.h"
+#include "ui/theme.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -128,6 +129,37 @@ private Q_SLOTS:
         QVERIFY(report.contains(QStringLiteral("Qt ") + QString::fromLatin1(qVersion())));
         QVERIFY(report.contains(QStringLiteral("XGBoost ")));
         QVERIFY(report.contains(QStringLiteral("Boost ")));
+    }
+
+    // Statuses read the same in every table and the run graph, and every status colour
+    // reads on the light and the dark palette (WCAG AA, 4.5) against Base and Window.
+    void statusColoursReadOnBothPalettes()
+    {
+        QCOMPARE(statusTone(QStringLiteral("Completed (reused)")), StatusTone::Done);
+        QCOMPARE(statusTone(QStringLiteral("enabled")), StatusTone::Done);
+        QCOMPARE(statusTone(QStringLiteral("NotResponding")), StatusTone::Failed);
+        QCOMPARE(statusTone(QStringLiteral("Queued")), StatusTone::Active);
+        QCOMPARE(statusTone(QStringLiteral("Canceled")), StatusTone::Inactive);
+        QCOMPARE(statusTone(QString()), StatusTone::Inactive);
+        const QPalette before = QApplication::palette();
+        auto *app = qobject_cast<QApplication *>(QCoreApplication::instance());
+        for (Appearance appearance : {Appearance::Light, Appearance::Dark}) {
+            applyAppearance(*app, appearance);
+            const QPalette palette = QApplication::palette();
+            QSet<QRgb> distinct;
+            for (StatusTone tone : {StatusTone::Done, StatusTone::Failed, StatusTone::Active, StatusTone::Inactive}) {
+                const QColor colour = statusTextColor(tone, palette);
+                distinct.insert(colour.rgb());
+                for (QPalette::ColorRole role : {QPalette::Base, QPalette::Window}) {
+                    const double ratio = contrastRatio(colour, palette.color(role));
+                    QVERIFY2(ratio >= 4.5, qPrintable(QStringLiteral("%1 on %2: %3")
+                                                          .arg(colour.name(), palette.color(role).name())
+                                                          .arg(ratio)));
+                }
+            }
+            QCOMPARE(distinct.size(), 4); // four tones, four colours
+        }
+        QApplication::setPalette(before);
     }
 
     void screenshotTourWritesOnePngPerPage()

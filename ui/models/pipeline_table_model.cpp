@@ -1,6 +1,10 @@
 #include "ui/models/pipeline_table_model.h"
 
+#include "ui/theme.h"
+
 #include <QBrush>
+#include <QGuiApplication>
+#include <QPalette>
 #include <QColor>
 
 namespace cerulean::ui {
@@ -37,16 +41,8 @@ QVariant PipelineTableModel::data(const QModelIndex &index, int role) const
     const QString text = cell(index.row(), index.column());
     if (role == Qt::DisplayRole || role == Qt::ToolTipRole)
         return text;
-    if (role == Qt::ForegroundRole && index.column() == m_statusColumn) {
-        const QString status = text.section(QLatin1Char(' '), 0, 0); // "Completed (reused)" is Completed
-        if (status == QLatin1String("Completed") || status == QLatin1String("Started") || status == QLatin1String("enabled"))
-            return QBrush(QColor(0x1b, 0x7f, 0x3a));
-        if (status == QLatin1String("Failed") || status == QLatin1String("Canceled") || status == QLatin1String("NotResponding"))
-            return QBrush(QColor(0xb0, 0x20, 0x20));
-        if (status == QLatin1String("Skipped") || status == QLatin1String("disabled"))
-            return QBrush(QColor(0x80, 0x80, 0x80));
-        return QBrush(QColor(0x1f, 0x5f, 0xb0)); // running, queued, preparing
-    }
+    if (role == Qt::ForegroundRole && index.column() == m_statusColumn)
+        return QBrush(statusTextColor(statusTone(text), QGuiApplication::palette()));
     return {};
 }
 

@@ -59,23 +59,6 @@ constexpr int kColumnGap = 60;
 constexpr int kRowGap = 18;
 constexpr int kMargin = 12;
 
-QColor statusColour(const QString &status)
-{
-    const QString s = status.section(QLatin1Char(' '), 0, 0);
-    if (s == QLatin1String("Completed"))
-        return QColor(0x2e, 0x8b, 0x57);
-    if (s == QLatin1String("Failed") || s == QLatin1String("NotResponding"))
-        return QColor(0xc0, 0x39, 0x2b);
-    if (s == QLatin1String("Canceled"))
-        return QColor(0x8a, 0x8a, 0x8a);
-    if (s == QLatin1String("Running") || s == QLatin1String("Finalizing") || s == QLatin1String("Starting") ||
-        s == QLatin1String("Preparing") || s == QLatin1String("Provisioning"))
-        return QColor(0x1e, 0x6f, 0xc8);
-    if (s.isEmpty())
-        return QColor(0x6c, 0x75, 0x7d);
-    return QColor(0xd4, 0x8a, 0x0c); // queued, not started
-}
-
 QString key(const char *text) { return QString::fromLatin1(text); }
 
 QJsonObject props(const QJsonObject &o) { return o.value(key("properties")).toObject(); }
@@ -214,7 +197,9 @@ void PipelineGraphView::paintEvent(QPaintEvent *)
         const PipelineGraph::Node &n = m_graph.nodes[i];
         const QRect r = nodeRect(i);
         const QString status = statusOf(i);
-        const QColor colour = n.kind == PipelineGraph::Kind::Input ? QColor(0x6c, 0x75, 0x7d) : statusColour(status);
+        // The colours the tables use for the same statuses, chosen for the palette.
+        const QColor colour = statusTextColor(n.kind == PipelineGraph::Kind::Input ? StatusTone::Inactive : statusTone(status),
+                                              palette());
         QColor fill = colour;
         fill.setAlpha(40); // a tint over the base colour keeps the text readable
         painter.setBrush(fill);
