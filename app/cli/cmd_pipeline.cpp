@@ -64,6 +64,16 @@ std::optional<QJsonObject> jobDocument(const PipelineOperations &pipelines, cons
     return doc.object();
 }
 
+// The definition an existing pipeline job was made from: what `run` and `schedule-create`
+// start a new job from.
+Result<QByteArray> jobDefinition(const PipelineOperations &pipelines, const QString &name)
+{
+    const auto body = await<QByteArray>([&](QObject *context, auto done) { pipelines.getJobDocument(name, context, done); });
+    if (!body)
+        return body.error();
+    return pipelineJobDefinition(body.value());
+}
+
 QByteArray compact(const QJsonObject &o) { return QJsonDocument(o).toJson(QJsonDocument::Compact); }
 
 // Items the typed list calls hand over as JSON bodies, as one array for --json output.
@@ -444,12 +454,7 @@ int runPipeline(const QStringList &arguments)
         const auto assigned = assignments(parser.values(set));
         if (!assigned)
             return ExitUsage;
-        const auto body = await<QByteArray>([&](QObject *context, auto done) {
-            pipelines.getJobDocument(parser.value(from), context, done);
-        });
-        if (!body)
-            return failAzure(body.error());
-        const auto definition = pipelineJobDefinition(body.value());
+        const auto definition = jobDefinition(pipelines, parser.value(from));
         if (!definition)
             return failAzure(definition.error());
         QJsonObject def = QJsonDocument::fromJson(definition.value()).object();
@@ -596,12 +601,7 @@ int runPipeline(const QStringList &arguments)
             printErr(QStringLiteral("pipeline schedule-create: give either --cron or --frequency."));
             return ExitUsage;
         }
-        const auto job = await<QByteArray>([&](QObject *context, auto done) {
-            pipelines.getJobDocument(parser.value(from), context, done);
-        });
-        if (!job)
-            return failAzure(job.error());
-        const auto definition = pipelineJobDefinition(job.value());
+        const auto definition = jobDefinition(pipelines, parser.value(from));
         if (!definition)
             return failAzure(definition.error());
         ScheduleSpec spec;

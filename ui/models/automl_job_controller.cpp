@@ -82,12 +82,14 @@ QString assetName(const QString &file)
     return stem.left(kMaxStem);
 }
 
+using ChartsByRun = std::map<QString, std::map<QString, QByteArray>>; // run id -> artifact -> body
+
 struct Collected
 {
     int pending = 0;
     int failures = 0;
-    std::map<QString, std::map<QString, QByteArray>> charts; // run id -> artifact -> body
-    std::map<QString, std::map<QString, QByteArray>> testCharts; // the same on the test rows
+    ChartsByRun charts;
+    ChartsByRun testCharts; // the same on the test rows
     std::map<QString, QByteArray> testMetrics;                   // run id -> outputs/test_metrics.json
     QByteArray explanation;
 };
@@ -706,8 +708,27 @@ void AutoMLJobController::collect(int generation)
                                        state->explanation = body.value();
                                    done(); // a job without explanation has no such file
                                });
+    // The chart artifacts among a listing of a run's folder, each downloaded into
+    // (state->*into)[runId] under its file name.
+    const auto downloadCharts = [this, state, done](const QString &runId, const QList<azure::ArtifactFile> &files,
+                                                    ChartsByRun Collected::*into) {
+        for (const azure::ArtifactFile &file : files) {
+            const QString name = file.path.section(QLatin1Char('/'), -1);
+            if (file.isDir || !chartArtifactNames().contains(name))
+                continue;
+            ++state->pending;
+            m_client->downloadArtifact(m_tracking, runId, file.path, this,
+                                       [state, done, runId, name, into](azure::Result<QByteArray> body) {
+                                           if (body.ok())
+                                               ((*state).*into)[runId][name] = body.value();
+                                           else
+                                               ++state->failures;
+                                           done();
+                                       });
+        }
+    };
     // A run with a test/ folder was scored on test data: its charts there and its metrics.
-    const auto collectTest = [this, generation, state, done](const QString &runId) {
+    const auto collectTest = [this, generation, state, done, downloadCharts](const QString &runId) {
         ++state->pending;
         m_client->downloadArtifact(m_tracking, runId, kTestMetricsArtifact, this,
                                    [state, done, runId](azure::Result<QByteArray> body) {
@@ -720,7 +741,7 @@ void AutoMLJobController::collect(int generation)
         ++state->pending;
         m_client->listArtifacts(
             m_tracking, runId, kTestChartsFolder, this,
-            [this, generation, state, done, runId](azure::Result<QList<azure::ArtifactFile>> files) {
+            [this, generation, state, done, downloadCharts, runId](azure::Result<QList<azure::ArtifactFile>> files) {
                 if (stale(generation))
                     return;
                 if (!files.ok()) {
@@ -728,20 +749,7 @@ void AutoMLJobController::collect(int generation)
                     done();
                     return;
                 }
-                for (const azure::ArtifactFile &file : files.value()) {
-                    const QString name = file.path.section(QLatin1Char('/'), -1);
-                    if (file.isDir || !chartArtifactNames().contains(name))
-                        continue;
-                    ++state->pending;
-                    m_client->downloadArtifact(m_tracking, runId, file.path, this,
-                                               [state, done, runId, name](azure::Result<QByteArray> body) {
-                                                   if (body.ok())
-                                                       state->testCharts[runId][name] = body.value();
-                                                   else
-                                                       ++state->failures;
-                                                   done();
-                                               });
-                }
+                downloadCharts(runId, files.value(), &Collected::testCharts);
                 done();
             });
     };
@@ -751,7 +759,8 @@ void AutoMLJobController::collect(int generation)
         const QString runId = m_runIds.at(i);
         ++state->pending;
         m_client->listArtifacts(m_tracking, runId, QString(), this,
-                                [this, generation, state, done, collectTest, runId](azure::Result<QList<azure::ArtifactFile>> files) {
+                                [this, generation, state, done, collectTest, downloadCharts, runId](
+                                    azure::Result<QList<azure::ArtifactFile>> files) {
                                     if (stale(generation))
                                         return;
                                     if (!files.ok()) {
@@ -759,22 +768,10 @@ void AutoMLJobController::collect(int generation)
                                         done();
                                         return;
                                     }
-                                    for (const azure::ArtifactFile &file : files.value()) {
+                                    for (const azure::ArtifactFile &file : files.value())
                                         if (file.isDir && file.path == kTestChartsFolder)
                                             collectTest(runId);
-                                        if (file.isDir || !chartArtifactNames().contains(file.path))
-                                            continue;
-                                        ++state->pending;
-                                        m_client->downloadArtifact(
-                                            m_tracking, runId, file.path, this,
-                                            [state, done, runId, name = file.path](azure::Result<QByteArray> body) {
-                                                if (body.ok())
-                                                    state->charts[runId][name] = body.value();
-                                                else
-                                                    ++state->failures;
-                                                done();
-                                            });
-                                    }
+                                    downloadCharts(runId, files.value(), &Collected::charts);
                                     done();
                                 });
     }
