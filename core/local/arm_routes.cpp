@@ -568,7 +568,10 @@ void buildJob(Ctx &c, Json &doc, const std::optional<StoredResource> &existing)
         const Json inputs = p.value("inputs", Json::object());
         for (auto it = inputs.begin(); it != inputs.end(); ++it) {
             const QString uri = q(it.value(), "uri");
-            if (!uri.isEmpty() && !c.svc.resolveDataPath(c.workspaceId, uri, &error))
+            // A uri_folder input names a folder, not an MLTable's file.
+            const bool folder =
+                q(it.value(), "jobInputType").remove(QLatin1Char('_')).compare(QLatin1String("urifolder"), Qt::CaseInsensitive) == 0;
+            if (!uri.isEmpty() && !c.svc.resolveDataPath(c.workspaceId, uri, &error, folder))
                 throw Failure{400, QStringLiteral("UserError"),
                               QStringLiteral("properties.inputs.%1: %2").arg(QString::fromStdString(it.key()), error)};
         }

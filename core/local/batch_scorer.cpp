@@ -28,8 +28,150 @@ struct MiniBatch
     std::size_t first = 0; // index into the data lines
     std::size_t count = 0;
     std::vector<std::string> output; // output lines of the rows scored
-    std::vector<FailedRow> failed;
+    std::vector<FailedRow> failed; // `line` holds the row's index in the data until the end
 };
+
+// The rows of the input (one file, or a folder's files one after the other) and where each came from.
+struct InputTable
+{
+    std::vector<QByteArray> contents; // the files' bytes; `lines` points into them
+    std::string header;
+    char delimiter = ',';
+    std::vector<std::string_view> lines; // data lines, the headers left out
+    std::vector<qint64> lineNumbers;     // each data line's 1-based line in its file
+    std::vector<int> fileOf;             // each data line's index in fileNames
+    QStringList fileNames;               // a folder's file names; one empty name for a single file
+};
+
+// One row per physical line (a BOM and CR line ends dropped, trailing blank lines too).
+std::vector<std::string_view> physicalLines(const QByteArray &content)
+{
+    std::vector<std::string_view> lines;
+    std::string_view rest(content.constData(), static_cast<std::size_t>(content.size()));
+    if (rest.size() >= 3 && rest.substr(0, 3) == "\xEF\xBB\xBF")
+        rest.remove_prefix(3);
+    while (!rest.empty()) {
+        std::size_t end = rest.find('\n');
+        std::string_view line = rest.substr(0, end);
+        if (!line.empty() && line.back() == '\r')
+            line.remove_suffix(1);
+        lines.push_back(line);
+        if (end == std::string_view::npos)
+            break;
+        rest.remove_prefix(end + 1);
+    }
+    while (!lines.empty() && lines.back().find_first_not_of(" \t") == std::string_view::npos)
+        lines.pop_back();
+    return lines;
+}
+
+// A header line's column names: quotes taken off, blanks around names ignored.
+QStringList headerColumns(std::string_view header, char delimiter)
+{
+    QStringList columns;
+    std::string name;
+    bool quoted = false;
+    for (std::size_t i = 0; i <= header.size(); ++i) {
+        const char c = i < header.size() ? header[i] : delimiter;
+        if (quoted) {
+            if (c == '"' && i + 1 < header.size() && header[i + 1] == '"') {
+                name += '"';
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                name += c;
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == delimiter) {
+            columns << QString::fromStdString(name).trimmed();
+            name.clear();
+        } else {
+            name += c;
+        }
+    }
+    return columns;
+}
+
+// Why `header` (of `file`) is not the first file's header; nullopt when they name the same columns.
+std::optional<QString> headerDifference(const QString &file, std::string_view header, const QString &firstFile,
+                                        const std::string &firstHeader, char delimiter)
+{
+    const QStringList theirs = headerColumns(header, delimiter);
+    const QStringList first = headerColumns(firstHeader, delimiter);
+    if (theirs == first)
+        return std::nullopt;
+    const qsizetype common = std::min(theirs.size(), first.size());
+    qsizetype i = 0;
+    while (i < common && theirs[i] == first[i])
+        ++i;
+    const QString what =
+        i < common ? QStringLiteral("column %1 is '%2' where %3 has '%4'").arg(i + 1).arg(theirs[i], firstFile, first[i])
+        : i < first.size()
+            ? QStringLiteral("it has %1 columns where %2 has %3: column %4 '%5' is missing")
+                  .arg(theirs.size())
+                  .arg(firstFile)
+                  .arg(first.size())
+                  .arg(i + 1)
+                  .arg(first[i])
+            : QStringLiteral("it has %1 columns where %2 has %3: column %4 '%5' is extra")
+                  .arg(theirs.size())
+                  .arg(firstFile)
+                  .arg(first.size())
+                  .arg(i + 1)
+                  .arg(theirs[i]);
+    return QStringLiteral("The input file %1 does not have the header of the other files: %2. Every CSV file of a "
+                          "folder input needs the same columns in the same order.")
+        .arg(file, what);
+}
+
+// Reads a CSV file, or every CSV file of a folder, into `table`; the reason when it cannot.
+std::optional<QString> readInput(const QString &path, InputTable &table)
+{
+    const bool folder = QFileInfo(path).isDir();
+    QStringList files{path};
+    if (folder) {
+        QString error;
+        files = batchInputFiles(path, &error);
+        if (files.isEmpty())
+            return error;
+    }
+    table.contents.reserve(static_cast<std::size_t>(files.size()));
+    for (const QString &file : files) {
+        const QString name = folder ? QFileInfo(file).fileName() : QString();
+        QFile input(file);
+        if (!input.open(QIODevice::ReadOnly))
+            return QStringLiteral("The input %1 could not be read: %2").arg(file, input.errorString());
+        table.contents.push_back(input.readAll());
+        std::vector<std::string_view> lines = physicalLines(table.contents.back());
+        if (lines.empty() && folder)
+            return QStringLiteral("The input file %1 in %2 is empty: it has no header line.").arg(name, path);
+        if (lines.empty())
+            break;
+        if (table.fileNames.isEmpty()) {
+            table.header = std::string(lines.front());
+            std::string sample = table.header;
+            for (std::size_t i = 1; i < std::min<std::size_t>(lines.size(), 21); ++i)
+                sample += '\n' + std::string(lines[i]);
+            table.delimiter = detectDelimiter(sample);
+        } else if (lines.front() != table.header) {
+            if (auto difference = headerDifference(name, lines.front(), table.fileNames.front(), table.header, table.delimiter))
+                return difference;
+        }
+        const int fileIndex = static_cast<int>(table.fileNames.size());
+        table.fileNames << name;
+        for (std::size_t i = 1; i < lines.size(); ++i) {
+            table.lines.push_back(lines[i]);
+            table.lineNumbers.push_back(static_cast<qint64>(i) + 1);
+            table.fileOf.push_back(fileIndex);
+        }
+    }
+    if (table.lines.empty())
+        return folder ? QStringLiteral("The input folder %1 has no data rows below its files' headers.").arg(path)
+                      : QStringLiteral("The input %1 has no data rows below its header.").arg(path);
+    return std::nullopt;
+}
 
 QString cleanReason(const std::string &message)
 {
@@ -73,7 +215,7 @@ public:
             if (one)
                 batch.output.push_back(outputLine(line, (*one)[0]));
             else
-                batch.failed.push_back({static_cast<qint64>(batch.first + i) + 2, cleanReason(one.error())});
+                batch.failed.push_back({static_cast<qint64>(batch.first + i), cleanReason(one.error()), {}});
         }
         return std::nullopt;
     }
@@ -121,6 +263,29 @@ private:
 
 } // namespace
 
+QStringList batchInputFiles(const QString &folder, QString *error)
+{
+    const QDir dir(folder);
+    if (!dir.exists()) {
+        if (error)
+            *error = QStringLiteral("The input folder %1 was not found.").arg(folder);
+        return {};
+    }
+    // QDir matches name filters without regard to case unless told otherwise: a.CSV counts.
+    QStringList files;
+    for (const QFileInfo &info : dir.entryInfoList({QStringLiteral("*.csv")}, QDir::Files, QDir::Name))
+        files << info.absoluteFilePath();
+    if (files.isEmpty() && error) {
+        const auto others = dir.entryList(QDir::Files | QDir::Dirs | QDir::NoDotAndDotDot).size();
+        *error = others == 0 ? QStringLiteral("The input folder %1 is empty: a folder input needs at least one CSV file (*.csv).")
+                                   .arg(folder)
+                             : QStringLiteral("The input folder %1 has no CSV file (*.csv) among its %2 entries.")
+                                   .arg(folder)
+                                   .arg(others);
+    }
+    return files;
+}
+
 QString describeFailedRows(const std::vector<FailedRow> &rows, int limit)
 {
     QStringList parts;
@@ -129,7 +294,8 @@ QString describeFailedRows(const std::vector<FailedRow> &rows, int limit)
             parts << QStringLiteral("and %1 more").arg(static_cast<qsizetype>(rows.size()) - limit);
             break;
         }
-        parts << QStringLiteral("line %1 (%2)").arg(row.line).arg(row.reason);
+        parts << (row.file.isEmpty() ? QString() : row.file + QLatin1Char(' ')) +
+                     QStringLiteral("line %1 (%2)").arg(row.line).arg(row.reason);
     }
     return parts.join(QStringLiteral("; "));
 }
@@ -153,41 +319,13 @@ BatchScoringResult runBatchScoring(const BatchScoringOptions &options,
         result.error = QStringLiteral("The model could not be loaded: %1").arg(QString::fromStdString(package.error()));
         return finish();
     }
-    QFile input(options.inputCsv);
-    if (!input.open(QIODevice::ReadOnly)) {
-        result.error = QStringLiteral("The input %1 could not be read: %2").arg(options.inputCsv, input.errorString());
+    InputTable table;
+    if (const auto error = readInput(options.inputCsv, table)) {
+        result.error = *error;
         return finish();
     }
-    const QByteArray content = input.readAll();
-    input.close();
-
-    // One row per physical line; the header is the first.
-    std::vector<std::string_view> lines;
-    std::string_view rest(content.constData(), static_cast<std::size_t>(content.size()));
-    if (rest.size() >= 3 && rest.substr(0, 3) == "\xEF\xBB\xBF")
-        rest.remove_prefix(3);
-    while (!rest.empty()) {
-        std::size_t end = rest.find('\n');
-        std::string_view line = rest.substr(0, end);
-        if (!line.empty() && line.back() == '\r')
-            line.remove_suffix(1);
-        lines.push_back(line);
-        if (end == std::string_view::npos)
-            break;
-        rest.remove_prefix(end + 1);
-    }
-    while (!lines.empty() && lines.back().find_first_not_of(" \t") == std::string_view::npos)
-        lines.pop_back();
-    if (lines.size() < 2) {
-        result.error = QStringLiteral("The input %1 has no data rows below its header.").arg(options.inputCsv);
-        return finish();
-    }
-    const std::string header(lines.front());
-    lines.erase(lines.begin());
-    std::string sample = header;
-    for (std::size_t i = 0; i < std::min<std::size_t>(lines.size(), 20); ++i)
-        sample += '\n' + std::string(lines[i]);
-    const Scorer scorer(*package, header, detectDelimiter(sample));
+    const std::vector<std::string_view> &lines = table.lines;
+    const Scorer scorer(*package, table.header, table.delimiter);
 
     std::vector<MiniBatch> batches;
     const std::size_t size = static_cast<std::size_t>(options.miniBatchSize);
@@ -234,7 +372,7 @@ BatchScoringResult runBatchScoring(const BatchScoringOptions &options,
                 batch.output.clear();
                 batch.failed.clear();
                 for (std::size_t i = 0; i < batch.count; ++i)
-                    batch.failed.push_back({static_cast<qint64>(batch.first + i) + 2, *batchError});
+                    batch.failed.push_back({static_cast<qint64>(batch.first + i), *batchError, {}});
             }
             std::lock_guard lock(progressMutex);
             ++state.miniBatchesDone;
@@ -269,7 +407,13 @@ BatchScoringResult runBatchScoring(const BatchScoringOptions &options,
             buffer += '\n';
         }
         result.rowsScored += static_cast<qint64>(batch.output.size());
-        result.failedRows.insert(result.failedRows.end(), batch.failed.begin(), batch.failed.end());
+        for (FailedRow row : batch.failed) {
+            // Scoring kept the row's index in the data; the report names its file and line.
+            const auto index = static_cast<std::size_t>(row.line);
+            row.line = table.lineNumbers[index];
+            row.file = table.fileNames.value(table.fileOf[index]);
+            result.failedRows.push_back(std::move(row));
+        }
         if (buffer.size() > (1u << 20)) {
             out.write(buffer.data(), static_cast<qint64>(buffer.size()));
             buffer.clear();

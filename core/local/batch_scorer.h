@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 
 #include <atomic>
 #include <chrono>
@@ -12,7 +13,7 @@ namespace cerulean::local {
 // What one batch scoring run (the parallel step of a batch deployment's job) does.
 struct BatchScoringOptions
 {
-    QString inputCsv;   // rows to score, with a header line
+    QString inputCsv;   // rows to score, with a header line; or a folder of such CSV files (batchInputFiles)
     QString modelDir;   // a core/automl model package
     QString outputFile; // append_row output: each input line plus its prediction
     int miniBatchSize = 10;        // rows per mini-batch
@@ -28,6 +29,7 @@ struct FailedRow
 {
     qint64 line = 0; // 1-based line of the input file (the header is line 1)
     QString reason;
+    QString file;    // the file's name when the input is a folder; empty for a single file
 };
 
 struct BatchProgress
@@ -52,7 +54,13 @@ struct BatchScoringResult
     std::chrono::milliseconds elapsed{0};
 };
 
-// Scores a CSV file in mini-batches on parallel worker slots with the same reading,
+// The files a folder input is read from: every *.csv file in it (case-insensitive), in
+// name order; hidden files, folders and other files are left out. Empty with *error naming
+// the folder when it cannot be read or holds no CSV file.
+QStringList batchInputFiles(const QString &folder, QString *error);
+
+// Scores a CSV file, or a folder's CSV files as one table (all with the same header; rows in
+// the files' order), in mini-batches on parallel worker slots with the same reading,
 // schema conformance and model as `cerulean-cli score`, so predictions agree row for
 // row. Rows that fail count against the error threshold, with their reasons; the output
 // keeps the input order. Progress is reported from worker threads (serialised). Never throws.
@@ -60,8 +68,8 @@ BatchScoringResult runBatchScoring(const BatchScoringOptions &options,
                                    const std::function<void(const BatchProgress &)> &progress,
                                    const std::atomic<bool> &cancel);
 
-// The message of a run that failed on its error threshold, e.g. "3 rows failed, more than
-// the error threshold of 2: line 5 (…); line 9 (…); line 12 (…)".
+// The rows of a run that failed on its error threshold, e.g. "line 5 (…); line 9 (…)", or
+// "part2.csv line 5 (…)" for the rows of a folder input.
 QString describeFailedRows(const std::vector<FailedRow> &rows, int limit = 20);
 
 } // namespace cerulean::local

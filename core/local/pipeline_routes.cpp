@@ -3,10 +3,12 @@
 // batch endpoint invocation (a batch job: a pipeline with one parallel scoring step).
 
 #include "core/local/arm_internal.h"
+#include "core/local/batch_scorer.h"
 #include "core/local/iso_duration.h"
 #include "core/local/pipeline_runner.h"
 #include "core/local/service.h"
 
+#include <QFileInfo>
 #include <QRegularExpression>
 
 namespace cerulean::local {
@@ -281,8 +283,21 @@ ApiResponse LocalService::handleBatchInvoke(const ApiRequest &request, const QSt
     QString uri = first.is_object() ? q(first, "Uri", q(first, "uri")) : QString();
     if (uri.isEmpty())
         throw badField(QStringLiteral("'properties.InputData.%1.Uri' is required.").arg(inputName));
+    // UriFile (the default) or UriFolder: a folder's CSV files are scored as one table.
+    const QString inputType = q(first, "JobInputType", q(first, "jobInputType", QStringLiteral("UriFile"))).remove(QLatin1Char('_')).toLower();
+    if (inputType != QLatin1String("urifile") && inputType != QLatin1String("urifolder"))
+        throw badField(QStringLiteral("'properties.InputData.%1.JobInputType' must be UriFile or UriFolder, not '%2'.")
+                           .arg(inputName, q(first, "JobInputType", q(first, "jobInputType"))));
+    const bool folder = inputType == QLatin1String("urifolder");
     QString error;
-    if (!resolveDataPath(ws, uri, &error))
+    const auto path = resolveDataPath(ws, uri, &error, folder);
+    if (!path)
+        throw badField(QStringLiteral("'properties.InputData.%1.Uri': %2").arg(inputName, error));
+    if (folder && !QFileInfo(*path).isDir())
+        throw badField(QStringLiteral("'properties.InputData.%1.Uri': '%2' is a file, not a folder; invoke with "
+                                      "JobInputType UriFile for one file.")
+                           .arg(inputName, uri));
+    if (folder && batchInputFiles(*path, &error).isEmpty())
         throw badField(QStringLiteral("'properties.InputData.%1.Uri': %2").arg(inputName, error));
 
     const Json &dp = deployment->doc["properties"];
@@ -311,7 +326,7 @@ ApiResponse LocalService::handleBatchInvoke(const ApiRequest &request, const QSt
              {"experimentName", s(endpoint->name)},
              {"displayName", s(QStringLiteral("%1/%2 over %3").arg(endpoint->name, deploymentName, uri.section(QLatin1Char('/'), -1)))},
              {"settings", {{"default_compute", dp.value("compute", std::string())}, {"force_rerun", true}}},
-             {"inputs", {{"input_data", {{"jobInputType", "uri_file"}, {"uri", s(uri)}}}}},
+             {"inputs", {{"input_data", {{"jobInputType", folder ? "uri_folder" : "uri_file"}, {"uri", s(uri)}}}}},
              {"jobs", {{"score", step}}},
              {"properties",
               {{"azureml.batchEndpoint", s(endpoint->name)},

@@ -896,9 +896,28 @@ PipelineRun::StepResult PipelineRun::runParallel(const QString &step, const QStr
         finishChild(child, QStringLiteral("Failed"), {}, message);
         return result;
     };
-    const auto data = localPath(inputText(dataName), &error);
+    // A uri_folder input (the batch job's, or the step's own) is a folder of CSV files scored
+    // as one table; a step's output folder is one too.
+    const bool folderInput = [&] {
+        const auto member = [](const Json &j, const std::string &name) { return j.is_object() ? j.value(name, Json()) : Json(); };
+        const Json raw = member(member(member(member(m_props, "jobs"), s(step)), "inputs"), s(dataName));
+        const auto isFolderType = [](QString type) { return type.remove(QLatin1Char('_')).toLower() == QLatin1String("urifolder"); };
+        if (raw.is_object())
+            return isFolderType(q(raw, "type", q(raw, "jobInputType")));
+        static const QRegularExpression parentInput(QStringLiteral("^\\$\\{\\{\\s*parent\\.inputs\\.([A-Za-z0-9_]+)\\s*\\}\\}$"));
+        const auto m = parentInput.match(raw.is_string() ? QString::fromStdString(raw.get<std::string>()) : QString());
+        const Json input = m.hasMatch() ? member(member(m_props, "inputs"), s(m.captured(1))) : Json();
+        return input.is_object() && isFolderType(q(input, "jobInputType"));
+    }();
+    const QString dataRef = inputText(dataName);
+    static const QRegularExpression stepOutput(QStringLiteral("^azureml://(?:.*/)?jobs/[^/]+/outputs/[^/]+$"));
+    const auto data = folderInput && !stepOutput.match(dataRef).hasMatch()
+                          ? m_service.resolveDataPath(m_workspaceId, dataRef, &error, true)
+                          : localPath(dataRef, &error);
     if (!data)
         return failChild(QStringLiteral("input '%1': %2").arg(dataName, error));
+    if (folderInput && !QFileInfo(*data).isDir())
+        return failChild(QStringLiteral("input '%1': '%2' is a uri_folder input but names a file.").arg(dataName, dataRef));
     options.inputCsv = *data;
     const auto model = m_service.resolveModelPath(m_workspaceId, inputText(QStringLiteral("model")), &error);
     if (!model)
@@ -968,7 +987,9 @@ PipelineRun::StepResult PipelineRun::runParallel(const QString &step, const QStr
                              .toUtf8();
     QByteArray failedText;
     for (const FailedRow &row : r.failedRows)
-        failedText += QStringLiteral("line %1: %2\n").arg(row.line).arg(row.reason).toUtf8();
+        failedText += ((row.file.isEmpty() ? QString() : row.file + QLatin1Char(' ')) +
+                       QStringLiteral("line %1: %2\n").arg(row.line).arg(row.reason))
+                          .toUtf8();
     if (!r.failedRows.empty()) {
         writeRunArtifact(m_store, child, QStringLiteral("logs/failed_rows.txt"), failedText);
         logText += "Failed rows:\n" + failedText;

@@ -448,7 +448,7 @@ QString LocalService::appInsightsAppId(const QString &workspaceId) const
 }
 
 std::optional<QString> LocalService::resolveDataPath(const QString &workspaceId, const QString &uriIn,
-                                                     QString *error) const
+                                                     QString *error, bool folder) const
 {
     QString uri = uriIn.trimmed();
     auto fail = [&](const QString &message) -> std::optional<QString> {
@@ -517,6 +517,8 @@ std::optional<QString> LocalService::resolveDataPath(const QString &workspaceId,
     if (path.contains(QLatin1String("/../")) || path.endsWith(QLatin1String("/..")))
         return fail(QStringLiteral("The data path '%1' leaves its datastore.").arg(uriIn));
     QFileInfo info(path);
+    if (folder && info.isDir())
+        return info.absoluteFilePath();
     if (info.isDir() || info.fileName() == QLatin1String("MLTable")) {
         // An MLTable: its first "file:" path, relative to the folder.
         const QString dir = info.isDir() ? info.absoluteFilePath() : info.absolutePath();

@@ -93,7 +93,9 @@ public:
 
     // Resolves a data reference (azureml:name:version, data asset id, azureml:// datastore
     // path, blob URL, mltable folder) to a local file; nullopt with a message otherwise.
-    std::optional<QString> resolveDataPath(const QString &workspaceId, const QString &uri, QString *error) const;
+    // With `folder` (a uri_folder input) a folder is the answer itself, not an MLTable's file.
+    std::optional<QString> resolveDataPath(const QString &workspaceId, const QString &uri, QString *error,
+                                           bool folder = false) const;
     // The App Insights component's AppId of the workspace ("" when it has none).
     QString appInsightsAppId(const QString &workspaceId) const;
     // Mirrors a job's status into its MLflow parent run and its ARM document.

@@ -399,16 +399,46 @@ protected:
         ASSERT_LT(r.status, 300) << r.body.toStdString();
     }
 
-    // Invokes the endpoint; the batch job's name.
-    QString invoke(const QString &deployment, const QString &csv)
+    // POSTs an invocation over `uri` (JobInputType UriFile or UriFolder).
+    static ApiResponse post(const QString &deployment, const QString &uri, const char *type)
     {
-        const auto r = svc().handle(makeRequest(
+        return svc().handle(makeRequest(
             "POST", QStringLiteral("/batch") + s_ws + QStringLiteral("/batchEndpoints/bank-batch/jobs"),
             QByteArray::fromStdString(
-                Json{{"properties", {{"InputData", {{"input", {{"JobInputType", "UriFile"}, {"Uri", s(csv)}}}}}}}}.dump()),
+                Json{{"properties", {{"InputData", {{"input", {{"JobInputType", type}, {"Uri", s(uri)}}}}}}}}.dump()),
             {{"Authorization", "Bearer " + svc().issueToken().toLatin1()}, {"azureml-model-deployment", deployment.toLatin1()}}));
+    }
+
+    // Invokes the endpoint; the batch job's name.
+    QString invoke(const QString &deployment, const QString &uri, const char *type = "UriFile")
+    {
+        const auto r = post(deployment, uri, type);
         EXPECT_EQ(r.status, 200) << r.body.toStdString();
         return QString::fromStdString(r.json().value("name", std::string()));
+    }
+
+    // The test file's data rows [first, first+count) (0-based) as a CSV file `name` in `dir`,
+    // with its header (or `header` instead) and `age` made text on the given 1-based rows of the slice.
+    static void slice(const QString &dir, const QString &name, int first, int count, const std::vector<int> &corrupt = {},
+                      const QByteArray &header = {})
+    {
+        QFile in(testCsv());
+        EXPECT_TRUE(in.open(QIODevice::ReadOnly));
+        QList<QByteArray> all = in.readAll().split('\n');
+        while (!all.isEmpty() && all.last().trimmed().isEmpty())
+            all.removeLast();
+        QList<QByteArray> out{header.isEmpty() ? all[0] : header};
+        out += all.mid(1 + first, count);
+        for (int r : corrupt)
+            out[r] = "not-a-number" + out[r].mid(out[r].indexOf(','));
+        QFile f(dir + QLatin1Char('/') + name);
+        EXPECT_TRUE(f.open(QIODevice::WriteOnly));
+        f.write(out.join('\n') + '\n');
+    }
+
+    static QString jobError(const QString &name)
+    {
+        return QString::fromStdString(job(name)->doc["_local"]["error"].value("message", std::string()));
     }
 
     static QStringList lines(const QByteArray &data)
@@ -515,6 +545,129 @@ TEST_F(BatchFlow, FailedRowsOverTheThresholdFailTheJobNamingThemAndTheThreshold)
     for (const char *line : {"line 8 (", "line 1501 (", "line 4001 ("})
         EXPECT_TRUE(message.contains(QLatin1String(line))) << line << " in " << message.toStdString();
     EXPECT_EQ(steps(name).at(QStringLiteral("score"))["properties"]["status"], "Failed");
+}
+
+// A uri_folder input: every CSV file of the folder in name order, scored as one job with
+// the same mini-batches; hidden and non-CSV files are not read.
+TEST_F(BatchFlow, FolderOfCsvFilesScoresAsOneJobInTheFilesOrder)
+{
+    deploy(QStringLiteral("folder"), -1);
+    QTemporaryDir dir;
+    slice(dir.path(), QStringLiteral("part1.csv"), 0, 1500);
+    slice(dir.path(), QStringLiteral("part2.csv"), 1500, 1500);
+    slice(dir.path(), QStringLiteral("part3.CSV"), 3000, 1120);
+    slice(dir.path(), QStringLiteral(".hidden.csv"), 0, 10);
+    QFile notes(dir.filePath(QStringLiteral("notes.txt")));
+    ASSERT_TRUE(notes.open(QIODevice::WriteOnly));
+    notes.write("not rows\n");
+    notes.close();
+    ASSERT_TRUE(QDir(dir.path()).mkdir(QStringLiteral("sub.csv")));
+
+    const QString name = invoke(QStringLiteral("folder"), dir.path(), "UriFolder");
+    ASSERT_FALSE(name.isEmpty());
+    const QString single = invoke(QStringLiteral("folder"), testCsv());
+    ASSERT_EQ(waitFor(name, std::chrono::seconds(60)), QStringLiteral("Completed")) << failure(name);
+    ASSERT_EQ(waitFor(single, std::chrono::seconds(60)), QStringLiteral("Completed")) << failure(single);
+    EXPECT_EQ(job(name)->doc["properties"]["inputs"]["input_data"]["jobInputType"], "uri_folder");
+    const Json progress = steps(name).at(QStringLiteral("score"))["properties"]["properties"];
+    EXPECT_EQ(progress.value("azureml.batch.rowsProcessed", std::string()), "4120");
+    EXPECT_EQ(progress.value("azureml.batch.miniBatchesTotal", std::string()), "42");
+    EXPECT_EQ(progress.value("azureml.batch.rowsFailed", std::string()), "0");
+    const QByteArray folderRows = artifact(name + QStringLiteral("_score"), QStringLiteral("outputs/job_output/parallel_run_step.txt"));
+    const QByteArray fileRows = artifact(single + QStringLiteral("_score"), QStringLiteral("outputs/job_output/parallel_run_step.txt"));
+    EXPECT_EQ(lines(folderRows).size(), 4120);
+    // The same rows with the same predictions in the same order as scoring the one file.
+    EXPECT_TRUE(folderRows == fileRows) << "the folder's output differs from the single file's";
+}
+
+TEST_F(BatchFlow, FolderRowFailuresNameTheFileAndItsLine)
+{
+    deploy(QStringLiteral("folder-threshold-5"), 5);
+    QTemporaryDir dir;
+    slice(dir.path(), QStringLiteral("a.csv"), 0, 150);
+    slice(dir.path(), QStringLiteral("b.csv"), 150, 150, {7});
+    slice(dir.path(), QStringLiteral("c.csv"), 300, 150, {150});
+    const QString name = invoke(QStringLiteral("folder-threshold-5"), dir.path(), "UriFolder");
+    ASSERT_EQ(waitFor(name, std::chrono::seconds(60)), QStringLiteral("Completed")) << failure(name);
+    const Json props = steps(name).at(QStringLiteral("score"))["properties"]["properties"];
+    EXPECT_EQ(props.value("azureml.batch.rowsFailed", std::string()), "2");
+    const QString details = QString::fromStdString(props.value("azureml.batch.failedRowDetails", std::string()));
+    EXPECT_TRUE(details.startsWith(QLatin1String("b.csv line 8 ("))) << details.toStdString();
+    EXPECT_TRUE(details.contains(QLatin1String("; c.csv line 151 ("))) << details.toStdString();
+    EXPECT_TRUE(details.contains(QLatin1String("not-a-number"))) << details.toStdString();
+    const QStringList failed = lines(artifact(name + QStringLiteral("_score"), QStringLiteral("logs/failed_rows.txt")));
+    ASSERT_EQ(failed.size(), 2);
+    EXPECT_TRUE(failed[0].startsWith(QLatin1String("b.csv line 8: "))) << failed[0].toStdString();
+    EXPECT_EQ(lines(artifact(name + QStringLiteral("_score"), QStringLiteral("outputs/job_output/parallel_run_step.txt"))).size(), 448);
+
+    // Over the threshold the job fails naming the file and line.
+    deploy(QStringLiteral("folder-threshold-1"), 1);
+    const QString over = invoke(QStringLiteral("folder-threshold-1"), dir.path(), "UriFolder");
+    ASSERT_EQ(waitFor(over, std::chrono::seconds(60)), QStringLiteral("Failed"));
+    const QString message = jobError(over);
+    EXPECT_TRUE(message.contains(QLatin1String("error threshold of 1"))) << message.toStdString();
+    EXPECT_TRUE(message.contains(QLatin1String("b.csv line 8 ("))) << message.toStdString();
+}
+
+TEST_F(BatchFlow, FolderFileWithAnotherHeaderFailsNamingTheFileAndColumn)
+{
+    deploy(QStringLiteral("folder-header"), -1);
+    QTemporaryDir dir;
+    slice(dir.path(), QStringLiteral("a.csv"), 0, 50);
+    QFile in(testCsv());
+    ASSERT_TRUE(in.open(QIODevice::ReadOnly));
+    QByteArray header = in.readLine().trimmed();
+    ASSERT_TRUE(header.startsWith("age,job,"));
+    header.replace("age,job,", "age,occupation,");
+    slice(dir.path(), QStringLiteral("b.csv"), 50, 50, {}, header);
+    const QString name = invoke(QStringLiteral("folder-header"), dir.path(), "UriFolder");
+    ASSERT_EQ(waitFor(name, std::chrono::seconds(60)), QStringLiteral("Failed"));
+    const QString message = jobError(name);
+    EXPECT_TRUE(message.contains(QLatin1String("b.csv"))) << message.toStdString();
+    EXPECT_TRUE(message.contains(QLatin1String("column 2 is 'occupation' where a.csv has 'job'"))) << message.toStdString();
+
+    // One column fewer: the first one missing is named.
+    QTemporaryDir shorter;
+    slice(shorter.path(), QStringLiteral("a.csv"), 0, 50);
+    QFile b(shorter.filePath(QStringLiteral("b.csv")));
+    ASSERT_TRUE(b.open(QIODevice::WriteOnly));
+    b.write("age\n30\n");
+    b.close();
+    const QString second = invoke(QStringLiteral("folder-header"), shorter.path(), "UriFolder");
+    ASSERT_EQ(waitFor(second, std::chrono::seconds(60)), QStringLiteral("Failed"));
+    EXPECT_TRUE(jobError(second).contains(QLatin1String("b.csv"))) << jobError(second).toStdString();
+    EXPECT_TRUE(jobError(second).contains(QLatin1String("column 2 'job' is missing"))) << jobError(second).toStdString();
+}
+
+TEST_F(BatchFlow, FolderWithoutCsvFilesIsRefusedNamingTheFolder)
+{
+    deploy(QStringLiteral("folder-empty"), -1);
+    QTemporaryDir empty;
+    auto r = post(QStringLiteral("folder-empty"), empty.path(), "UriFolder");
+    EXPECT_EQ(r.status, 400);
+    EXPECT_TRUE(r.body.contains(empty.path().toUtf8())) << r.body.toStdString();
+    EXPECT_TRUE(r.body.contains("is empty")) << r.body.toStdString();
+
+    QTemporaryDir other;
+    QFile notes(other.filePath(QStringLiteral("notes.txt")));
+    ASSERT_TRUE(notes.open(QIODevice::WriteOnly));
+    notes.close();
+    QFile hidden(other.filePath(QStringLiteral(".rows.csv")));
+    ASSERT_TRUE(hidden.open(QIODevice::WriteOnly));
+    hidden.write("age\n1\n");
+    hidden.close();
+    r = post(QStringLiteral("folder-empty"), other.path(), "UriFolder");
+    EXPECT_EQ(r.status, 400);
+    EXPECT_TRUE(r.body.contains(other.path().toUtf8())) << r.body.toStdString();
+    EXPECT_TRUE(r.body.contains("has no CSV file")) << r.body.toStdString();
+
+    // A file sent as a folder, and an input type the service does not know.
+    r = post(QStringLiteral("folder-empty"), testCsv(), "UriFolder");
+    EXPECT_EQ(r.status, 400);
+    EXPECT_TRUE(r.body.contains("not a folder")) << r.body.toStdString();
+    r = post(QStringLiteral("folder-empty"), testCsv(), "MLTable");
+    EXPECT_EQ(r.status, 400);
+    EXPECT_TRUE(r.body.contains("properties.InputData.input.JobInputType")) << r.body.toStdString();
 }
 
 TEST_F(BatchFlow, InvocationErrorsNameTheField)
