@@ -296,7 +296,7 @@ int runPipeline(const QStringList &arguments)
         "  schedule-enable S | schedule-disable S | schedule-history S | schedules\n"
         "  batch-deploy ENDPOINT --deployment D --model azureml:NAME:VERSION --compute NAME [--mini-batch-size N]\n"
         "               [--instances N] [--error-threshold N] [--max-retries N]\n"
-        "  batch-invoke ENDPOINT --input URI [--deployment D] [--wait] [--out FILE]\n"
+        "  batch-invoke ENDPOINT --input URI|FILE|FOLDER [--deployment D] [--wait [--out FILE]]   a folder: its *.csv files\n"
         "  token                                         an access token for REST calls (needs --url, --local-root)\n"
         "With --url URL the workspace service is reached there, signing in with --local-root DIR (the local\n"
         "workspace's built-in principal) or --token-stdin; otherwise as the signed-in identity."));
@@ -342,7 +342,8 @@ int runPipeline(const QStringList &arguments)
                                        QStringLiteral("N"), QStringLiteral("-1"));
     const QCommandLineOption retries(QStringLiteral("max-retries"), QStringLiteral("Mini-batch retries (default 3)."), QStringLiteral("N"),
                                      QStringLiteral("3"));
-    const QCommandLineOption input(QStringLiteral("input"), QStringLiteral("Input data URI or file."), QStringLiteral("URI"));
+    const QCommandLineOption input(QStringLiteral("input"), QStringLiteral("Input data URI, file or folder of CSV files."),
+                                    QStringLiteral("URI"));
     parser.addOptions({url, localRoot, tokenStdin, file, from, set, experiment, wait, interval, out, description, cron, frequency,
                        every, hours, minutes, weekDays, monthDays, start, timeZone, disabled, missedRuns, deployment, model, compute,
                        miniBatch, instances, threshold, retries, input});
@@ -743,15 +744,22 @@ int runPipeline(const QStringList &arguments)
     // batch-invoke
     if (!needs(input))
         return ExitUsage;
+    if (parser.isSet(out) && !parser.isSet(wait)) {
+        printErr(QStringLiteral("pipeline batch-invoke: --out saves the job's output file once it is written: add --wait."));
+        return ExitUsage;
+    }
+    // A local file or folder goes by its absolute path; a folder's CSV files are the rows (UriFolder).
     QString uri = parser.value(input);
-    if (QFileInfo::exists(uri))
-        uri = QFileInfo(uri).absoluteFilePath();
+    const QFileInfo local(uri);
+    const bool folder = local.exists() && local.isDir();
+    if (local.exists())
+        uri = local.absoluteFilePath();
     // The endpoint's scoring URI takes the invocation, as on Azure.
     const auto endpoint = await<BatchEndpoint>([&](QObject *context, auto done) { pipelines.getBatchEndpoint(name, context, done); });
     if (!endpoint)
         return failAzure(endpoint.error());
     const auto job = await<Job>([&](QObject *context, auto done) {
-        pipelines.invokeBatchEndpoint(endpoint->scoringUri, uri, parser.value(deployment), context, done);
+        pipelines.invokeBatchEndpoint(endpoint->scoringUri, uri, folder, parser.value(deployment), context, done);
     });
     if (!job)
         return failAzure(job.error());
@@ -759,6 +767,24 @@ int runPipeline(const QStringList &arguments)
     if (code == ExitOk && parser.isSet(out)) {
         // The append_row file of the scoring step, downloaded through the workspace's MLflow artifact route.
         const auto saved = [&]() -> Result<Empty> {
+            // The file the deployment that ran the job names: the one asked for, else the one the
+            // service recorded on the job, else the endpoint's default (what Azure runs).
+            QString ran = parser.value(deployment);
+            if (ran.isEmpty())
+                ran = job->properties.value(QStringLiteral("azureml.batchDeployment"), endpoint->defaultDeployment);
+            if (ran.isEmpty())
+                return AzureError::invalidInput(
+                    QStringLiteral("the endpoint %1 has no default deployment to read the output file name from: name it with --deployment")
+                        .arg(name));
+            const auto ranDeployment = await<BatchDeployment>(
+                [&](QObject *context, auto done) { pipelines.getBatchDeployment(name, ran, context, done); });
+            if (!ranDeployment)
+                return ranDeployment.error();
+            if (ranDeployment->outputAction.compare(QLatin1String("SummaryOnly"), Qt::CaseInsensitive) == 0)
+                return AzureError::invalidInput(
+                    QStringLiteral("the deployment %1 writes no output file (its output action is SummaryOnly)").arg(ran));
+            const QString outputFile =
+                ranDeployment->outputFileName.isEmpty() ? QStringLiteral("parallel_run_step.txt") : ranDeployment->outputFileName;
             const auto workspace = await<azure::Workspace>([&](QObject *context, auto done) { ws->ml().getWorkspace(context, done); });
             if (!workspace)
                 return workspace.error();
@@ -766,7 +792,7 @@ int runPipeline(const QStringList &arguments)
                 ws->client->cloud().mlflowTrackingBase(workspace->id, workspace->location, workspace->mlFlowTrackingUri);
             const auto content = await<QByteArray>([&](QObject *context, auto done) {
                 ws->ml().downloadArtifact(tracking, job->name + QStringLiteral("_score"),
-                                          QStringLiteral("outputs/job_output/parallel_run_step.txt"), context, done);
+                                          QStringLiteral("outputs/job_output/") + outputFile, context, done);
             });
             if (!content)
                 return content.error();

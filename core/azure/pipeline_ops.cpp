@@ -169,7 +169,8 @@ Result<QList<ScheduleRun>> parseScheduleHistory(const QByteArray &body)
 
 std::pair<QList<FailedRow>, qint64> parseFailedRowDetails(const QString &details)
 {
-    static const QRegularExpression row(QStringLiteral("^line (\\d+) \\((.*)\\)$"));
+    static const QRegularExpression row(QStringLiteral("^(?:(\\S.*) )?line (\\d+) \\((.*)\\)$"),
+                                        QRegularExpression::InvertedGreedinessOption);
     static const QRegularExpression more(QStringLiteral("^and (\\d+) more$"));
     QList<FailedRow> rows;
     qint64 notListed = 0;
@@ -182,12 +183,12 @@ std::pair<QList<FailedRow>, qint64> parseFailedRowDetails(const QString &details
         }
         pending = pending.isEmpty() ? part : pending + QStringLiteral("; ") + part;
         if (const auto r = row.match(pending); r.hasMatch()) {
-            rows.append(FailedRow{r.captured(1).toLongLong(), r.captured(2)});
+            rows.append(FailedRow{r.captured(2).toLongLong(), r.captured(3), r.captured(1)});
             pending.clear();
         }
     }
     if (!pending.isEmpty())
-        rows.append(FailedRow{0, pending});
+        rows.append(FailedRow{0, pending, {}});
     return {rows, notListed};
 }
 
@@ -463,15 +464,28 @@ void PipelineOperations::getBatchEndpoint(const QString &name, QObject *context,
                              std::move(done));
 }
 
+void PipelineOperations::getBatchDeployment(const QString &endpoint, const QString &name, QObject *context,
+                                            Done<BatchDeployment> done) const
+{
+    sendTyped<BatchDeployment>(*m_pipeline, requests::getBatchDeployment(m_cloud, m_ws, endpoint, name), &parseBatchDeployment,
+                               context, std::move(done));
+}
+
 void PipelineOperations::invokeBatchEndpoint(const QUrl &scoringUri, const QString &inputUri, const QString &deployment,
                                              QObject *context, Done<Job> done) const
+{
+    invokeBatchEndpoint(scoringUri, inputUri, false, deployment, context, std::move(done));
+}
+
+void PipelineOperations::invokeBatchEndpoint(const QUrl &scoringUri, const QString &inputUri, bool inputIsFolder,
+                                             const QString &deployment, QObject *context, Done<Job> done) const
 {
     if (!scoringUri.isValid() || scoringUri.isEmpty() || inputUri.trimmed().isEmpty()) {
         done(AzureError::invalidInput(QStringLiteral("a batch invocation needs the endpoint's scoring URI and an input")));
         return;
     }
-    sendTyped<Job>(*m_pipeline, requests::invokeBatchEndpoint(scoringUri, inputUri, false, deployment), &parseJob, context,
-                   std::move(done));
+    sendTyped<Job>(*m_pipeline, requests::invokeBatchEndpoint(scoringUri, inputUri, inputIsFolder, deployment), &parseJob,
+                   context, std::move(done));
 }
 
 void PipelineOperations::scheduleHistory(const QString &name, QObject *context, Done<QList<ScheduleRun>> done) const

@@ -60,6 +60,7 @@ struct FailedRow
 {
     qint64 line = 0; // 1-based line of the input file (the header is line 1)
     QString reason;
+    QString file;    // the file of a folder input the line is in; empty for a single file
 };
 
 // How far a batch scoring job is, read from the job's properties.
@@ -82,7 +83,8 @@ Result<PipelineRunStarted> parsePipelineRunStarted(const QByteArray &body);
 Result<QList<ScheduleRun>> parseScheduleHistory(const QByteArray &body);
 // Batch progress from a job (its properties; the azureml.batch.* keys of the local service).
 BatchJobProgress batchProgress(const Job &job);
-// "line 3 (bad value); line 9 (missing column); and 4 more" -> rows and the count not listed.
+// "line 3 (bad value); line 9 (missing column); and 4 more" -> rows and the count not listed;
+// a folder input's rows read "part2.csv line 3 (bad value)".
 std::pair<QList<FailedRow>, qint64> parseFailedRowDetails(const QString &details);
 
 // A pipeline job (its GET body) as a new job or a schedule's CreateJob action takes it (the
@@ -175,8 +177,13 @@ public:
                                                   const QString &defaultDeployment, QObject *parent) const;
     Operation<BatchDeployment> *createBatchDeployment(const BatchDeploymentSpec &spec, QObject *parent) const;
     void getBatchEndpoint(const QString &name, QObject *context, Done<BatchEndpoint> done) const;
+    void getBatchDeployment(const QString &endpoint, const QString &name, QObject *context, Done<BatchDeployment> done) const;
+    // Starts a batch job over one file (JobInputType UriFile) …
     void invokeBatchEndpoint(const QUrl &scoringUri, const QString &inputUri, const QString &deployment, QObject *context,
                              Done<Job> done) const;
+    // … or over a file or a folder of files (UriFolder), as `inputIsFolder` says.
+    void invokeBatchEndpoint(const QUrl &scoringUri, const QString &inputUri, bool inputIsFolder, const QString &deployment,
+                             QObject *context, Done<Job> done) const;
 
 private:
     std::shared_ptr<const HttpPipeline> m_pipeline;

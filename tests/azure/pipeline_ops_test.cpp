@@ -250,6 +250,64 @@ TEST(PipelineOps, BatchProgressAndFailedRowsFromTheJob)
     EXPECT_FALSE(batchProgress(plain).known);
 }
 
+TEST(PipelineOps, FailedRowsOfAFolderInputNameTheirFile)
+{
+    const auto [rows, notListed] =
+        parseFailedRowDetails(QStringLiteral("part 2.csv line 8 (age: 'x (y)' is not a number); line 3 (bad); b.csv line 151 (a; b)"));
+    ASSERT_EQ(rows.size(), 3);
+    EXPECT_EQ(rows[0].file, QStringLiteral("part 2.csv"));
+    EXPECT_EQ(rows[0].line, 8);
+    EXPECT_EQ(rows[0].reason, QStringLiteral("age: 'x (y)' is not a number"));
+    EXPECT_TRUE(rows[1].file.isEmpty());
+    EXPECT_EQ(rows[1].line, 3);
+    EXPECT_EQ(rows[2].file, QStringLiteral("b.csv"));
+    EXPECT_EQ(rows[2].line, 151);
+    EXPECT_EQ(rows[2].reason, QStringLiteral("a; b"));
+    EXPECT_EQ(notListed, 0);
+}
+
+// The invocation says UriFolder for a folder and keeps UriFile for a file (the body the
+// contract test checks); the deployment's output file name is read from the BatchDeployment
+// contract example's shape.
+TEST(PipelineOps, BatchInvocationSendsTheInputTypeAndTheDeploymentNamesItsOutputFile)
+{
+    Rig rig;
+    std::vector<HttpRequest> sent;
+    rig.transport->handler = [&](const HttpRequest &r) {
+        sent.push_back(r);
+        if (r.method == "GET") {
+            json example = loadJson(mlExamples() + QStringLiteral("BatchDeployment/get.json"))["responses"]["200"]["body"];
+            example["properties"]["outputFileName"] = "predictions.csv";
+            return jsonResponse(200, QByteArray::fromStdString(example.dump()));
+        }
+        return jsonResponse(200, R"({"name":"batchjob-1","properties":{"jobType":"Pipeline","status":"NotStarted"}})");
+    };
+    const QUrl scoring(QStringLiteral("http://127.0.0.1:9999/batch/x/batchEndpoints/bank/jobs"));
+    auto job = rig.await<Job>([&](QObject *c, auto done) {
+        rig.ops->invokeBatchEndpoint(scoring, QStringLiteral("/data/parts"), true, QStringLiteral("blue"), c, done);
+    });
+    ASSERT_TRUE(job.ok()) << job.error().toString().toStdString();
+    job = rig.await<Job>([&](QObject *c, auto done) {
+        rig.ops->invokeBatchEndpoint(scoring, QStringLiteral("/data/one.csv"), QString(), c, done);
+    });
+    ASSERT_TRUE(job.ok()) << job.error().toString().toStdString();
+    const auto deployment = rig.await<BatchDeployment>(
+        [&](QObject *c, auto done) { rig.ops->getBatchDeployment(QStringLiteral("bank"), QStringLiteral("blue"), c, done); });
+    ASSERT_TRUE(deployment.ok()) << deployment.error().toString().toStdString();
+    EXPECT_EQ(deployment->outputFileName, QStringLiteral("predictions.csv"));
+
+    ASSERT_EQ(sent.size(), 3u);
+    EXPECT_EQ(sent[0].url, scoring);
+    EXPECT_EQ(sent[0].headers.value("azureml-model-deployment"), QByteArray("blue"));
+    EXPECT_EQ(bodyOf(sent[0]),
+              json({{"properties", {{"InputData", {{"input_data", {{"JobInputType", "UriFolder"}, {"Uri", "/data/parts"}}}}}}}}));
+    EXPECT_EQ(bodyOf(sent[1]),
+              json({{"properties", {{"InputData", {{"input_data", {{"JobInputType", "UriFile"}, {"Uri", "/data/one.csv"}}}}}}}}));
+    EXPECT_TRUE(sent[1].headers.value("azureml-model-deployment").isEmpty());
+    EXPECT_EQ(sent[2].method, QByteArray("GET"));
+    EXPECT_TRUE(sent[2].url.path().endsWith(QStringLiteral("/batchEndpoints/bank/deployments/blue"))) << sent[2].url.toString().toStdString();
+}
+
 TEST(PipelineOps, JobDefinitionDropsWhatTheRunFilledIn)
 {
     const QByteArray job = R"({"name":"train-1","properties":{"jobType":"Pipeline","status":"Completed","experimentName":"e",

@@ -118,6 +118,28 @@ head -1 "$work/rows.txt" | grep -q "^$(sed -n 2p "$data")," || fail "batch outpu
 job="$("$cli" pipeline batch-invoke tiny --input "$data" "${common[@]}")"
 [[ "$job" == batchjob-* ]] || fail "batch-invoke without --wait: $job"
 "$cli" pipeline wait "$job" --interval-ms 50 "${common[@]}" >/dev/null 2>&1 || fail "wait $job"
+# A deployment that names its own output file: --out saves that file. A folder of three CSV
+# files (and a file that is not CSV) is one job over all their rows, in the files' order.
+put "$ws/batchEndpoints/tiny/deployments/preds" "{\"location\":\"local\",\"properties\":{\"model\":{\"referenceType\":\"Id\",\"assetId\":\"$ws/models/tiny/versions/1\"},\"compute\":\"$ws/computes/cpu\",\"miniBatchSize\":7,\"resources\":{\"instanceCount\":2},\"outputAction\":\"AppendRow\",\"outputFileName\":\"predictions.csv\"}}"
+mkdir "$work/parts"
+for part in 1 2 3; do
+  { head -1 "$data"; sed -n "$((part * 20 - 18)),$((part * 20 + 1))p" "$data"; } >"$work/parts/part$part.csv"
+done
+echo "not rows" >"$work/parts/readme.txt"
+out="$(cd "$work" && "$cli" pipeline batch-invoke tiny --input parts --deployment preds --wait --interval-ms 50 \
+  --out "$work/folder-rows.csv" "${common[@]}" 2>&1)" || fail "batch-invoke over a folder: $out"
+grep -q "rows 60/60, failed 0" <<<"$out" || fail "batch-invoke over a folder progress: $out"
+cmp -s "$work/rows.txt" "$work/folder-rows.csv" || fail "the folder's rows differ from the file's: $(diff "$work/rows.txt" "$work/folder-rows.csv" | head -5)"
+folderjob="$(grep -o '^batchjob-[0-9A-Za-z-]*' <<<"$out" | head -1)"
+folderinput="$(get "$ws/jobs/$folderjob" | tr -d ' \n' | grep -o '"input_data":{[^}]*}')"
+grep -qF '"jobInputType":"uri_folder"' <<<"$folderinput" && grep -qF "\"uri\":\"$work/parts\"" <<<"$folderinput" \
+  || fail "the folder job's input: $folderinput"
+if "$cli" pipeline batch-invoke tiny --input "$data" --out "$work/x.csv" "${common[@]}" 2>"$work/err"; then fail "--out without --wait"; fi
+grep -q "add --wait" "$work/err" || fail "--out without --wait error: $(cat "$work/err")"
+mkdir "$work/empty"
+if "$cli" pipeline batch-invoke tiny --input "$work/empty" "${common[@]}" 2>"$work/err"; then fail "invoked over an empty folder"; fi
+grep -q "HTTP 400" "$work/err" && grep -qF "$work/empty is empty" "$work/err" || fail "empty folder error: $(cat "$work/err")"
+
 if "$cli" pipeline batch-invoke nothere --input "$data" "${common[@]}" 2>"$work/err"; then fail "invoked a missing endpoint"; fi
 grep -q "HTTP 404" "$work/err" && grep -q "nothere" "$work/err" && grep -q "request id" "$work/err" \
   || fail "missing endpoint error: $(cat "$work/err")"
