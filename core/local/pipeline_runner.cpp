@@ -16,6 +16,7 @@
 #include <QProcess>
 #include <QRegularExpression>
 
+#include <condition_variable>
 #include <csignal>
 #include <functional>
 #include <set>
@@ -383,6 +384,17 @@ private:
         std::map<QString, QString> outputs; // output name -> azureml://jobs/… URI
     };
 
+    // A step that runs on its own thread. Binding its inputs before and its outputs after
+    // happen on the pipeline's thread, so m_stepOutputs is never shared.
+    struct StepTask
+    {
+        QString step, child, type, key;
+        Json resolved;
+        StepResult result;
+        std::thread thread;
+    };
+
+    StepResult execute(const StepTask &task);
     void log(const QString &line);
     bool canceled();
     void heartbeat(const QString &childId = QString());
@@ -409,21 +421,28 @@ private:
     const std::atomic<bool> &m_stop;
     Json m_props;
     QString m_experiment;
-    std::map<QString, QString> m_inputs;      // pipeline input -> value or URI
+    // Set once before the steps start, then only read (by every step's thread).
+    std::map<QString, QString> m_inputs; // pipeline input -> value or URI
+    // Only the pipeline's thread reads and writes it.
     std::map<QString, QString> m_stepOutputs; // "step.output" -> URI
+    // A step failed or was canceled: the steps still running stop (canceled() says so).
+    std::atomic<bool> m_abort{false};
+    std::mutex m_logMutex; // guards m_log and its file
     QByteArray m_log;
-    qint64 m_lastBeat = 0;
+    std::mutex m_beatMutex;
+    std::map<QString, qint64> m_lastBeat; // job id -> last heartbeat (ms)
 };
 
 void PipelineRun::log(const QString &line)
 {
+    std::lock_guard lock(m_logMutex);
     m_log += (isoNow() + QLatin1Char(' ') + line + QLatin1Char('\n')).toUtf8();
     writeRunArtifact(m_store, m_name, QStringLiteral("logs/azureml/executionlogs.txt"), m_log);
 }
 
 bool PipelineRun::canceled()
 {
-    if (m_stop.load())
+    if (m_stop.load() || m_abort.load())
         return true;
     const auto job = m_store.resource(m_jobId);
     return !job || job->state == QLatin1String("CancelRequested") || job->state == QLatin1String("Canceled");
@@ -432,12 +451,17 @@ bool PipelineRun::canceled()
 void PipelineRun::heartbeat(const QString &childId)
 {
     const qint64 now = Store::nowMs();
-    if (now - m_lastBeat < 1000)
-        return;
-    m_lastBeat = now;
     for (const QString &id : {m_jobId, childId}) {
         if (id.isEmpty())
             continue;
+        {
+            // Each job beats at most once a second, whichever step's thread calls.
+            std::lock_guard lock(m_beatMutex);
+            qint64 &last = m_lastBeat[id];
+            if (now - last < 1000)
+                continue;
+            last = now;
+        }
         m_store.updateResource(id, [&](StoredResource &j) {
             if (isTerminalJobStatus(j.state))
                 return false;
@@ -1039,7 +1063,8 @@ bool PipelineRun::bindOutputs(const QString &step, const QString &child, const J
         }
         const QString pipelineOutput = m.captured(1);
         const QString uri = result.outputs.at(name);
-        Json declared = m_props["outputs"].value(s(pipelineOutput), Json::object());
+        // Read through value(): m_props is shared with the steps' threads.
+        const Json declared = m_props.value("outputs", Json::object()).value(s(pipelineOutput), Json::object());
         m_store.updateResource(m_jobId, [&](StoredResource &j) {
             j.doc["properties"]["outputs"][s(pipelineOutput)]["uri"] = s(uri);
             return true;
@@ -1082,6 +1107,44 @@ bool PipelineRun::bindOutputs(const QString &step, const QString &child, const J
     return true;
 }
 
+// The steps each step reads an output of (${{parent.jobs.S.outputs.X}} anywhere in it).
+std::map<QString, std::set<QString>> stepDependencies(const Json &jobs)
+{
+    std::map<QString, std::set<QString>> deps;
+    for (auto it = jobs.begin(); it != jobs.end(); ++it) {
+        const QString name = QString::fromStdString(it.key());
+        auto &mine = deps[name];
+        forEachBinding(it.value(), QString(), [&](const QString &, const QString &expr) {
+            const QStringList parts = expr.split(QLatin1Char('.'));
+            if (parts.size() == 5 && parts[0] == QLatin1String("parent") && parts[1] == QLatin1String("jobs") &&
+                parts[3] == QLatin1String("outputs") && parts[2] != name)
+                mine.insert(parts[2]);
+        });
+    }
+    return deps;
+}
+
+PipelineRun::StepResult PipelineRun::execute(const StepTask &task)
+{
+    try {
+        if (task.type == QLatin1String("automl"))
+            return runAutoMl(task.step, task.child, task.resolved, task.key);
+        if (task.type == QLatin1String("command"))
+            return runCommand(task.step, task.child, task.resolved, task.key);
+        return runParallel(task.step, task.child, task.resolved, task.key);
+    } catch (const std::exception &e) {
+        // Nothing may escape a step's thread; the step and the pipeline fail with the reason.
+        StepResult result;
+        result.error = QStringLiteral("internal error: %1").arg(QString::fromUtf8(e.what()));
+        finishChild(task.child, QStringLiteral("Failed"), {}, result.error);
+        return result;
+    }
+}
+
+// Steps start as soon as every step whose output they read has completed, each on its own
+// thread; this thread binds inputs, decides reuse, binds outputs and writes the pipeline's
+// status. The first step that fails (or is canceled) stops the others through canceled()
+// and no further step starts.
 void PipelineRun::run()
 {
     const auto job = m_store.resource(m_jobId);
@@ -1113,61 +1176,154 @@ void PipelineRun::run()
         m_inputs[QString::fromStdString(it.key())] = inputValue(it.value());
     const Json settings = m_props.value("settings", Json::object());
     const bool forceRerun = truthy(settings, "force_rerun") || truthy(settings, "forceRerun");
+    const Json jobs = m_props.value("jobs", Json::object());
+    const auto deps = stepDependencies(jobs);
     log(QStringLiteral("pipeline %1 started: steps %2").arg(m_name, order->join(QStringLiteral(" -> "))));
 
-    for (const QString &step : *order) {
-        if (canceled()) {
-            log(QStringLiteral("canceled before step %1").arg(step));
-            m_service.setJobStatus(m_jobId, QStringLiteral("Canceled"));
-            return;
+    std::set<QString> completed;
+    std::map<QString, std::unique_ptr<StepTask>> running;
+    std::mutex doneMutex;
+    std::condition_variable doneSignal;
+    std::vector<QString> done; // steps whose thread has finished, under doneMutex
+    QString failure;           // the first step failure: the pipeline fails with it
+    bool stopped = false;      // the pipeline or a step was canceled
+
+    for (;;) {
+        // Start every step whose inputs are ready; a reused step completes at once, which
+        // may make further steps ready.
+        for (bool progress = true; progress && failure.isEmpty() && !stopped;) {
+            progress = false;
+            for (const QString &step : *order) {
+                if (!failure.isEmpty() || stopped)
+                    break;
+                if (completed.count(step) || running.count(step))
+                    continue;
+                bool ready = true;
+                for (const QString &d : deps.at(step))
+                    ready = ready && completed.count(d);
+                if (!ready)
+                    continue;
+                if (canceled()) {
+                    log(QStringLiteral("canceled before step %1").arg(step));
+                    stopped = true;
+                    m_abort = true; // the running steps see canceled() and stop
+                    break;
+                }
+                const Json stepJson = jobs.value(s(step), Json::object());
+                QString bindError;
+                const Json resolved = substitute(stepJson, &bindError);
+                if (!bindError.isEmpty()) {
+                    failure = QStringLiteral("step '%1': %2").arg(step, bindError);
+                    m_abort = true;
+                    break;
+                }
+                const QString type = lower(stepJson, "type");
+                const QString child = m_name + QLatin1Char('_') + step;
+                const QString key = reuseKey(type, resolved);
+                const bool allowReuse = !forceRerun &&
+                                        !(stepJson.contains("is_deterministic") && !truthy(stepJson, "is_deterministic")) &&
+                                        !(stepJson.contains("allow_reuse") && !truthy(stepJson, "allow_reuse"));
+                std::optional<StoredResource> earlier = allowReuse ? reusable(key) : std::nullopt;
+                if (!earlier) {
+                    auto task = std::make_unique<StepTask>();
+                    task->step = step;
+                    task->child = child;
+                    task->type = type;
+                    task->key = key;
+                    task->resolved = resolved;
+                    StepTask *t = task.get();
+                    running[step] = std::move(task);
+                    t->thread = std::thread([this, t, &doneMutex, &doneSignal, &done] {
+                        t->result = execute(*t);
+                        {
+                            std::lock_guard lock(doneMutex);
+                            done.push_back(t->step);
+                        }
+                        doneSignal.notify_all();
+                    });
+                    continue;
+                }
+                // Same step, same inputs and settings: its earlier outputs stand.
+                StepResult result;
+                const Json local = earlier->doc.value("_local", Json::object());
+                const Json outs = local.value("outputs", Json::object());
+                for (auto it = outs.begin(); it != outs.end(); ++it)
+                    result.outputs[QString::fromStdString(it.key())] = QString::fromStdString(it.value().get<std::string>());
+                Json childLocal{{"reuseKey", s(key)}, {"reusedFrom", s(earlier->name)}};
+                if (local.contains("bestChildRunId"))
+                    childLocal["bestChildRunId"] = local["bestChildRunId"];
+                putChild(child, step, type, resolved, QStringLiteral("Running"),
+                         {{"azureml.isreused", "true"}, {"azureml.reusedjobname", s(earlier->name)}}, childLocal);
+                writeChildLog(child, QStringLiteral("Reused the outputs of job %1: the step's inputs and settings did not "
+                                                    "change.\n")
+                                         .arg(earlier->name)
+                                         .toUtf8());
+                finishChild(child, QStringLiteral("Completed"), result.outputs, QString());
+                result.ok = true;
+                log(QStringLiteral("step %1: reused job %2").arg(step, earlier->name));
+                if (!bindOutputs(step, child, stepJson, result, &error)) {
+                    failure = error;
+                    m_abort = true;
+                    break;
+                }
+                completed.insert(step);
+                progress = true;
+            }
         }
-        const Json stepJson = m_props["jobs"][s(step)];
-        QString bindError;
-        const Json resolved = substitute(stepJson, &bindError);
-        if (!bindError.isEmpty())
-            return fail(QStringLiteral("step '%1': %2").arg(step, bindError));
-        const QString type = lower(stepJson, "type");
-        const QString child = m_name + QLatin1Char('_') + step;
-        const QString key = reuseKey(type, resolved);
-        const bool allowReuse = !forceRerun && !(stepJson.contains("is_deterministic") && !truthy(stepJson, "is_deterministic")) &&
-                                !(stepJson.contains("allow_reuse") && !truthy(stepJson, "allow_reuse"));
-        StepResult result;
-        std::optional<StoredResource> earlier = allowReuse ? reusable(key) : std::nullopt;
-        if (earlier) {
-            // Same step, same inputs and settings: its earlier outputs stand.
-            const Json local = earlier->doc.value("_local", Json::object());
-            const Json outs = local.value("outputs", Json::object());
-            for (auto it = outs.begin(); it != outs.end(); ++it)
-                result.outputs[QString::fromStdString(it.key())] = QString::fromStdString(it.value().get<std::string>());
-            Json childLocal{{"reuseKey", s(key)}, {"reusedFrom", s(earlier->name)}};
-            if (local.contains("bestChildRunId"))
-                childLocal["bestChildRunId"] = local["bestChildRunId"];
-            putChild(child, step, type, resolved, QStringLiteral("Running"),
-                     {{"azureml.isreused", "true"}, {"azureml.reusedjobname", s(earlier->name)}}, childLocal);
-            writeChildLog(child, QStringLiteral("Reused the outputs of job %1: the step's inputs and settings did not "
-                                                "change.\n")
-                                     .arg(earlier->name)
-                                     .toUtf8());
-            finishChild(child, QStringLiteral("Completed"), result.outputs, QString());
-            result.ok = true;
-            log(QStringLiteral("step %1: reused job %2").arg(step, earlier->name));
-        } else if (type == QLatin1String("automl")) {
-            result = runAutoMl(step, child, resolved, key);
-        } else if (type == QLatin1String("command")) {
-            result = runCommand(step, child, resolved, key);
-        } else {
-            result = runParallel(step, child, resolved, key);
+        if (running.empty())
+            break;
+
+        // Wait for a step to end, watching for the pipeline's cancel meanwhile.
+        std::vector<QString> ended;
+        {
+            std::unique_lock lock(doneMutex);
+            doneSignal.wait_for(lock, PipelineRunner::pollInterval, [&] { return !done.empty(); });
+            ended.swap(done);
         }
-        if (result.canceled || (!result.ok && canceled())) {
-            log(QStringLiteral("step %1 canceled").arg(step));
-            m_service.setJobStatus(m_jobId, QStringLiteral("Canceled"));
-            return;
+        if (ended.empty()) {
+            if (failure.isEmpty() && !stopped && canceled()) {
+                log(QStringLiteral("canceled: stopping the running steps"));
+                stopped = true;
+                m_abort = true;
+            }
+            heartbeat();
+            continue;
         }
-        if (!result.ok)
-            return fail(QStringLiteral("Step '%1' failed: %2").arg(step, result.error));
-        log(QStringLiteral("step %1: completed (%2)").arg(step, child));
-        if (!bindOutputs(step, child, stepJson, result, &error))
-            return fail(error);
+        for (const QString &step : ended) {
+            std::unique_ptr<StepTask> task = std::move(running.at(step));
+            running.erase(step);
+            task->thread.join();
+            const StepResult &result = task->result;
+            const bool first = failure.isEmpty() && !stopped;
+            if (result.canceled || (!result.ok && first && canceled())) {
+                log(QStringLiteral("step %1 canceled").arg(step));
+                stopped = stopped || first;
+                m_abort = true;
+            } else if (!result.ok) {
+                log(QStringLiteral("step %1 failed: %2").arg(step, result.error));
+                if (first)
+                    failure = QStringLiteral("Step '%1' failed: %2").arg(step, result.error);
+                m_abort = true;
+            } else {
+                log(QStringLiteral("step %1: completed (%2)").arg(step, task->child));
+                // Once the pipeline fails or is canceled, its outputs (and models) stay unbound.
+                if (failure.isEmpty() && !stopped) {
+                    if (bindOutputs(step, task->child, jobs.value(s(step), Json::object()), result, &error)) {
+                        completed.insert(step);
+                    } else {
+                        failure = error;
+                        m_abort = true;
+                    }
+                }
+            }
+        }
+        m_service.wakeJobs(); // a finished step may free compute slots a queued AutoML step waits for
+    }
+    if (!failure.isEmpty())
+        return fail(failure);
+    if (stopped) {
+        m_service.setJobStatus(m_jobId, QStringLiteral("Canceled"));
+        return;
     }
     log(QStringLiteral("pipeline %1 completed").arg(m_name));
     m_service.setJobStatus(m_jobId, QStringLiteral("Completed"));

@@ -33,10 +33,13 @@ std::optional<Json> assignPipelineParameters(const Json &properties, const Json 
                                              QString *error);
 
 // Runs pipeline jobs: each step becomes a child job of the pipeline (an AutoML job the
-// job runner trains, or a command or parallel step run here), in dependency order, with
-// its status, log (user_logs/std_log.txt) and outputs; pipeline outputs with an asset
-// name register the step's model; a step whose resolved inputs and settings match an
-// earlier completed step reuses that step's outputs unless the pipeline forces a rerun.
+// job runner trains, or a command or parallel step run here), with its status, log
+// (user_logs/std_log.txt) and outputs. A step starts as soon as every step whose output it
+// reads has completed, so independent steps run at the same time, as on Azure; the first
+// step that fails fails the pipeline, the steps still running end Canceled and no further
+// step starts. Pipeline outputs with an asset name register the step's model; a step whose
+// resolved inputs and settings match an earlier completed step reuses that step's outputs
+// unless the pipeline forces a rerun.
 class PipelineRunner final
 {
 public:
