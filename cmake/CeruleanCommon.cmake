@@ -42,9 +42,16 @@ if(CERULEAN_USE_LLD AND CERULEAN_LLD_PROGRAM AND CMAKE_CXX_COMPILER_ID MATCHES "
   target_link_options(cerulean_common INTERFACE -fuse-ld=lld)
 endif()
 
+# The product's code gets AddressSanitizer and UndefinedBehaviorSanitizer. A test program's
+# own code (targets with the CERULEAN_TEST_CODE property, tests/CMakeLists.txt) gets ASan
+# only: UBSan's checks were a third of a test file's compile time (client_test.cpp: 24.7 s
+# of CPU with both, 15.9 s with ASan alone), and what the tests exercise is the product's
+# code, which keeps both. Heap errors anywhere are still caught (the allocator is ASan's).
 if(CERULEAN_SANITIZE)
+  set(not_test_code "$<NOT:$<BOOL:$<TARGET_PROPERTY:CERULEAN_TEST_CODE>>>")
   target_compile_options(cerulean_common INTERFACE
-    -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+    -fsanitize=address -fno-omit-frame-pointer
+    "$<${not_test_code}:-fsanitize=undefined;-fno-sanitize-recover=undefined>")
   target_link_options(cerulean_common INTERFACE -fsanitize=address,undefined)
 endif()
 
