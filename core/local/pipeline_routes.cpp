@@ -324,7 +324,7 @@ ApiResponse LocalService::handleBatchInvoke(const ApiRequest &request, const QSt
               {"outputs", {{"job_output", {{"type", "uri_folder"}}}}}};
     Json job{{"jobType", "Pipeline"},
              {"experimentName", s(endpoint->name)},
-             {"displayName", s(QStringLiteral("%1/%2 over %3").arg(endpoint->name, deploymentName, uri.section(QLatin1Char('/'), -1)))},
+             {"displayName", s(QStringLiteral("%1/%2 over %3").arg(endpoint->name, deploymentName, uri.section(QLatin1Char('/'), -1, -1, QString::SectionSkipEmpty)))},
              {"settings", {{"default_compute", dp.value("compute", std::string())}, {"force_rerun", true}}},
              {"inputs", {{"input_data", {{"jobInputType", folder ? "uri_folder" : "uri_file"}, {"uri", s(uri)}}}}},
              {"jobs", {{"score", step}}},

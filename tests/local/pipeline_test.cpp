@@ -10,6 +10,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTextStream>
@@ -563,12 +564,15 @@ TEST_F(BatchFlow, FolderOfCsvFilesScoresAsOneJobInTheFilesOrder)
     notes.close();
     ASSERT_TRUE(QDir(dir.path()).mkdir(QStringLiteral("sub.csv")));
 
-    const QString name = invoke(QStringLiteral("folder"), dir.path(), "UriFolder");
+    // A folder URI as Azure writes them, with a trailing slash.
+    const QString name = invoke(QStringLiteral("folder"), dir.path() + QLatin1Char('/'), "UriFolder");
     ASSERT_FALSE(name.isEmpty());
     const QString single = invoke(QStringLiteral("folder"), testCsv());
     ASSERT_EQ(waitFor(name, std::chrono::seconds(60)), QStringLiteral("Completed")) << failure(name);
     ASSERT_EQ(waitFor(single, std::chrono::seconds(60)), QStringLiteral("Completed")) << failure(single);
     EXPECT_EQ(job(name)->doc["properties"]["inputs"]["input_data"]["jobInputType"], "uri_folder");
+    EXPECT_EQ(job(name)->doc["properties"]["displayName"],
+              s(QStringLiteral("bank-batch/folder over ") + QFileInfo(dir.path()).fileName()));
     const Json progress = steps(name).at(QStringLiteral("score"))["properties"]["properties"];
     EXPECT_EQ(progress.value("azureml.batch.rowsProcessed", std::string()), "4120");
     EXPECT_EQ(progress.value("azureml.batch.miniBatchesTotal", std::string()), "42");
