@@ -749,9 +749,11 @@ int runPipeline(const QStringList &arguments)
         return ExitUsage;
     }
     // A local file or folder goes by its absolute path; a folder's CSV files are the rows (UriFolder).
+    // A remote URI is a folder when it ends with a slash, as Azure writes folder paths
+    // (azureml://datastores/workspaceblobstore/paths/batch/).
     QString uri = parser.value(input);
     const QFileInfo local(uri);
-    const bool folder = local.exists() && local.isDir();
+    const bool folder = local.exists() ? local.isDir() : uri.endsWith(QLatin1Char('/'));
     if (local.exists())
         uri = local.absoluteFilePath();
     // The endpoint's scoring URI takes the invocation, as on Azure.

@@ -134,6 +134,10 @@ folderjob="$(grep -o '^batchjob-[0-9A-Za-z-]*' <<<"$out" | head -1)"
 folderinput="$(get "$ws/jobs/$folderjob" | tr -d ' \n' | grep -o '"input_data":{[^}]*}')"
 grep -qF '"jobInputType":"uri_folder"' <<<"$folderinput" && grep -qF "\"uri\":\"$work/parts\"" <<<"$folderinput" \
   || fail "the folder job's input: $folderinput"
+# A URI that is not a local path names a folder when it ends with a slash, as Azure writes them.
+out="$("$cli" pipeline batch-invoke tiny --input "file://$work/parts/" --deployment preds --wait --interval-ms 50 \
+  "${common[@]}" 2>&1)" || fail "batch-invoke over a folder URI: $out"
+grep -q "rows 60/60, failed 0" <<<"$out" || fail "batch-invoke over a folder URI progress: $out"
 if "$cli" pipeline batch-invoke tiny --input "$data" --out "$work/x.csv" "${common[@]}" 2>"$work/err"; then fail "--out without --wait"; fi
 grep -q "add --wait" "$work/err" || fail "--out without --wait error: $(cat "$work/err")"
 mkdir "$work/empty"
