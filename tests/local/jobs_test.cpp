@@ -1,6 +1,7 @@
 // The job runner: slots, queueing, cancel, MLflow runs, and a kill -9 in the middle of a
 // job followed by a restart on the same root.
 
+#include "fake_engine.h"
 #include "local_test_util.h"
 
 #include "core/local/job_runner.h"
@@ -20,39 +21,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// A stand-in engine: one trial every `interval`, until maxTrials or cancel.
-class FakeEngine final : public TrainingEngine
-{
-public:
-    explicit FakeEngine(std::chrono::milliseconds interval) : m_interval(interval) {}
-    TrainingOutcome run(const TrainingRequest &request, const std::function<void(const TrialReport &)> &onTrial,
-                        const std::atomic<bool> &cancel) override
-    {
-        TrainingOutcome outcome;
-        for (int i = 0; i < request.maxTrials; ++i) {
-            const auto until = std::chrono::steady_clock::now() + m_interval;
-            while (std::chrono::steady_clock::now() < until && !cancel)
-                std::this_thread::sleep_for(5ms);
-            if (cancel) {
-                outcome.canceled = true;
-                return outcome;
-            }
-            TrialReport t;
-            t.index = i;
-            t.algorithm = QStringLiteral("FakeClassifier");
-            t.metrics[QStringLiteral("AUC_weighted")] = 0.5 + 0.01 * i;
-            t.artifacts.emplace_back(QStringLiteral("confusion_matrix"), R"({"schema_type":"confusion_matrix"})");
-            onTrial(t);
-            outcome.bestTrial = i;
-        }
-        outcome.succeeded = true;
-        return outcome;
-    }
-
-private:
-    std::chrono::milliseconds m_interval;
-};
-
 // Keeps what the job runner asked of the engine, and finishes at once.
 class RecordingEngine final : public TrainingEngine
 {
@@ -70,11 +38,6 @@ public:
 private:
     std::shared_ptr<TrainingRequest> m_seen;
 };
-
-TrainingEngineFactory fake(std::chrono::milliseconds interval)
-{
-    return [interval] { return std::unique_ptr<TrainingEngine>(std::make_unique<FakeEngine>(interval)); };
-}
 
 class Jobs : public ServiceFixture
 {
@@ -139,7 +102,7 @@ protected:
 TEST_F(Jobs, SlotsQueueCancelAndRuns)
 {
     openService(true);
-    m_service->jobRunner()->setEngineFactory(fake(100ms));
+    m_service->jobRunner()->setEngineFactory(fakeEngine(100ms));
     setUpWorkspace(2);
     ASSERT_EQ(submit(QStringLiteral("first"), 30, 2).status, 201);
     ASSERT_TRUE(waitFor(QStringLiteral("first"), {QStringLiteral("Running")}));
@@ -179,7 +142,7 @@ TEST_F(Jobs, KillNineDuringAJobThenRestart)
         // to be killed.
         close(ready[0]);
         openService(true);
-        m_service->jobRunner()->setEngineFactory(fake(200ms));
+        m_service->jobRunner()->setEngineFactory(fakeEngine(200ms));
         setUpWorkspace(2);
         submit(QStringLiteral("victim"), 1000, 1);
         const auto until = std::chrono::steady_clock::now() + 20s;
@@ -216,7 +179,7 @@ TEST_F(Jobs, KillNineDuringAJobThenRestart)
     EXPECT_EQ(call("GET", m_ws + QStringLiteral("/computes/cpu")).status, 200);
     EXPECT_EQ(call("GET", m_ws + QStringLiteral("/data/small/versions/1")).status, 200);
     // The slots it held are free again: a new job runs to the end.
-    m_service->jobRunner()->setEngineFactory(fake(10ms));
+    m_service->jobRunner()->setEngineFactory(fakeEngine(10ms));
     ASSERT_EQ(submit(QStringLiteral("after"), 2, 2).status, 201);
     EXPECT_TRUE(waitFor(QStringLiteral("after"), {QStringLiteral("Completed")}, 10s)) << status(QStringLiteral("after")).toStdString();
 }

@@ -4,6 +4,7 @@
 // every running step; two AutoML steps on a one-node compute queue and both complete.
 // Ordering is asserted from the recorded MLflow run times, never from wall-clock speedups.
 
+#include "fake_engine.h"
 #include "local_test_util.h"
 
 #include "core/local/job_runner.h"
@@ -18,38 +19,6 @@ using namespace cerulean::local::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-// One trial every `interval` until maxTrials or cancel; no real training.
-class StepsFakeEngine final : public TrainingEngine
-{
-public:
-    explicit StepsFakeEngine(std::chrono::milliseconds interval) : m_interval(interval) {}
-    TrainingOutcome run(const TrainingRequest &request, const std::function<void(const TrialReport &)> &onTrial,
-                        const std::atomic<bool> &cancel) override
-    {
-        TrainingOutcome outcome;
-        for (int i = 0; i < request.maxTrials; ++i) {
-            const auto until = std::chrono::steady_clock::now() + m_interval;
-            while (std::chrono::steady_clock::now() < until && !cancel)
-                std::this_thread::sleep_for(5ms);
-            if (cancel) {
-                outcome.canceled = true;
-                return outcome;
-            }
-            TrialReport t;
-            t.index = i;
-            t.algorithm = QStringLiteral("FakeClassifier");
-            t.metrics[QStringLiteral("AUC_weighted")] = 0.5 + 0.01 * i;
-            onTrial(t);
-            outcome.bestTrial = i;
-        }
-        outcome.succeeded = true;
-        return outcome;
-    }
-
-private:
-    std::chrono::milliseconds m_interval;
-};
 
 Json commandStep(const std::string &command, const Json &inputs = Json::object())
 {
@@ -222,7 +191,7 @@ TEST_F(PipelineSteps, CancelingThePipelineCancelsEveryRunningStep)
 TEST_F(PipelineSteps, TwoAutoMlStepsOnOneNodeQueueAndBothComplete)
 {
     m_service->jobRunner()->setEngineFactory(
-        [] { return std::unique_ptr<TrainingEngine>(std::make_unique<StepsFakeEngine>(150ms)); });
+        fakeEngine(150ms));
     ASSERT_EQ(call("PUT", m_ws + QStringLiteral("/data/small/versions/1"),
                    Json{{"properties", {{"dataType", "uri_file"},
                                         {"dataUri", "file://" CERULEAN_SOURCE_DIR "/tests/data/local/small.csv"}}}})
