@@ -296,7 +296,8 @@ int runPipeline(const QStringList &arguments)
         "  schedule-enable S | schedule-disable S | schedule-history S | schedules\n"
         "  batch-deploy ENDPOINT --deployment D --model azureml:NAME:VERSION --compute NAME [--mini-batch-size N]\n"
         "               [--instances N] [--error-threshold N] [--max-retries N]\n"
-        "  batch-invoke ENDPOINT --input URI|FILE|FOLDER [--deployment D] [--wait [--out FILE]]   a folder: its *.csv files\n"
+        "  batch-invoke ENDPOINT --input URI|FILE|FOLDER [--input-type uri_file|uri_folder] [--deployment D]\n"
+        "               [--wait [--out FILE]]           a folder: its *.csv files\n"
         "  token                                         an access token for REST calls (needs --url, --local-root)\n"
         "With --url URL the workspace service is reached there, signing in with --local-root DIR (the local\n"
         "workspace's built-in principal) or --token-stdin; otherwise as the signed-in identity."));
@@ -344,9 +345,12 @@ int runPipeline(const QStringList &arguments)
                                      QStringLiteral("3"));
     const QCommandLineOption input(QStringLiteral("input"), QStringLiteral("Input data URI, file or folder of CSV files."),
                                     QStringLiteral("URI"));
+    const QCommandLineOption inputType(QStringLiteral("input-type"),
+                                       QStringLiteral("uri_file or uri_folder (default: a folder if a local folder or a URI ending in /)."),
+                                       QStringLiteral("TYPE"));
     parser.addOptions({url, localRoot, tokenStdin, file, from, set, experiment, wait, interval, out, description, cron, frequency,
                        every, hours, minutes, weekDays, monthDays, start, timeZone, disabled, missedRuns, deployment, model, compute,
-                       miniBatch, instances, threshold, retries, input});
+                       miniBatch, instances, threshold, retries, input, inputType});
     int exitCode = ExitOk;
     if (!parseOrExit(parser, arguments, exitCode))
         return exitCode;
@@ -748,20 +752,19 @@ int runPipeline(const QStringList &arguments)
         printErr(QStringLiteral("pipeline batch-invoke: --out saves the job's output file once it is written: add --wait."));
         return ExitUsage;
     }
-    // A local file or folder goes by its absolute path; a folder's CSV files are the rows (UriFolder).
-    // A remote URI is a folder when it ends with a slash, as Azure writes folder paths
-    // (azureml://datastores/workspaceblobstore/paths/batch/).
-    QString uri = parser.value(input);
-    const QFileInfo local(uri);
-    const bool folder = local.exists() ? local.isDir() : uri.endsWith(QLatin1Char('/'));
-    if (local.exists())
-        uri = local.absoluteFilePath();
+    // A folder's CSV files are the rows (UriFolder).
+    QString inputError;
+    const auto source = resolveBatchInput(parser.value(input), parser.value(inputType), &inputError);
+    if (!source) {
+        printErr(QStringLiteral("pipeline batch-invoke: %1.").arg(inputError));
+        return ExitUsage;
+    }
     // The endpoint's scoring URI takes the invocation, as on Azure.
     const auto endpoint = await<BatchEndpoint>([&](QObject *context, auto done) { pipelines.getBatchEndpoint(name, context, done); });
     if (!endpoint)
         return failAzure(endpoint.error());
     const auto job = await<Job>([&](QObject *context, auto done) {
-        pipelines.invokeBatchEndpoint(endpoint->scoringUri, uri, folder, parser.value(deployment), context, done);
+        pipelines.invokeBatchEndpoint(endpoint->scoringUri, source->uri, source->isFolder, parser.value(deployment), context, done);
     });
     if (!job)
         return failAzure(job.error());

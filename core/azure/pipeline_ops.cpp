@@ -2,6 +2,7 @@
 
 #include "core/azure/json_util.h"
 
+#include <QFileInfo>
 #include <QRegularExpression>
 
 #include <cmath>
@@ -190,6 +191,25 @@ std::pair<QList<FailedRow>, qint64> parseFailedRowDetails(const QString &details
     if (!pending.isEmpty())
         rows.append(FailedRow{0, pending, {}});
     return {rows, notListed};
+}
+
+std::optional<BatchInput> resolveBatchInput(const QString &text, const QString &type, QString *error)
+{
+    const QString fileType = QStringLiteral("uri_file");
+    const QString folderType = QStringLiteral("uri_folder");
+    if (!type.isEmpty() && type != fileType && type != folderType) {
+        *error = QStringLiteral("input type '%1' is not uri_file or uri_folder").arg(type);
+        return std::nullopt;
+    }
+    const QFileInfo local(text);
+    if (!local.exists())
+        return BatchInput{text, type.isEmpty() ? text.endsWith(QLatin1Char('/')) : type == folderType};
+    if (!type.isEmpty() && local.isDir() != (type == folderType)) {
+        *error = local.isDir() ? QStringLiteral("'%1' is a folder, not a file: its CSV files are read as uri_folder").arg(text)
+                               : QStringLiteral("'%1' is a file, not a folder of CSV files: read it as uri_file").arg(text);
+        return std::nullopt;
+    }
+    return BatchInput{local.absoluteFilePath(), local.isDir()};
 }
 
 BatchJobProgress batchProgress(const Job &job)

@@ -10,6 +10,7 @@
 #include "core/azure/ml_client.h"
 
 #include <QVariant>
+#include <optional>
 
 namespace cerulean::azure {
 
@@ -86,6 +87,19 @@ BatchJobProgress batchProgress(const Job &job);
 // "line 3 (bad value); line 9 (missing column); and 4 more" -> rows and the count not listed;
 // a folder input's rows read "part2.csv line 3 (bad value)".
 std::pair<QList<FailedRow>, qint64> parseFailedRowDetails(const QString &details);
+
+// What a batch job reads, from what a user typed. A local file or folder goes by its absolute
+// path (the local service reads this machine's files); anything else is a URI, taken as a folder
+// when it ends with a slash, as Azure writes folder paths
+// (azureml://datastores/workspaceblobstore/paths/batch/). `type` "uri_file" or "uri_folder"
+// says which it is outright; "" guesses as above. A type that is neither, or that contradicts
+// the local path, is an error (nullopt, *error says why).
+struct BatchInput
+{
+    QString uri;
+    bool isFolder = false;
+};
+std::optional<BatchInput> resolveBatchInput(const QString &text, const QString &type, QString *error);
 
 // A pipeline job (its GET body) as a new job or a schedule's CreateJob action takes it (the
 // "properties" object): the service's read-only fields dropped, and the outputs without the

@@ -5,6 +5,9 @@
 #include "core/azure/pipeline_ops.h"
 #include "tests/azure/test_support.h"
 
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
 #include <QUrlQuery>
 
 #include <gtest/gtest.h>
@@ -264,6 +267,49 @@ TEST(PipelineOps, FailedRowsOfAFolderInputNameTheirFile)
     EXPECT_EQ(rows[2].line, 151);
     EXPECT_EQ(rows[2].reason, QStringLiteral("a; b"));
     EXPECT_EQ(notListed, 0);
+}
+
+// What a user types as a batch input: local paths become absolute and say what they are; a URI
+// is a folder when it ends with a slash unless the type says otherwise; a type that is not one,
+// or that a local path contradicts, is an error that says so.
+TEST(PipelineOps, BatchInputFromLocalPathsURIsAndAnExplicitType)
+{
+    QTemporaryDir dir;
+    ASSERT_TRUE(dir.isValid());
+    ASSERT_TRUE(QDir(dir.path()).mkdir(QStringLiteral("parts")));
+    QFile file(dir.filePath(QStringLiteral("rows.csv")));
+    ASSERT_TRUE(file.open(QIODevice::WriteOnly));
+    file.write("a,b\n1,2\n");
+    file.close();
+    const QString previous = QDir::currentPath();
+    ASSERT_TRUE(QDir::setCurrent(dir.path()));
+    QString error;
+    const auto folder = resolveBatchInput(QStringLiteral("parts"), {}, &error);
+    const auto localFile = resolveBatchInput(QStringLiteral("rows.csv"), QStringLiteral("uri_file"), &error);
+    const auto wrongType = resolveBatchInput(QStringLiteral("parts"), QStringLiteral("uri_file"), &error);
+    const QString wrongTypeError = error;
+    QDir::setCurrent(previous);
+    ASSERT_TRUE(folder.has_value());
+    EXPECT_EQ(folder->uri, dir.filePath(QStringLiteral("parts")));
+    EXPECT_TRUE(folder->isFolder);
+    ASSERT_TRUE(localFile.has_value());
+    EXPECT_EQ(localFile->uri, dir.filePath(QStringLiteral("rows.csv")));
+    EXPECT_FALSE(localFile->isFolder);
+    EXPECT_FALSE(wrongType.has_value());
+    EXPECT_EQ(wrongTypeError, QStringLiteral("'parts' is a folder, not a file: its CSV files are read as uri_folder"));
+
+    const QString remote = QStringLiteral("azureml://datastores/workspaceblobstore/paths/batch");
+    EXPECT_FALSE(resolveBatchInput(remote, {}, &error)->isFolder);
+    EXPECT_TRUE(resolveBatchInput(remote + QLatin1Char('/'), {}, &error)->isFolder);
+    const auto typed = resolveBatchInput(remote, QStringLiteral("uri_folder"), &error);
+    ASSERT_TRUE(typed.has_value());
+    EXPECT_TRUE(typed->isFolder);
+    EXPECT_EQ(typed->uri, remote);
+    EXPECT_FALSE(resolveBatchInput(remote + QLatin1Char('/'), QStringLiteral("uri_file"), &error)->isFolder);
+    EXPECT_FALSE(resolveBatchInput(dir.filePath(QStringLiteral("rows.csv")), QStringLiteral("uri_folder"), &error).has_value());
+    EXPECT_EQ(error, QStringLiteral("'%1' is a file, not a folder of CSV files: read it as uri_file").arg(dir.filePath(QStringLiteral("rows.csv"))));
+    EXPECT_FALSE(resolveBatchInput(remote, QStringLiteral("folder"), &error).has_value());
+    EXPECT_EQ(error, QStringLiteral("input type 'folder' is not uri_file or uri_folder"));
 }
 
 // The invocation says UriFolder for a folder and keeps UriFile for a file (the body the

@@ -138,6 +138,17 @@ grep -qF '"jobInputType":"uri_folder"' <<<"$folderinput" && grep -qF "\"uri\":\"
 out="$("$cli" pipeline batch-invoke tiny --input "file://$work/parts/" --deployment preds --wait --interval-ms 50 \
   "${common[@]}" 2>&1)" || fail "batch-invoke over a folder URI: $out"
 grep -q "rows 60/60, failed 0" <<<"$out" || fail "batch-invoke over a folder URI progress: $out"
+# Without the slash, --input-type says it is a folder; a type that contradicts a local path, or
+# is not a type, is refused before anything is sent.
+out="$("$cli" pipeline batch-invoke tiny --input "file://$work/parts" --input-type uri_folder --deployment preds --wait \
+  --interval-ms 50 "${common[@]}" 2>&1)" || fail "batch-invoke --input-type uri_folder: $out"
+grep -q "rows 60/60, failed 0" <<<"$out" || fail "batch-invoke --input-type uri_folder progress: $out"
+if "$cli" pipeline batch-invoke tiny --input "$work/parts" --input-type uri_file "${common[@]}" 2>"$work/err"; then fail "a folder read as uri_file"; fi
+grep -qF "'$work/parts' is a folder, not a file" "$work/err" || fail "folder as uri_file error: $(cat "$work/err")"
+if "$cli" pipeline batch-invoke tiny --input "$data" --input-type uri_folder "${common[@]}" 2>"$work/err"; then fail "a file read as uri_folder"; fi
+grep -qF "is a file, not a folder of CSV files" "$work/err" || fail "file as uri_folder error: $(cat "$work/err")"
+if "$cli" pipeline batch-invoke tiny --input "$data" --input-type folder "${common[@]}" 2>"$work/err"; then fail "input type 'folder' taken"; fi
+grep -qF "input type 'folder' is not uri_file or uri_folder" "$work/err" || fail "bad input type error: $(cat "$work/err")"
 if "$cli" pipeline batch-invoke tiny --input "$data" --out "$work/x.csv" "${common[@]}" 2>"$work/err"; then fail "--out without --wait"; fi
 grep -q "add --wait" "$work/err" || fail "--out without --wait error: $(cat "$work/err")"
 mkdir "$work/empty"

@@ -425,8 +425,9 @@ private Q_SLOTS:
                  qPrintable(status));
         QCOMPARE(child<QProgressBar>("batchProgress")->value(), 300);
         QCOMPARE(m_page->failedRows()->rowCount(), 3);
-        QCOMPARE(m_page->failedRows()->cell(0, 0), QStringLiteral("8"));
-        QVERIFY2(m_page->failedRows()->cell(0, 1).contains(QLatin1String("not-a-number")), qPrintable(m_page->failedRows()->cell(0, 1)));
+        QCOMPARE(m_page->failedRows()->cell(0, 0), QString()); // one file: no file to name
+        QCOMPARE(m_page->failedRows()->cell(0, 1), QStringLiteral("8"));
+        QVERIFY2(m_page->failedRows()->cell(0, 2).contains(QLatin1String("not-a-number")), qPrintable(m_page->failedRows()->cell(0, 2)));
         shoot(3, QStringLiteral("batch-completed"));
 
         // Threshold 2: the job fails, and says why, naming the threshold and the rows.
@@ -441,6 +442,45 @@ private Q_SLOTS:
                  qPrintable(status));
         QVERIFY(m_page->failedRows()->rowCount() >= 3);
         shoot(3, QStringLiteral("batch-failed"));
+    }
+
+    // A folder is one job over its CSV files; a failed row names its file. Read as a single
+    // file instead, the page refuses it before creating anything.
+    void batchInferenceOverAFolderNamesTheFileOfAFailedRow()
+    {
+        const QString folder = m_batchDir.filePath(QStringLiteral("parts"));
+        QVERIFY(QDir().mkpath(folder));
+        QFile source(batchInput(120, {75}));
+        QVERIFY(source.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = source.readAll().split('\n');
+        for (int part = 0; part < 2; ++part) {
+            QFile out(QDir(folder).filePath(QStringLiteral("part%1.csv").arg(part + 1)));
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            out.write(lines[0] + '\n' + lines.mid(1 + part * 60, 60).join('\n') + '\n');
+        }
+        child<QLineEdit>("batchModel")->setText(m_workspace.modelId());
+        child<QLineEdit>("batchInput")->setText(folder);
+        child<QSpinBox>("errorThreshold")->setValue(5);
+        auto *type = child<QComboBox>("batchInputType");
+        type->setCurrentIndex(type->findData(QStringLiteral("uri_file")));
+        const QString before = m_page->batchJob();
+        child<QPushButton>("runBatch")->click();
+        QVERIFY2(message().contains(QLatin1String("is a folder, not a file")), qPrintable(message()));
+        QCOMPARE(m_page->batchJob(), before);
+
+        type->setCurrentIndex(type->findData(QString()));
+        child<QPushButton>("runBatch")->click();
+        const auto finished = [&] {
+            return m_page->batchJob() != before && child<QPushButton>("runBatch")->isEnabled();
+        };
+        QVERIFY2(QTest::qWaitFor(finished, kRunTimeoutMs), qPrintable(child<QLabel>("batchStatus")->text()));
+        const QString status = child<QLabel>("batchStatus")->text();
+        QVERIFY2(status.contains(QLatin1String(": Completed")) && status.contains(QLatin1String("120 of 120 rows, 1 failed")),
+                 qPrintable(status));
+        QCOMPARE(m_page->failedRows()->rowCount(), 1);
+        QCOMPARE(m_page->failedRows()->cell(0, 0), QStringLiteral("part2.csv"));
+        QCOMPARE(m_page->failedRows()->cell(0, 1), QStringLiteral("16")); // the slice's row 75 is part2's 15th
+        QVERIFY2(message().isEmpty(), qPrintable(message())); // the refusal went with the run that followed it
     }
 
     void cleanupTestCase()

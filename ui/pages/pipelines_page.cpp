@@ -249,7 +249,7 @@ PipelinesPage::PipelinesPage(Session &session, QWidget *parent)
     , m_history(new PipelineTableModel({QStringLiteral("Scheduled"), QStringLiteral("Status"), QStringLiteral("Job"),
                                         QStringLiteral("Job status or reason")},
                                        this))
-    , m_failedRows(new PipelineTableModel({QStringLiteral("Line"), QStringLiteral("Reason")}, this))
+    , m_failedRows(new PipelineTableModel({QStringLiteral("File"), QStringLiteral("Line"), QStringLiteral("Reason")}, this))
     , m_poll(new QTimer(this))
     , m_batchPoll(new QTimer(this))
 {
@@ -566,8 +566,9 @@ QWidget *PipelinesPage::buildBatchTab()
 {
     auto *tab = new QWidget(this);
     auto *layout = new QVBoxLayout(tab);
-    auto *intro = new QLabel(tr("Score a file in parallel mini-batches with a registered model: each row and its prediction "
-                                "are appended to one output file; rows that fail count against the error threshold."),
+    auto *intro = new QLabel(tr("Score a file, or every CSV file of a folder, in parallel mini-batches with a registered model: "
+                                "each row and its prediction are appended to one output file; rows that fail count against "
+                                "the error threshold."),
                              tab);
     intro->setWordWrap(true);
     layout->addWidget(intro);
@@ -576,7 +577,15 @@ QWidget *PipelinesPage::buildBatchTab()
     m_batchDeployment = lineEdit(QStringLiteral("batchDeployment"), QStringLiteral("main"), tab);
     m_batchModel = lineEdit(QStringLiteral("batchModel"), m_session.modelId(), tab, tr("azureml:name:version"));
     m_batchCompute = lineEdit(QStringLiteral("batchCompute"), QStringLiteral("cpu"), tab);
-    m_batchInput = lineEdit(QStringLiteral("batchInput"), m_session.dataFile(), tab, tr("azureml:name:version or a CSV file"));
+    m_batchInput = lineEdit(QStringLiteral("batchInput"), m_session.dataFile(), tab,
+                            tr("azureml:name:version, a CSV file or a folder of CSV files"));
+    m_batchInputType = new QComboBox(tab);
+    m_batchInputType->setObjectName(QStringLiteral("batchInputType"));
+    m_batchInputType->addItem(tr("detect: a folder if it is one here or ends with /"), QString());
+    m_batchInputType->addItem(tr("a file (uri_file)"), QStringLiteral("uri_file"));
+    m_batchInputType->addItem(tr("a folder of CSV files (uri_folder)"), QStringLiteral("uri_folder"));
+    m_batchInputType->setToolTip(tr("How the job reads the input: one file, or every *.csv file of a folder in name order "
+                                    "with one header for all. Set it for a remote folder whose URI does not end with /."));
     const auto spin = [tab](const char *name, int min, int max, int value) {
         auto *box = new QSpinBox(tab);
         box->setObjectName(QLatin1String(name));
@@ -602,13 +611,15 @@ QWidget *PipelinesPage::buildBatchTab()
     add(tr("Compute"), m_batchCompute, 1);
     ++row;
     add(tr("Input"), m_batchInput, 0);
-    add(tr("Output file"), m_outputFile, 1);
+    add(tr("Input is"), m_batchInputType, 1);
     ++row;
-    add(tr("Mini-batch size"), m_miniBatch, 0);
-    add(tr("Error threshold"), m_errorThreshold, 1);
+    add(tr("Output file"), m_outputFile, 0);
+    add(tr("Mini-batch size"), m_miniBatch, 1);
     ++row;
-    add(tr("Retries"), m_retries, 0);
-    add(tr("Instances"), m_instances, 1);
+    add(tr("Error threshold"), m_errorThreshold, 0);
+    add(tr("Retries"), m_retries, 1);
+    ++row;
+    add(tr("Instances"), m_instances, 0);
     layout->addLayout(grid);
     auto *runRow = new QHBoxLayout;
     m_runBatch = button(QStringLiteral("runBatch"), tr("Deploy and score"), tab);
@@ -1185,7 +1196,7 @@ void PipelinesPage::runBatch()
     const QString endpoint = m_batchEndpoint->text().trimmed();
     const QString deployment = m_batchDeployment->text().trimmed();
     const QString model = m_batchModel->text().trimmed();
-    QString input = m_batchInput->text().trimmed();
+    const QString inputText = m_batchInput->text().trimmed();
     static const QRegularExpression modelRe(QStringLiteral("^azureml:([A-Za-z0-9][A-Za-z0-9_.-]*):([0-9]+)$"));
     const auto modelMatch = modelRe.match(model);
     if (endpoint.isEmpty() || deployment.isEmpty()) {
@@ -1196,12 +1207,17 @@ void PipelinesPage::runBatch()
         showMessage(tr("Batch model: '%1' is not azureml:name:version (register a model on the Models step).").arg(model), true);
         return;
     }
-    if (input.isEmpty()) {
-        showMessage(tr("Batch input: choose a data asset (azureml:name:version) or a CSV file."), true);
+    if (inputText.isEmpty()) {
+        showMessage(tr("Batch input: choose a data asset (azureml:name:version), a CSV file or a folder of CSV files."), true);
         return;
     }
-    if (QFileInfo::exists(input))
-        input = QFileInfo(input).absoluteFilePath(); // the local service reads files on this machine
+    QString inputError;
+    const auto input = azure::resolveBatchInput(inputText, m_batchInputType->currentData().toString(), &inputError);
+    if (!input) {
+        showMessage(tr("Batch input: %1.").arg(inputError), true);
+        return;
+    }
+    showMessage({}, false); // an earlier refusal no longer applies
     const QString ws = m_client->workspaceId();
     azure::BatchDeploymentSpec spec;
     spec.endpointName = endpoint;
@@ -1249,20 +1265,20 @@ void PipelinesPage::runBatch()
                     m_batchStatus->setText(tr("Could not read the batch endpoint: %1").arg(ep.error().toString()));
                     return;
                 }
-                invokeBatch(ep->scoringUri, spec.name, input);
+                invokeBatch(ep->scoringUri, spec.name, *input);
             });
         });
     });
 }
 
-void PipelinesPage::invokeBatch(const QUrl &scoringUri, const QString &deployment, const QString &input)
+void PipelinesPage::invokeBatch(const QUrl &scoringUri, const QString &deployment, const azure::BatchInput &input)
 {
     const auto ops = m_client->operations();
     if (!ops)
         return;
     const quint64 generation = m_batchGeneration;
-    m_batchStatus->setText(tr("Starting the batch job over %1…").arg(input));
-    ops->invokeBatchEndpoint(scoringUri, input, deployment, this, [this, generation](azure::Result<azure::Job> job) {
+    m_batchStatus->setText(tr("Starting the batch job over %1…").arg(input.uri));
+    ops->invokeBatchEndpoint(scoringUri, input.uri, input.isFolder, deployment, this, [this, generation](azure::Result<azure::Job> job) {
         if (generation != m_batchGeneration)
             return;
         if (!job) {
@@ -1297,9 +1313,9 @@ void PipelinesPage::pollBatch()
         }
         std::vector<PipelineTableModel::Row> rows;
         for (const azure::FailedRow &row : p.failedRows)
-            rows.push_back({{row.line > 0 ? QString::number(row.line) : QString(), row.reason}, {}});
+            rows.push_back({{row.file, row.line > 0 ? QString::number(row.line) : QString(), row.reason}, {}});
         if (p.failedRowsNotListed > 0)
-            rows.push_back({{QString(), tr("and %1 more (see the job's logs/failed_rows.txt)").arg(p.failedRowsNotListed)}, {}});
+            rows.push_back({{QString(), QString(), tr("and %1 more (see the job's logs/failed_rows.txt)").arg(p.failedRowsNotListed)}, {}});
         m_failedRows->setRows(std::move(rows));
         QString text = tr("Batch job %1: %2 — %3 of %4 rows, %5 failed (threshold %6), mini-batches %7 of %8.")
                            .arg(p.jobName, p.status)

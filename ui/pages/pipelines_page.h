@@ -20,6 +20,10 @@ class QSpinBox;
 class QTableView;
 class QTimer;
 
+namespace cerulean::azure {
+struct BatchInput;
+}
+
 namespace cerulean::ui {
 
 class PipelineClient;
@@ -66,7 +70,7 @@ private:
 // (URL, the command that gets a token and a curl command with a $TOKEN placeholder) and
 // triggering it; schedules (recurrence with hours, minutes and week days, or cron; start, time
 // zone, catch-up or skip after downtime) that can be enabled and disabled, with the runs each one
-// started; batch inference of a file with a registered model, its progress and failed rows.
+// started; batch inference of a file or a folder of CSV files with a registered model, its progress and failed rows.
 class PipelinesPage final : public QWidget
 {
     Q_OBJECT
@@ -128,7 +132,7 @@ private:
     void showTrigger(const QString &experiment, const QJsonObject &parameters);
     void selectStep(const QString &step);
     void runBatch();
-    void invokeBatch(const QUrl &scoringUri, const QString &deployment, const QString &input);
+    void invokeBatch(const QUrl &scoringUri, const QString &deployment, const azure::BatchInput &input);
     void pollBatch();
 
     Session &m_session;
@@ -212,6 +216,7 @@ private:
     QLineEdit *m_batchModel = nullptr;
     QLineEdit *m_batchCompute = nullptr;
     QLineEdit *m_batchInput = nullptr;
+    QComboBox *m_batchInputType = nullptr;
     QSpinBox *m_miniBatch = nullptr;
     QSpinBox *m_errorThreshold = nullptr;
     QSpinBox *m_retries = nullptr;
