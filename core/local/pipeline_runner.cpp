@@ -73,6 +73,14 @@ bool truthy(const Json &j, const char *key)
     return v.is_boolean() ? v.get<bool>() : v.is_string() && QString::fromStdString(v.get<std::string>()).compare(QLatin1String("true"), Qt::CaseInsensitive) == 0;
 }
 
+// A step may reuse an earlier job's outputs unless the pipeline forces a rerun or the step says
+// it is not deterministic or not to be reused.
+bool reuseAllowed(const Json &stepJson, bool forceRerun)
+{
+    const auto saysNo = [&](const char *key) { return stepJson.contains(key) && !truthy(stepJson, key); };
+    return !forceRerun && !saysNo("is_deterministic") && !saysNo("allow_reuse");
+}
+
 std::optional<double> number(const Json &j, const char *key)
 {
     if (!j.is_object() || !j.contains(key) || j[key].is_null())
@@ -395,6 +403,7 @@ private:
     };
 
     StepResult execute(const StepTask &task);
+    StepResult reuse(const StepTask &task, const StoredResource &earlier);
     void log(const QString &line);
     bool canceled();
     void heartbeat(const QString &childId = QString());
@@ -1124,6 +1133,28 @@ std::map<QString, std::set<QString>> stepDependencies(const Json &jobs)
     return deps;
 }
 
+// Same step, same inputs and settings as an earlier job's: the step completes at once with
+// that job's outputs, and its child job says which job it reused.
+PipelineRun::StepResult PipelineRun::reuse(const StepTask &task, const StoredResource &earlier)
+{
+    StepResult result;
+    const Json local = earlier.doc.value("_local", Json::object());
+    const Json outs = local.value("outputs", Json::object());
+    for (auto it = outs.begin(); it != outs.end(); ++it)
+        result.outputs[QString::fromStdString(it.key())] = QString::fromStdString(it.value().get<std::string>());
+    Json childLocal{{"reuseKey", s(task.key)}, {"reusedFrom", s(earlier.name)}};
+    if (local.contains("bestChildRunId"))
+        childLocal["bestChildRunId"] = local["bestChildRunId"];
+    putChild(task.child, task.step, task.type, task.resolved, QStringLiteral("Running"),
+             {{"azureml.isreused", "true"}, {"azureml.reusedjobname", s(earlier.name)}}, childLocal);
+    writeChildLog(task.child,
+                  QStringLiteral("Reused the outputs of job %1: the step's inputs and settings did not change.\n").arg(earlier.name).toUtf8());
+    finishChild(task.child, QStringLiteral("Completed"), result.outputs, QString());
+    result.ok = true;
+    log(QStringLiteral("step %1: reused job %2").arg(task.step, earlier.name));
+    return result;
+}
+
 PipelineRun::StepResult PipelineRun::execute(const StepTask &task)
 {
     try {
@@ -1217,20 +1248,14 @@ void PipelineRun::run()
                     m_abort = true;
                     break;
                 }
-                const QString type = lower(stepJson, "type");
-                const QString child = m_name + QLatin1Char('_') + step;
-                const QString key = reuseKey(type, resolved);
-                const bool allowReuse = !forceRerun &&
-                                        !(stepJson.contains("is_deterministic") && !truthy(stepJson, "is_deterministic")) &&
-                                        !(stepJson.contains("allow_reuse") && !truthy(stepJson, "allow_reuse"));
-                std::optional<StoredResource> earlier = allowReuse ? reusable(key) : std::nullopt;
+                auto task = std::make_unique<StepTask>();
+                task->step = step;
+                task->child = m_name + QLatin1Char('_') + step;
+                task->type = lower(stepJson, "type");
+                task->key = reuseKey(task->type, resolved);
+                task->resolved = resolved;
+                const auto earlier = reuseAllowed(stepJson, forceRerun) ? reusable(task->key) : std::nullopt;
                 if (!earlier) {
-                    auto task = std::make_unique<StepTask>();
-                    task->step = step;
-                    task->child = child;
-                    task->type = type;
-                    task->key = key;
-                    task->resolved = resolved;
                     StepTask *t = task.get();
                     running[step] = std::move(task);
                     t->thread = std::thread([this, t, &doneMutex, &doneSignal, &done] {
@@ -1243,25 +1268,7 @@ void PipelineRun::run()
                     });
                     continue;
                 }
-                // Same step, same inputs and settings: its earlier outputs stand.
-                StepResult result;
-                const Json local = earlier->doc.value("_local", Json::object());
-                const Json outs = local.value("outputs", Json::object());
-                for (auto it = outs.begin(); it != outs.end(); ++it)
-                    result.outputs[QString::fromStdString(it.key())] = QString::fromStdString(it.value().get<std::string>());
-                Json childLocal{{"reuseKey", s(key)}, {"reusedFrom", s(earlier->name)}};
-                if (local.contains("bestChildRunId"))
-                    childLocal["bestChildRunId"] = local["bestChildRunId"];
-                putChild(child, step, type, resolved, QStringLiteral("Running"),
-                         {{"azureml.isreused", "true"}, {"azureml.reusedjobname", s(earlier->name)}}, childLocal);
-                writeChildLog(child, QStringLiteral("Reused the outputs of job %1: the step's inputs and settings did not "
-                                                    "change.\n")
-                                         .arg(earlier->name)
-                                         .toUtf8());
-                finishChild(child, QStringLiteral("Completed"), result.outputs, QString());
-                result.ok = true;
-                log(QStringLiteral("step %1: reused job %2").arg(step, earlier->name));
-                if (!bindOutputs(step, child, stepJson, result, &error)) {
+                if (!bindOutputs(step, task->child, stepJson, reuse(*task, *earlier), &error)) {
                     failure = error;
                     m_abort = true;
                     break;
