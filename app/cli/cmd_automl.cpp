@@ -230,6 +230,11 @@ int runAutoml(const QStringList &arguments)
         return cancel.canceled() ? ExitInterrupted : ExitFailure;
     }
 
+    if (result->unlabeledTrainRows > 0 || result->unlabeledTestRows > 0)
+        info(QStringLiteral("Left out rows whose target '%1' is empty: %2 of the training rows, %3 of the test rows.")
+                 .arg(q(settings.targetColumn))
+                 .arg(result->unlabeledTrainRows)
+                 .arg(result->unlabeledTestRows));
     info(QString());
     info(QStringLiteral("Data guardrails:"));
     for (const auto &g : result->guardrails.guardrails) {
@@ -308,6 +313,8 @@ int runAutoml(const QStringList &arguments)
                                   {"trials", result->trials.size()},
                                   {"refit_members", result->refitMembers},
                                   {"refit_skipped", result->refitSkipped},
+                                  {"unlabeled_train_rows", result->unlabeledTrainRows},
+                                  {"unlabeled_test_rows", result->unlabeledTestRows},
                                   {"out", outDir.string()}};
         if (best) {
             nlohmann::json testMetrics = nlohmann::json::object();

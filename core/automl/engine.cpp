@@ -74,6 +74,12 @@ constexpr std::size_t kKeptCandidates = 12;
 constexpr double kReserveShare = 0.08;
 constexpr milliseconds kMinReserve{1500};
 constexpr milliseconds kMaxReserve{30000};
+// Below this many training rows a trial or refit trains on one thread. XGBoost's OpenMP team
+// meets at barriers several times per tree and on a few hundred rows the work between them
+// is microseconds: a second thread gains nothing, and while another program's threads spin
+// on the same cores every barrier waits for a time slice (an iris-sized run spent 10-20 s in
+// one 10-fold XGBoost trial that takes 0.02 s on one thread).
+constexpr std::size_t kMinRowsForThreads = 2000;
 // The refit needs about as long as the best trials took (a tenth more rows, no early-stopping
 // tail): the search stops starting trials when that time is all that is left. The estimate
 // follows the measured durations, so a loaded machine refits in time too, and it never
@@ -241,11 +247,12 @@ Result<RunResult> runAutoML(const AutoMLSettings &settings, const Dataset &train
     }
     auto target = encodeTarget(trainInput.columns[static_cast<std::size_t>(targetIndex)]);
     if (!target)
-        return Error{"target column '" + settings.targetColumn + "': " + target.error()};
+        return Error{target.error()}; // it names the column
     std::vector<std::size_t> labeled;
     for (std::size_t r = 0; r < target->rowLabels.size(); ++r)
         if (target->rowLabels[r] >= 0)
             labeled.push_back(r);
+    result.unlabeledTrainRows = trainInput.rows - labeled.size();
     Dataset data = labeled.size() == trainInput.rows ? trainInput : trainInput.selectRows(labeled);
     std::vector<int> labels = takeLabels(target->rowLabels, labeled);
     const std::vector<std::string> classLabels = target->labels;
@@ -355,6 +362,7 @@ Result<RunResult> runAutoML(const AutoMLSettings &settings, const Dataset &train
         if (auto error = encodeOther(*test, "test data", testX, testTruth))
             return *error;
         result.testRows = testX.rows;
+        result.unlabeledTestRows = test->rows - testX.rows;
     }
 
     // ---- Validation folds --------------------------------------------------------------------
@@ -427,7 +435,8 @@ Result<RunResult> runAutoML(const AutoMLSettings &settings, const Dataset &train
     const int totalThreads =
         settings.threads > 0 ? settings.threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     const int workers = std::clamp(settings.maxConcurrentTrials, 1, 64);
-    const int threadsPerTrial = std::max(1, totalThreads / workers);
+    const bool smallData = features.rows < kMinRowsForThreads;
+    const int threadsPerTrial = smallData ? 1 : std::max(1, totalThreads / workers);
     const bool refit = settings.refitBestModel && settings.validation.kind != ValidationKind::File;
     const milliseconds reserve =
         std::clamp(duration_cast<milliseconds>(settings.timeout * kReserveShare), kMinReserve, kMaxReserve);
@@ -821,7 +830,7 @@ Result<RunResult> runAutoML(const AutoMLSettings &settings, const Dataset &train
         std::stable_sort(jobs.begin(), jobs.end(),
                          [](const RefitJob &a, const RefitJob &b) { return a.priority > b.priority; });
         const int parallel = std::clamp(static_cast<int>(jobs.size()), 1, totalThreads);
-        const int threadsEach = std::max(1, totalThreads / parallel);
+        const int threadsEach = smallData ? 1 : std::max(1, totalThreads / parallel);
         // trained[job] in job order; a member's bag keeps its seeds in seed order.
         std::vector<std::shared_ptr<const Learner>> trained(jobs.size());
         std::atomic<std::size_t> nextJob{0};

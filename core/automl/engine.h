@@ -115,6 +115,9 @@ struct RunResult final
     std::chrono::milliseconds duration{0};
     std::size_t trainRows = 0;
     std::size_t testRows = 0;
+    // Rows left out because their target cell is empty (they can be neither learned nor scored).
+    std::size_t unlabeledTrainRows = 0;
+    std::size_t unlabeledTestRows = 0;
     // Members of the best model refit on all training rows, and those kept as the search
     // trained them (the refit did not finish within the budget).
     int refitMembers = 0;

@@ -250,6 +250,9 @@ Result<Dataset> conformToSchema(const Dataset &data, const InputSchema &schema)
     return out;
 }
 
+// Up to this many classes, some with a single row are a rare class, not a quantity.
+constexpr std::size_t kMaxClassesBeforeSingletonCheck = 10;
+
 Result<TargetClasses> encodeTarget(const Column &target)
 {
     TargetClasses classes;
@@ -296,6 +299,19 @@ Result<TargetClasses> encodeTarget(const Column &target)
     for (int label : classes.rowLabels) {
         if (label >= 0)
             ++classes.counts[static_cast<std::size_t>(label)];
+    }
+    // A quantity (a price, a duration) given as the target makes nearly every value its own
+    // class: no class could be learned or validated, and the run would report a meaningless
+    // score instead of saying what is wrong.
+    const auto once = static_cast<std::size_t>(std::count(classes.counts.begin(), classes.counts.end(), 1));
+    if (classes.labels.size() > kMaxClassesBeforeSingletonCheck && 2 * once >= classes.labels.size()) {
+        std::size_t labeled = 0;
+        for (auto count : classes.counts)
+            labeled += count;
+        return Error{"the target column '" + target.name + "' has " + std::to_string(classes.labels.size()) +
+                     " distinct values in " + std::to_string(labeled) + " rows and " + std::to_string(once) +
+                     " of them occur only once: it looks like a quantity to predict (regression), which is not "
+                     "supported; classification needs several rows of each class"};
     }
     return classes;
 }

@@ -61,7 +61,8 @@ struct TargetClasses final {
     std::vector<int> rowLabels;
     std::vector<std::size_t> counts; // rows per label
 };
-// Errors: every target is missing, or there is only one class.
+// Errors: every target is missing, there is only one class, or most of more than ten classes
+// have a single row (a quantity such as a price given as the target).
 Result<TargetClasses> encodeTarget(const Column &target);
 
 } // namespace cerulean::automl
