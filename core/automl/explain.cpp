@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <numeric>
 #include <random>
@@ -113,7 +114,24 @@ Explanation explainModel(const Predictor &predictor, DenseView x, const std::vec
     }
     if (!source || std::chrono::steady_clock::now() >= options.deadline)
         return e;
-    const std::size_t shapRows = std::min(n, options.shapRows);
+    std::size_t shapRows = std::min(n, options.shapRows);
+    // TreeSHAP costs trees x leaves x depth^2 per row, for every class: a 10-class model of a
+    // thousand deep trees took seconds per hundred rows and ran the whole run 6 s past its
+    // budget. A few rows measure the cost; only the rows that fit before the deadline follow.
+    {
+        constexpr std::size_t probeRows = 8;
+        const std::size_t probe = std::min(shapRows, probeRows);
+        int probeOutputs = 1;
+        const auto probeStart = std::chrono::steady_clock::now();
+        if (detail::xgboostContributions(*source->bag.front(), DenseView{sample.data(), probe, d}, probeOutputs).empty())
+            return e;
+        const auto probeEnd = std::chrono::steady_clock::now();
+        const double perRow = std::chrono::duration<double>(probeEnd - probeStart).count() /
+                              static_cast<double>(probe) * static_cast<double>(source->bag.size());
+        const double left = std::chrono::duration<double>(options.deadline - probeEnd).count();
+        if (perRow > 0 && left < perRow * static_cast<double>(shapRows))
+            shapRows = std::clamp(static_cast<std::size_t>(std::max(0.0, left) / perRow), probe, shapRows);
+    }
     std::vector<double> total; // shapRows x outputs x (d + 1), mean over the bag
     int outputs = 1;
     for (const auto &learner : source->bag) {
