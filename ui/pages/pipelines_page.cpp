@@ -17,7 +17,6 @@
 #include <QScrollArea>
 #include <QTimeZone>
 #include <QDateTime>
-#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
