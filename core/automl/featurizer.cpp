@@ -90,258 +90,337 @@ std::string_view toString(ColumnTransform transform)
     return "numeric";
 }
 
-// Builds a Featurizer from training rows; a friend so the fitted state stays private.
+// Builds a Featurizer from training rows; a friend so the fitted state stays private. One
+// fitter per fit: columns first, then target encodings, the training matrix and scaling.
 class FeaturizerFitter final {
 public:
     static Result<FittedFeaturizer> fit(const Dataset &train, int targetColumn, const std::vector<int> &labels,
                                         int classCount, const FeaturizerOptions &options);
+
+private:
+    using ColumnState = Featurizer::ColumnState;
+    using CategoryIndex = Featurizer::CategoryIndex;
+
+    FeaturizerFitter(const Dataset &train, const std::vector<int> &labels, int classCount,
+                     const FeaturizerOptions &options);
+
+    void addColumn(const Column &column, std::size_t index);
+    void fitNumeric(const Column &column, const ColumnProfile &profile, ColumnState &state) const;
+    ColumnTransform fitText(const Column &column, ColumnState &state) const;
+    void addFeatureNames(const Column &column, InputColumnInfo &info, const ColumnState &state);
+    void fitPrior();
+    // rates[category * encodedClasses + k] from the rows where include(row) holds.
+    template <typename Include>
+    std::vector<double> targetRates(const CategoryIndex &index, const Column &column, Include include) const;
+    void fitTargetEncodings();
+    Result<FeatureMatrix> trainingMatrix();
+    void encodeOutOfFold(std::size_t input, const std::vector<int> &folds, FeatureMatrix &matrix) const;
+    void fitScaling(FeatureMatrix &matrix);
+
+    const Dataset &m_train;
+    const std::vector<int> &m_labels;
+    const FeaturizerOptions &m_options;
+    const bool m_haveLabels;
+    const int m_classCount;
+    const int m_encodedClasses;
+    const int m_classOffset; // binary: encode the second class's rate
+    FittedFeaturizer m_fitted;
+    Featurizer &m_f;
+    std::vector<const Column *> m_sources; // per input column
+    std::vector<double> m_prior;           // class shares, for smoothing target rates
 };
+
+FeaturizerFitter::FeaturizerFitter(const Dataset &train, const std::vector<int> &labels, int classCount,
+                                   const FeaturizerOptions &options)
+    : m_train(train), m_labels(labels), m_options(options),
+      m_haveLabels(labels.size() == train.rows && classCount >= 2), m_classCount(classCount),
+      m_encodedClasses(m_haveLabels ? (classCount == 2 ? 1 : classCount) : 0),
+      m_classOffset(m_encodedClasses == 1 ? 1 : 0), m_f(m_fitted.featurizer)
+{
+    m_f.m_scaling = options.scaling;
+    m_f.m_classCount = m_haveLabels ? classCount : 0;
+}
 
 Result<FittedFeaturizer> FeaturizerFitter::fit(const Dataset &train, int targetColumn, const std::vector<int> &labels,
                                                int classCount, const FeaturizerOptions &options)
 {
     if (train.rows == 0)
         return Error{"no training rows to fit the featurizer on"};
-    const bool haveLabels = labels.size() == train.rows && classCount >= 2;
     if (!labels.empty() && labels.size() != train.rows) {
         return Error{"featurizer: " + std::to_string(labels.size()) + " labels for " + std::to_string(train.rows) +
                      " rows"};
     }
-
-    FittedFeaturizer fitted;
-    Featurizer &f = fitted.featurizer;
-    f.m_scaling = options.scaling;
-    f.m_classCount = haveLabels ? classCount : 0;
-    const int encodedClasses = haveLabels ? (classCount == 2 ? 1 : classCount) : 0;
-
-    std::vector<const Column *> sources;
+    FeaturizerFitter fitter(train, labels, classCount, options);
     for (std::size_t i = 0; i < train.columns.size(); ++i) {
-        if (static_cast<int>(i) == targetColumn)
-            continue;
-        const Column &column = train.columns[i];
-        sources.push_back(&column);
-        InputColumnInfo info;
-        info.name = column.name;
-        info.numeric = column.numeric;
-        Featurizer::ColumnState state;
-
-        const bool excluded = std::find(options.excludedColumns.begin(), options.excludedColumns.end(),
-                                        column.name) != options.excludedColumns.end();
-        const ColumnProfile profile = profileColumn(column, i);
-        const bool useless = profile.kind == ColumnKind::Constant || profile.kind == ColumnKind::IdLike ||
-                             profile.kind == ColumnKind::AllMissing;
-        if (excluded || useless) {
-            info.transform = ColumnTransform::Dropped;
-        } else if (column.numeric) {
-            info.transform = ColumnTransform::Numeric;
-            std::vector<double> values;
-            values.reserve(column.numbers.size());
-            for (double v : column.numbers) {
-                if (!std::isnan(v))
-                    values.push_back(v);
-            }
-            if (options.imputation == NumericImputation::Median) {
-                const std::size_t mid = values.size() / 2;
-                std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(mid), values.end());
-                double median = values[mid];
-                if (values.size() % 2 == 0) {
-                    const double below = *std::max_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(mid));
-                    median = (median + below) / 2.0;
-                }
-                state.fill = median;
-            } else {
-                double sum = 0;
-                for (double v : values)
-                    sum += v;
-                state.fill = sum / static_cast<double>(values.size());
-            }
-            state.indicator = options.missingIndicators && profile.missing > 0;
-        } else {
-            // Categories by frequency (most frequent first, then by text) so the mode is
-            // category 0 and the order does not depend on hashing.
-            std::unordered_map<std::string_view, std::size_t> counts;
-            std::size_t present = 0;
-            for (std::size_t r = 0; r < column.text.size(); ++r) {
-                if (!column.missing[r]) {
-                    ++counts[column.text[r]];
-                    ++present;
-                }
-            }
-            std::vector<std::pair<std::string_view, std::size_t>> sorted(counts.begin(), counts.end());
-            std::sort(sorted.begin(), sorted.end(), [](const auto &a, const auto &b) {
-                return a.second != b.second ? a.second > b.second : a.first < b.first;
-            });
-            for (const auto &entry : sorted)
-                state.categories.emplace_back(entry.first);
-            if (sorted.size() <= options.maxOneHotCategories) {
-                info.transform = ColumnTransform::OneHot;
-            } else if (options.highCardinality == HighCardinalityEncoding::TargetEncoding && haveLabels) {
-                info.transform = ColumnTransform::TargetEncoding;
-            } else {
-                info.transform = ColumnTransform::Frequency;
-                for (const auto &entry : sorted)
-                    state.encoding.push_back(static_cast<double>(entry.second) / static_cast<double>(present));
-                state.unseen = {0.0};
-            }
-        }
-
-        info.firstFeature = f.m_names.size();
-        const int raw = static_cast<int>(f.m_inputs.size());
-        switch (info.transform) {
-        case ColumnTransform::Numeric:
-            f.m_names.push_back(column.name);
-            if (state.indicator)
-                f.m_names.push_back(column.name + "_missing");
-            break;
-        case ColumnTransform::OneHot:
-            for (const auto &category : state.categories)
-                f.m_names.push_back(column.name + "=" + category);
-            break;
-        case ColumnTransform::Frequency:
-            f.m_names.push_back(column.name + "_frequency");
-            break;
-        case ColumnTransform::TargetEncoding:
-            if (encodedClasses == 1) {
-                f.m_names.push_back(column.name + "_target");
-            } else {
-                for (int k = 0; k < encodedClasses; ++k)
-                    f.m_names.push_back(column.name + "_target_" + std::to_string(k));
-            }
-            break;
-        case ColumnTransform::Dropped:
-            break;
-        }
-        info.featureCount = f.m_names.size() - info.firstFeature;
-        f.m_rawColumn.resize(f.m_names.size(), raw);
-        f.m_inputs.push_back(std::move(info));
-        f.m_states.push_back(std::move(state));
+        if (static_cast<int>(i) != targetColumn)
+            fitter.addColumn(train.columns[i], i);
     }
-    if (f.m_names.empty())
+    if (fitter.m_f.m_names.empty())
         return Error{"no usable feature: every column is constant, an identifier, empty or excluded"};
+    fitter.fitPrior();
+    fitter.m_f.buildIndex();
+    fitter.fitTargetEncodings();
+    auto matrix = fitter.trainingMatrix();
+    if (!matrix)
+        return Error{matrix.error()};
+    fitter.m_fitted.train = std::move(matrix).value();
+    fitter.fitScaling(fitter.m_fitted.train);
+    return std::move(fitter.m_fitted);
+}
 
-    // Target encoding: full-data statistics for new rows, out-of-fold ones for training rows.
-    std::vector<int> folds;
-    std::vector<double> prior;
-    if (haveLabels) {
-        prior.assign(static_cast<std::size_t>(classCount), 0.0);
-        std::size_t labelled = 0;
-        for (int label : labels) {
-            if (label >= 0 && label < classCount) {
-                prior[static_cast<std::size_t>(label)] += 1;
-                ++labelled;
-            }
-        }
-        for (double &p : prior)
-            p = labelled > 0 ? p / static_cast<double>(labelled) : 0.0;
+void FeaturizerFitter::addColumn(const Column &column, std::size_t index)
+{
+    m_sources.push_back(&column);
+    InputColumnInfo info;
+    info.name = column.name;
+    info.numeric = column.numeric;
+    ColumnState state;
+    const bool excluded = std::find(m_options.excludedColumns.begin(), m_options.excludedColumns.end(),
+                                    column.name) != m_options.excludedColumns.end();
+    const ColumnProfile profile = profileColumn(column, index);
+    const bool useless = profile.kind == ColumnKind::Constant || profile.kind == ColumnKind::IdLike ||
+                         profile.kind == ColumnKind::AllMissing;
+    if (excluded || useless) {
+        info.transform = ColumnTransform::Dropped;
+    } else if (column.numeric) {
+        info.transform = ColumnTransform::Numeric;
+        fitNumeric(column, profile, state);
+    } else {
+        info.transform = fitText(column, state);
     }
-    const int classOffset = encodedClasses == 1 ? 1 : 0; // binary: encode the second class's rate
-    const double m = options.targetEncodingSmoothing;
-    // rates[category * encodedClasses + k] from the rows where include(row) holds.
-    auto targetRates = [&](const Featurizer::CategoryIndex &index, const Column &column, auto include) {
-        const std::size_t categories = index.size();
-        std::vector<double> totals(categories, 0.0);
-        std::vector<double> hits(categories * static_cast<std::size_t>(encodedClasses), 0.0);
-        for (std::size_t r = 0; r < column.text.size(); ++r) {
-            if (column.missing[r] || labels[r] < 0 || !include(r))
+    addFeatureNames(column, info, state);
+    m_f.m_inputs.push_back(std::move(info));
+    m_f.m_states.push_back(std::move(state));
+}
+
+// The value that fills a missing cell, and whether a missing indicator goes with it.
+void FeaturizerFitter::fitNumeric(const Column &column, const ColumnProfile &profile, ColumnState &state) const
+{
+    std::vector<double> values;
+    values.reserve(column.numbers.size());
+    for (double v : column.numbers) {
+        if (!std::isnan(v))
+            values.push_back(v);
+    }
+    if (m_options.imputation == NumericImputation::Median) {
+        const std::size_t mid = values.size() / 2;
+        std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(mid), values.end());
+        double median = values[mid];
+        if (values.size() % 2 == 0) {
+            const double below = *std::max_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(mid));
+            median = (median + below) / 2.0;
+        }
+        state.fill = median;
+    } else {
+        double sum = 0;
+        for (double v : values)
+            sum += v;
+        state.fill = sum / static_cast<double>(values.size());
+    }
+    state.indicator = m_options.missingIndicators && profile.missing > 0;
+}
+
+// Categories by frequency (most frequent first, then by text) so the mode is category 0 and
+// the order does not depend on hashing; few become one-hot columns, many one encoded column.
+ColumnTransform FeaturizerFitter::fitText(const Column &column, ColumnState &state) const
+{
+    std::unordered_map<std::string_view, std::size_t> counts;
+    std::size_t present = 0;
+    for (std::size_t r = 0; r < column.text.size(); ++r) {
+        if (!column.missing[r]) {
+            ++counts[column.text[r]];
+            ++present;
+        }
+    }
+    std::vector<std::pair<std::string_view, std::size_t>> sorted(counts.begin(), counts.end());
+    std::sort(sorted.begin(), sorted.end(), [](const auto &a, const auto &b) {
+        return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    for (const auto &entry : sorted)
+        state.categories.emplace_back(entry.first);
+    if (sorted.size() <= m_options.maxOneHotCategories)
+        return ColumnTransform::OneHot;
+    if (m_options.highCardinality == HighCardinalityEncoding::TargetEncoding && m_haveLabels)
+        return ColumnTransform::TargetEncoding;
+    for (const auto &entry : sorted)
+        state.encoding.push_back(static_cast<double>(entry.second) / static_cast<double>(present));
+    state.unseen = {0.0};
+    return ColumnTransform::Frequency;
+}
+
+void FeaturizerFitter::addFeatureNames(const Column &column, InputColumnInfo &info, const ColumnState &state)
+{
+    std::vector<std::string> &names = m_f.m_names;
+    info.firstFeature = names.size();
+    const int raw = static_cast<int>(m_f.m_inputs.size());
+    switch (info.transform) {
+    case ColumnTransform::Numeric:
+        names.push_back(column.name);
+        if (state.indicator)
+            names.push_back(column.name + "_missing");
+        break;
+    case ColumnTransform::OneHot:
+        for (const auto &category : state.categories)
+            names.push_back(column.name + "=" + category);
+        break;
+    case ColumnTransform::Frequency:
+        names.push_back(column.name + "_frequency");
+        break;
+    case ColumnTransform::TargetEncoding:
+        if (m_encodedClasses == 1) {
+            names.push_back(column.name + "_target");
+        } else {
+            for (int k = 0; k < m_encodedClasses; ++k)
+                names.push_back(column.name + "_target_" + std::to_string(k));
+        }
+        break;
+    case ColumnTransform::Dropped:
+        break;
+    }
+    info.featureCount = names.size() - info.firstFeature;
+    m_f.m_rawColumn.resize(names.size(), raw);
+}
+
+void FeaturizerFitter::fitPrior()
+{
+    if (!m_haveLabels)
+        return;
+    m_prior.assign(static_cast<std::size_t>(m_classCount), 0.0);
+    std::size_t labelled = 0;
+    for (int label : m_labels) {
+        if (label >= 0 && label < m_classCount) {
+            m_prior[static_cast<std::size_t>(label)] += 1;
+            ++labelled;
+        }
+    }
+    for (double &p : m_prior)
+        p = labelled > 0 ? p / static_cast<double>(labelled) : 0.0;
+}
+
+template <typename Include>
+std::vector<double> FeaturizerFitter::targetRates(const CategoryIndex &index, const Column &column,
+                                                  Include include) const
+{
+    const std::size_t categories = index.size();
+    const auto encoded = static_cast<std::size_t>(m_encodedClasses);
+    const double m = m_options.targetEncodingSmoothing;
+    std::vector<double> totals(categories, 0.0);
+    std::vector<double> hits(categories * encoded, 0.0);
+    for (std::size_t r = 0; r < column.text.size(); ++r) {
+        if (column.missing[r] || m_labels[r] < 0 || !include(r))
+            continue;
+        const auto found = index.find(std::string_view(column.text[r]));
+        if (found == index.end())
+            continue;
+        const auto c = static_cast<std::size_t>(found->second);
+        totals[c] += 1;
+        const int k = m_labels[r] - m_classOffset;
+        if (k >= 0 && k < m_encodedClasses)
+            hits[c * encoded + static_cast<std::size_t>(k)] += 1;
+    }
+    std::vector<double> rates(hits.size());
+    for (std::size_t c = 0; c < categories; ++c) {
+        for (int k = 0; k < m_encodedClasses; ++k) {
+            const std::size_t at = c * encoded + static_cast<std::size_t>(k);
+            rates[at] = (hits[at] + m * m_prior[static_cast<std::size_t>(k + m_classOffset)]) / (totals[c] + m);
+        }
+    }
+    return rates;
+}
+
+// Target encoding of new rows: the rates of all training rows.
+void FeaturizerFitter::fitTargetEncodings()
+{
+    for (std::size_t i = 0; i < m_f.m_inputs.size(); ++i) {
+        if (m_f.m_inputs[i].transform != ColumnTransform::TargetEncoding)
+            continue;
+        auto &state = m_f.m_states[i];
+        state.encoding = targetRates(m_f.m_index[i], *m_sources[i], [](std::size_t) { return true; });
+        state.unseen.clear();
+        for (int k = 0; k < m_encodedClasses; ++k)
+            state.unseen.push_back(m_prior[static_cast<std::size_t>(k + m_classOffset)]);
+    }
+}
+
+// Training matrix: the ordinary transform (unscaled), then target-encoded columns overwritten
+// with out-of-fold rates so learners never see a row's own label in its features.
+Result<FeatureMatrix> FeaturizerFitter::trainingMatrix()
+{
+    m_f.m_center.assign(m_f.m_names.size(), 0.0);
+    m_f.m_scale.assign(m_f.m_names.size(), 1.0);
+    const Scaling scaling = m_f.m_scaling;
+    m_f.m_scaling = Scaling::None;
+    auto raw = m_f.transform(m_train);
+    m_f.m_scaling = scaling;
+    if (!raw)
+        return Error{raw.error()};
+    FeatureMatrix matrix = std::move(raw).value();
+    std::vector<int> folds;
+    for (std::size_t i = 0; i < m_f.m_inputs.size(); ++i) {
+        if (m_f.m_inputs[i].transform != ColumnTransform::TargetEncoding)
+            continue;
+        if (folds.empty())
+            folds = assignFolds(m_train.rows, std::max(2, m_options.targetEncodingFolds), m_options.seed);
+        encodeOutOfFold(i, folds, matrix);
+    }
+    return matrix;
+}
+
+void FeaturizerFitter::encodeOutOfFold(std::size_t input, const std::vector<int> &folds, FeatureMatrix &matrix) const
+{
+    const Column &column = *m_sources[input];
+    const CategoryIndex &index = m_f.m_index[input];
+    const std::size_t first = m_f.m_inputs[input].firstFeature;
+    const auto encoded = static_cast<std::size_t>(m_encodedClasses);
+    for (int fold = 0; fold < std::max(2, m_options.targetEncodingFolds); ++fold) {
+        const auto rates = targetRates(index, column, [&](std::size_t r) { return folds[r] != fold; });
+        for (std::size_t r = 0; r < m_train.rows; ++r) {
+            if (folds[r] != fold || column.missing[r])
                 continue;
             const auto found = index.find(std::string_view(column.text[r]));
             if (found == index.end())
                 continue;
             const auto c = static_cast<std::size_t>(found->second);
-            totals[c] += 1;
-            const int k = labels[r] - classOffset;
-            if (k >= 0 && k < encodedClasses)
-                hits[c * static_cast<std::size_t>(encodedClasses) + static_cast<std::size_t>(k)] += 1;
-        }
-        std::vector<double> rates(hits.size());
-        for (std::size_t c = 0; c < categories; ++c) {
-            for (int k = 0; k < encodedClasses; ++k) {
-                const std::size_t at = c * static_cast<std::size_t>(encodedClasses) + static_cast<std::size_t>(k);
-                rates[at] = (hits[at] + m * prior[static_cast<std::size_t>(k + classOffset)]) / (totals[c] + m);
-            }
-        }
-        return rates;
-    };
-
-    f.buildIndex();
-    for (std::size_t i = 0; i < f.m_inputs.size(); ++i) {
-        if (f.m_inputs[i].transform != ColumnTransform::TargetEncoding)
-            continue;
-        auto &state = f.m_states[i];
-        state.encoding = targetRates(f.m_index[i], *sources[i], [](std::size_t) { return true; });
-        state.unseen.clear();
-        for (int k = 0; k < encodedClasses; ++k)
-            state.unseen.push_back(prior[static_cast<std::size_t>(k + classOffset)]);
-    }
-
-    // Training matrix: the ordinary transform, then target-encoded columns overwritten
-    // with out-of-fold rates so learners never see a row's own label in its features.
-    f.m_center.assign(f.m_names.size(), 0.0);
-    f.m_scale.assign(f.m_names.size(), 1.0);
-    const Scaling scaling = f.m_scaling;
-    f.m_scaling = Scaling::None;
-    auto raw = f.transform(train);
-    if (!raw)
-        return Error{raw.error()};
-    FeatureMatrix &matrix = fitted.train;
-    matrix = std::move(raw).value();
-    for (std::size_t i = 0; i < f.m_inputs.size(); ++i) {
-        if (f.m_inputs[i].transform != ColumnTransform::TargetEncoding)
-            continue;
-        if (folds.empty())
-            folds = assignFolds(train.rows, std::max(2, options.targetEncodingFolds), options.seed);
-        const Column &column = *sources[i];
-        const std::size_t first = f.m_inputs[i].firstFeature;
-        for (int fold = 0; fold < std::max(2, options.targetEncodingFolds); ++fold) {
-            const auto rates = targetRates(f.m_index[i], column, [&](std::size_t r) { return folds[r] != fold; });
-            for (std::size_t r = 0; r < train.rows; ++r) {
-                if (folds[r] != fold || column.missing[r])
-                    continue;
-                const auto found = f.m_index[i].find(std::string_view(column.text[r]));
-                if (found == f.m_index[i].end())
-                    continue;
-                const auto c = static_cast<std::size_t>(found->second);
-                for (int k = 0; k < encodedClasses; ++k) {
-                    matrix.values[r * matrix.cols + first + static_cast<std::size_t>(k)] =
-                        static_cast<float>(rates[c * static_cast<std::size_t>(encodedClasses) + static_cast<std::size_t>(k)]);
-                }
-            }
+            for (std::size_t k = 0; k < encoded; ++k)
+                matrix.values[r * matrix.cols + first + k] = static_cast<float>(rates[c * encoded + k]);
         }
     }
+}
 
-    // Scaling, fitted on the training matrix and applied to it in place.
-    f.m_scaling = scaling;
-    if (scaling != Scaling::None) {
-        const std::size_t cols = matrix.cols;
+// Scaling, fitted on the training matrix and applied to it in place.
+void FeaturizerFitter::fitScaling(FeatureMatrix &matrix)
+{
+    const Scaling scaling = m_f.m_scaling;
+    if (scaling == Scaling::None)
+        return;
+    const std::size_t cols = matrix.cols;
+    for (std::size_t j = 0; j < cols; ++j) {
+        if (scaling == Scaling::MaxAbs) {
+            double maxAbs = 0;
+            for (std::size_t r = 0; r < matrix.rows; ++r)
+                maxAbs = std::max(maxAbs, std::fabs(static_cast<double>(matrix.values[r * cols + j])));
+            m_f.m_scale[j] = maxAbs > 0 ? 1.0 / maxAbs : 1.0;
+        } else {
+            double sum = 0;
+            for (std::size_t r = 0; r < matrix.rows; ++r)
+                sum += matrix.values[r * cols + j];
+            const double mean = sum / static_cast<double>(matrix.rows);
+            double squares = 0;
+            for (std::size_t r = 0; r < matrix.rows; ++r) {
+                const double d = matrix.values[r * cols + j] - mean;
+                squares += d * d;
+            }
+            const double sd = std::sqrt(squares / static_cast<double>(matrix.rows));
+            m_f.m_center[j] = mean;
+            m_f.m_scale[j] = sd > 0 ? 1.0 / sd : 1.0;
+        }
+    }
+    for (std::size_t r = 0; r < matrix.rows; ++r) {
         for (std::size_t j = 0; j < cols; ++j) {
-            if (scaling == Scaling::MaxAbs) {
-                double maxAbs = 0;
-                for (std::size_t r = 0; r < matrix.rows; ++r)
-                    maxAbs = std::max(maxAbs, std::fabs(static_cast<double>(matrix.values[r * cols + j])));
-                f.m_scale[j] = maxAbs > 0 ? 1.0 / maxAbs : 1.0;
-            } else {
-                double sum = 0;
-                for (std::size_t r = 0; r < matrix.rows; ++r)
-                    sum += matrix.values[r * cols + j];
-                const double mean = sum / static_cast<double>(matrix.rows);
-                double squares = 0;
-                for (std::size_t r = 0; r < matrix.rows; ++r) {
-                    const double d = matrix.values[r * cols + j] - mean;
-                    squares += d * d;
-                }
-                const double sd = std::sqrt(squares / static_cast<double>(matrix.rows));
-                f.m_center[j] = mean;
-                f.m_scale[j] = sd > 0 ? 1.0 / sd : 1.0;
-            }
-        }
-        for (std::size_t r = 0; r < matrix.rows; ++r) {
-            for (std::size_t j = 0; j < cols; ++j) {
-                float &v = matrix.values[r * cols + j];
-                v = static_cast<float>((static_cast<double>(v) - f.m_center[j]) * f.m_scale[j]);
-            }
+            float &v = matrix.values[r * cols + j];
+            v = static_cast<float>((static_cast<double>(v) - m_f.m_center[j]) * m_f.m_scale[j]);
         }
     }
-    return fitted;
 }
 
 Result<FittedFeaturizer> Featurizer::fit(const Dataset &train, int targetColumn, const std::vector<int> &labels,
