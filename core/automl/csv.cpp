@@ -421,13 +421,38 @@ std::optional<Error> parseAll(ByteSource &source, bool skipBom, RecordParser &pa
     return parser.finish(onRecord);
 }
 
-Result<CsvTable> readFromSource(ByteSource &source, const CsvOptions &options, std::size_t totalBytes)
-{
-    CsvTable table;
-    table.info.bytes = totalBytes;
+// Numbers in cells. With ';', tab or '|' between fields, "1,5" is a number written with a
+// decimal comma (spreadsheets in many locales save CSV that way).
+class CellNumbers final {
+public:
+    explicit CellNumbers(char delimiter) : m_commaDecimals(delimiter != ',') {}
 
-    // Sample the start for the BOM and the delimiter.
-    std::string sample;
+    bool parse(std::string_view text, double &value)
+    {
+        if (parseNumber(text, value))
+            return true;
+        if (!m_commaDecimals || text.find('.') != std::string_view::npos)
+            return false;
+        const auto comma = text.find(',');
+        if (comma == std::string_view::npos || text.find(',', comma + 1) != std::string_view::npos)
+            return false;
+        std::string dotted(text);
+        dotted[comma] = '.';
+        if (!parseNumber(dotted, value))
+            return false;
+        m_sawDecimalComma = true;
+        return true;
+    }
+    bool sawDecimalComma() const { return m_sawDecimalComma; }
+
+private:
+    bool m_commaDecimals;
+    bool m_sawDecimalComma = false;
+};
+
+// The start of the file, for the BOM and the delimiter; the source is rewound after.
+std::optional<Error> sampleStart(ByteSource &source, std::string &sample)
+{
     for (;;) {
         auto chunk = source.next();
         if (!chunk)
@@ -438,70 +463,53 @@ Result<CsvTable> readFromSource(ByteSource &source, const CsvOptions &options, s
         if (sample.size() >= kDetectSampleBytes)
             break;
     }
-    if (auto error = source.rewind())
-        return *error;
-    const bool bom = sample.size() >= 3 && static_cast<unsigned char>(sample[0]) == 0xEF &&
-                     static_cast<unsigned char>(sample[1]) == 0xBB && static_cast<unsigned char>(sample[2]) == 0xBF;
-    std::string_view body(sample);
-    if (bom)
-        body.remove_prefix(3);
-    if (trimSpaces(body).find_first_not_of("\r\n") == std::string_view::npos && sample.size() < kDetectSampleBytes)
-        return Error{"the file is empty"};
-    const char delimiter = options.delimiter != 0 ? options.delimiter : detectDelimiter(body);
-    table.info.delimiter = delimiter;
-    table.info.hadBom = bom;
+    return source.rewind();
+}
 
-    // With ';', tab or '|' between fields, "1,5" is a number written with a decimal comma
-    // (spreadsheets in many locales save CSV that way).
-    const bool commaDecimals = delimiter != ',';
-    bool sawDecimalComma = false;
-    auto parseCell = [&](std::string_view text, double &value) {
-        if (parseNumber(text, value))
-            return true;
-        if (!commaDecimals || text.find('.') != std::string_view::npos)
-            return false;
-        const auto comma = text.find(',');
-        if (comma == std::string_view::npos || text.find(',', comma + 1) != std::string_view::npos)
-            return false;
-        std::string dotted(text);
-        dotted[comma] = '.';
-        if (!parseNumber(dotted, value))
-            return false;
-        sawDecimalComma = true;
-        return true;
-    };
+// Pass 1 over the file: header, field counts, UTF-8, column types and the memory the table needs.
+class ColumnScanner final {
+public:
+    ColumnScanner(const CsvOptions &options, CellNumbers &numbers) : m_options(options), m_numbers(numbers) {}
 
-    // Pass 1: header, field counts, UTF-8, column types and the memory the table needs.
+    std::optional<Error> operator()(const std::vector<Field> &fields, std::size_t count, std::size_t line)
+    {
+        return names.empty() ? header(fields, count, line) : row(fields, count, line);
+    }
+
     std::vector<std::string> names;
     std::vector<ColumnScan> scan;
     std::size_t rows = 0;
-    RecordParser scanner(delimiter);
-    auto onScan = [&](const std::vector<Field> &fields, std::size_t count, std::size_t line) -> std::optional<Error> {
-        if (names.empty()) {
-            names.reserve(count);
-            for (std::size_t i = 0; i < count; ++i) {
-                std::string name(trimSpaces(fields[i].text));
-                if (name.empty())
-                    name = "Column" + std::to_string(i + 1);
-                for (std::size_t j = 0; j < names.size(); ++j) {
-                    if (names[j] == name) {
-                        return Error{"line " + std::to_string(line) + ": duplicate column name '" + name +
-                                     "' (columns " + std::to_string(j + 1) + " and " + std::to_string(i + 1) + ")"};
-                    }
-                }
-                names.push_back(std::move(name));
-            }
-            scan.resize(count);
-            for (const auto &[name, hint] : options.typeHints) {
-                for (std::size_t i = 0; i < names.size(); ++i) {
-                    if (names[i] == name) {
-                        scan[i].hint = hint;
-                        scan[i].numeric = hint != ColumnTypeHint::Text;
-                    }
+
+private:
+    std::optional<Error> header(const std::vector<Field> &fields, std::size_t count, std::size_t line)
+    {
+        names.reserve(count);
+        for (std::size_t i = 0; i < count; ++i) {
+            std::string name(trimSpaces(fields[i].text));
+            if (name.empty())
+                name = "Column" + std::to_string(i + 1);
+            for (std::size_t j = 0; j < names.size(); ++j) {
+                if (names[j] == name) {
+                    return Error{"line " + std::to_string(line) + ": duplicate column name '" + name +
+                                 "' (columns " + std::to_string(j + 1) + " and " + std::to_string(i + 1) + ")"};
                 }
             }
-            return std::nullopt;
+            names.push_back(std::move(name));
         }
+        scan.resize(count);
+        for (const auto &[name, hint] : m_options.typeHints) {
+            for (std::size_t i = 0; i < names.size(); ++i) {
+                if (names[i] == name) {
+                    scan[i].hint = hint;
+                    scan[i].numeric = hint != ColumnTypeHint::Text;
+                }
+            }
+        }
+        return std::nullopt;
+    }
+
+    std::optional<Error> row(const std::vector<Field> &fields, std::size_t count, std::size_t line)
+    {
         if (count != names.size()) {
             return Error{"line " + std::to_string(line) + ": " + std::to_string(count) + " fields, expected " +
                          std::to_string(names.size())};
@@ -514,7 +522,7 @@ Result<CsvTable> readFromSource(ByteSource &source, const CsvOptions &options, s
             if (!column.numeric || isMissingToken(text))
                 continue;
             double value = 0;
-            if (!parseCell(text, value)) {
+            if (!m_numbers.parse(text, value)) {
                 if (column.hint == ColumnTypeHint::Numeric) {
                     return Error{"line " + std::to_string(line) + ": column '" + names[i] + "': '" + text +
                                  "' is not a number"};
@@ -527,46 +535,41 @@ Result<CsvTable> readFromSource(ByteSource &source, const CsvOptions &options, s
         // a file that is over budget is refused as soon as that is certain.
         if ((rows & 1023) == 0) {
             const std::size_t needed = estimateBytes(scan, rows);
-            if (needed > options.memoryBudgetBytes) {
+            if (needed > m_options.memoryBudgetBytes) {
                 return Error{"the file needs more than " + formatBytes(needed) + " in memory (at line " +
                              std::to_string(line) + "), over the budget of " +
-                             formatBytes(options.memoryBudgetBytes)};
+                             formatBytes(m_options.memoryBudgetBytes)};
             }
         }
         return std::nullopt;
-    };
-    if (auto error = parseAll(source, bom, scanner, onScan))
-        return *error;
-    if (names.empty())
-        return Error{"the file is empty"};
-    if (rows == 0)
-        return Error{"no data rows: the file has only a header (line 1)"};
-    table.info.crlf = scanner.crlf();
-    table.info.decimalComma = sawDecimalComma;
-    table.info.lines = scanner.lines();
-    table.info.estimatedMemoryBytes = estimateBytes(scan, rows);
-    if (table.info.estimatedMemoryBytes > options.memoryBudgetBytes) {
-        return Error{"the file needs " + formatBytes(table.info.estimatedMemoryBytes) +
-                     " in memory, over the budget of " + formatBytes(options.memoryBudgetBytes)};
     }
 
-    // Pass 2: fill the typed columns, sized exactly.
-    Dataset &data = table.data;
-    data.rows = rows;
-    data.columns.resize(names.size());
-    for (std::size_t i = 0; i < names.size(); ++i) {
+    const CsvOptions &m_options;
+    CellNumbers &m_numbers;
+};
+
+// Typed columns sized exactly for the rows pass 1 counted.
+void allocateColumns(const ColumnScanner &scanned, Dataset &data)
+{
+    data.rows = scanned.rows;
+    data.columns.resize(scanned.names.size());
+    for (std::size_t i = 0; i < scanned.names.size(); ++i) {
         Column &column = data.columns[i];
-        column.name = names[i];
-        column.numeric = scan[i].numeric;
+        column.name = scanned.names[i];
+        column.numeric = scanned.scan[i].numeric;
         if (column.numeric) {
-            column.numbers.reserve(rows);
+            column.numbers.reserve(scanned.rows);
         } else {
-            column.text.reserve(rows);
-            column.missing.reserve(rows);
+            column.text.reserve(scanned.rows);
+            column.missing.reserve(scanned.rows);
         }
     }
-    if (auto error = source.rewind())
-        return *error;
+}
+
+// Pass 2: fills the typed columns; the file must still read as pass 1 read it.
+std::optional<Error> fillColumns(ByteSource &source, bool bom, char delimiter, CellNumbers &numbers, Dataset &data)
+{
+    const std::size_t rows = data.rows;
     bool header = true;
     RecordParser filler(delimiter);
     auto onFill = [&](const std::vector<Field> &fields, std::size_t count, std::size_t line) -> std::optional<Error> {
@@ -582,7 +585,7 @@ Result<CsvTable> readFromSource(ByteSource &source, const CsvOptions &options, s
             const bool missing = isMissingToken(text);
             if (column.numeric) {
                 double value = std::numeric_limits<double>::quiet_NaN();
-                if (!missing && !parseCell(text, value))
+                if (!missing && !numbers.parse(text, value))
                     return Error{"line " + std::to_string(line) + ": the file changed while it was read"};
                 column.numbers.push_back(value);
             } else {
@@ -593,9 +596,53 @@ Result<CsvTable> readFromSource(ByteSource &source, const CsvOptions &options, s
         return std::nullopt;
     };
     if (auto error = parseAll(source, bom, filler, onFill))
-        return *error;
+        return error;
     if (data.columns[0].size() != rows)
         return Error{"the file changed while it was read"};
+    return std::nullopt;
+}
+
+Result<CsvTable> readFromSource(ByteSource &source, const CsvOptions &options, std::size_t totalBytes)
+{
+    CsvTable table;
+    table.info.bytes = totalBytes;
+    std::string sample;
+    if (auto error = sampleStart(source, sample))
+        return *error;
+    const bool bom = sample.size() >= 3 && static_cast<unsigned char>(sample[0]) == 0xEF &&
+                     static_cast<unsigned char>(sample[1]) == 0xBB && static_cast<unsigned char>(sample[2]) == 0xBF;
+    std::string_view body(sample);
+    if (bom)
+        body.remove_prefix(3);
+    if (trimSpaces(body).find_first_not_of("\r\n") == std::string_view::npos && sample.size() < kDetectSampleBytes)
+        return Error{"the file is empty"};
+    const char delimiter = options.delimiter != 0 ? options.delimiter : detectDelimiter(body);
+    table.info.delimiter = delimiter;
+    table.info.hadBom = bom;
+
+    CellNumbers numbers(delimiter);
+    ColumnScanner scanned(options, numbers);
+    RecordParser scanner(delimiter);
+    if (auto error = parseAll(source, bom, scanner, scanned))
+        return *error;
+    if (scanned.names.empty())
+        return Error{"the file is empty"};
+    if (scanned.rows == 0)
+        return Error{"no data rows: the file has only a header (line 1)"};
+    table.info.crlf = scanner.crlf();
+    table.info.decimalComma = numbers.sawDecimalComma();
+    table.info.lines = scanner.lines();
+    table.info.estimatedMemoryBytes = estimateBytes(scanned.scan, scanned.rows);
+    if (table.info.estimatedMemoryBytes > options.memoryBudgetBytes) {
+        return Error{"the file needs " + formatBytes(table.info.estimatedMemoryBytes) +
+                     " in memory, over the budget of " + formatBytes(options.memoryBudgetBytes)};
+    }
+
+    allocateColumns(scanned, table.data);
+    if (auto error = source.rewind())
+        return *error;
+    if (auto error = fillColumns(source, bom, delimiter, numbers, table.data))
+        return *error;
     return table;
 }
 
