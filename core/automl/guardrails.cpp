@@ -207,39 +207,23 @@ double singleColumnAuc(const Column &column, const std::vector<int> &labels, int
     return auc.ok() && std::isfinite(*auc) ? *auc : 0.5;
 }
 
-GuardrailReport runGuardrails(const Dataset &data, const DatasetProfile &profile, std::size_t targetColumn,
-                              const GuardrailOptions &options)
+namespace {
+
+// The feature columns by what the profile found, with the details the guardrails print.
+struct FeatureSurvey
 {
-    GuardrailReport report;
-    if (targetColumn >= data.columns.size())
-        return report;
-    const Column &target = data.columns[targetColumn];
-    auto classes = encodeTarget(target);
+    std::vector<const ColumnProfile *> features;
+    std::vector<std::string> imputed, highCardinality, dropped;
+    std::string imputedDetail, droppedDetail, highDetail;
+};
+
+FeatureSurvey surveyFeatures(const DatasetProfile &profile, std::size_t targetColumn, const GuardrailOptions &options)
+{
     auto excluded = [&](const std::string &name) {
         return std::find(options.excludedColumns.begin(), options.excludedColumns.end(), name) !=
                options.excludedColumns.end();
     };
-
-    // 1. Class balance.
-    if (classes.ok()) {
-        for (std::size_t k = 0; k < classes->labels.size(); ++k)
-            report.classCounts.push_back({classes->labels[k], classes->counts[k]});
-        std::stable_sort(report.classCounts.begin(), report.classCounts.end(),
-                         [](const ClassCount &a, const ClassCount &b) { return a.count > b.count; });
-        report.guardrails.push_back(classBalance(report.classCounts, options.imbalanceRatio));
-    } else {
-        Guardrail g;
-        g.name = "Class balancing detection";
-        g.status = GuardrailStatus::Alerted;
-        g.description = classes.error() + ".";
-        g.columns = {target.name};
-        report.guardrails.push_back(std::move(g));
-    }
-
-    // Feature columns by what the profile found.
-    std::vector<const ColumnProfile *> features;
-    std::vector<std::string> imputed, highCardinality, dropped;
-    std::string imputedDetail, droppedDetail, highDetail;
+    FeatureSurvey survey;
     for (const auto &column : profile.columns) {
         if (column.index == targetColumn || excluded(column.name))
             continue;
@@ -247,124 +231,169 @@ GuardrailReport runGuardrails(const Dataset &data, const DatasetProfile &profile
         case ColumnKind::Constant:
         case ColumnKind::IdLike:
         case ColumnKind::AllMissing:
-            dropped.push_back(column.name);
-            droppedDetail += (droppedDetail.empty() ? "" : "; ") + ("'" + column.name + "': " + column.reason);
+            survey.dropped.push_back(column.name);
+            survey.droppedDetail +=
+                (survey.droppedDetail.empty() ? "" : "; ") + ("'" + column.name + "': " + column.reason);
             continue;
         case ColumnKind::HighCardinalityText:
-            highCardinality.push_back(column.name);
-            highDetail += (highDetail.empty() ? "" : "; ") +
-                          ("'" + column.name + "': " + withThousands(column.distinct) + " distinct values");
+            survey.highCardinality.push_back(column.name);
+            survey.highDetail += (survey.highDetail.empty() ? "" : "; ") +
+                                 ("'" + column.name + "': " + withThousands(column.distinct) + " distinct values");
             break;
         case ColumnKind::Numeric:
         case ColumnKind::Categorical:
             break;
         }
-        features.push_back(&column);
+        survey.features.push_back(&column);
         if (column.missing > 0) {
-            imputed.push_back(column.name);
-            imputedDetail += (imputedDetail.empty() ? "" : "; ") +
-                             ("'" + column.name + "': " + withThousands(column.missing) + " of " +
-                              withThousands(profile.rows) + " rows");
+            survey.imputed.push_back(column.name);
+            survey.imputedDetail += (survey.imputedDetail.empty() ? "" : "; ") +
+                                    ("'" + column.name + "': " + withThousands(column.missing) + " of " +
+                                     withThousands(profile.rows) + " rows");
         }
     }
+    return survey;
+}
 
-    // 2. Missing values.
-    {
-        Guardrail g;
-        g.name = "Missing feature values imputation";
-        if (imputed.empty()) {
-            g.status = GuardrailStatus::Passed;
-            g.description = "No missing feature values were detected in the training data.";
-        } else {
-            g.status = GuardrailStatus::Done;
-            g.description = "Missing feature values were detected in " + std::to_string(imputed.size()) +
-                            " column" + (imputed.size() > 1 ? "s" : "") + ": " + imputedDetail + ".";
-            g.action = "Numeric columns imputed with the mean (plus a missing-value indicator), categorical "
-                       "columns with the most frequent value.";
-            g.columns = imputed;
-        }
-        report.guardrails.push_back(std::move(g));
+// 1. Class balance.
+void addClassBalance(const Result<TargetClasses> &classes, const Column &target, const GuardrailOptions &options,
+                       GuardrailReport &report)
+{
+    if (classes.ok()) {
+        for (std::size_t k = 0; k < classes->labels.size(); ++k)
+            report.classCounts.push_back({classes->labels[k], classes->counts[k]});
+        std::stable_sort(report.classCounts.begin(), report.classCounts.end(),
+                         [](const ClassCount &a, const ClassCount &b) { return a.count > b.count; });
+        report.guardrails.push_back(classBalance(report.classCounts, options.imbalanceRatio));
+        return;
     }
+    Guardrail g;
+    g.name = "Class balancing detection";
+    g.status = GuardrailStatus::Alerted;
+    g.description = classes.error() + ".";
+    g.columns = {target.name};
+    report.guardrails.push_back(std::move(g));
+}
 
-    // 3. High cardinality.
-    {
-        Guardrail g;
-        g.name = "High cardinality feature detection";
-        if (highCardinality.empty()) {
-            g.status = GuardrailStatus::Passed;
-            g.description = "The inputs were analyzed and no high-cardinality features were detected.";
-        } else {
-            g.status = GuardrailStatus::Done;
-            g.description = "High-cardinality text columns were detected (more than " +
-                            std::to_string(kMaxCategoricalDistinct) + " distinct values): " + highDetail + ".";
-            g.action = "Encoded by value frequency (or out-of-fold target rate) instead of one-hot columns.";
-            g.columns = highCardinality;
-        }
-        report.guardrails.push_back(std::move(g));
+// 2. Missing values.
+Guardrail missingValuesGuardrail(const FeatureSurvey &survey)
+{
+    Guardrail g;
+    g.name = "Missing feature values imputation";
+    if (survey.imputed.empty()) {
+        g.status = GuardrailStatus::Passed;
+        g.description = "No missing feature values were detected in the training data.";
+        return g;
     }
+    g.status = GuardrailStatus::Done;
+    g.description = "Missing feature values were detected in " + std::to_string(survey.imputed.size()) + " column" +
+                    (survey.imputed.size() > 1 ? "s" : "") + ": " + survey.imputedDetail + ".";
+    g.action = "Numeric columns imputed with the mean (plus a missing-value indicator), categorical "
+               "columns with the most frequent value.";
+    g.columns = survey.imputed;
+    return g;
+}
 
-    // 4. Constant, identifier and empty columns.
-    {
-        Guardrail g;
-        g.name = "Constant and identifier column detection";
-        if (dropped.empty()) {
-            g.status = GuardrailStatus::Passed;
-            g.description = "No constant, identifier-like or empty columns were detected.";
-        } else {
-            g.status = GuardrailStatus::Done;
-            g.description = "Columns that cannot help a model were detected: " + droppedDetail + ".";
-            g.action = "Dropped from training: " + quotedList(dropped) + ".";
-            g.columns = dropped;
-        }
-        report.droppedColumns = dropped;
-        report.guardrails.push_back(std::move(g));
+// 3. High cardinality.
+Guardrail highCardinalityGuardrail(const FeatureSurvey &survey)
+{
+    Guardrail g;
+    g.name = "High cardinality feature detection";
+    if (survey.highCardinality.empty()) {
+        g.status = GuardrailStatus::Passed;
+        g.description = "The inputs were analyzed and no high-cardinality features were detected.";
+        return g;
     }
+    g.status = GuardrailStatus::Done;
+    g.description = "High-cardinality text columns were detected (more than " +
+                    std::to_string(kMaxCategoricalDistinct) + " distinct values): " + survey.highDetail + ".";
+    g.action = "Encoded by value frequency (or out-of-fold target rate) instead of one-hot columns.";
+    g.columns = survey.highCardinality;
+    return g;
+}
 
-    // 5. Target leakage.
-    {
-        Guardrail g;
-        g.name = "Target leakage detection";
-        if (!classes.ok()) {
-            g.status = GuardrailStatus::Passed;
-            g.description = "Not checked: the target has no two classes.";
-        } else {
-            const int classCount = static_cast<int>(classes->labels.size());
-            for (const ColumnProfile *column : features) {
-                const double auc =
-                    singleColumnAuc(data.columns[column->index], classes->rowLabels, classCount, options.seed);
-                report.leakageScores.push_back({column->name, auc});
-            }
-            std::stable_sort(report.leakageScores.begin(), report.leakageScores.end(),
-                             [](const LeakageScore &a, const LeakageScore &b) { return a.auc > b.auc; });
-            std::string flagged;
-            for (const auto &score : report.leakageScores) {
-                if (score.auc >= options.leakageAucThreshold) {
-                    report.leakageColumns.push_back(score.column);
-                    flagged += (flagged.empty() ? "" : "; ") + ("'" + score.column + "' AUC " + fixed(score.auc, 3));
-                }
-            }
-            const std::string rule = "one column alone reaching an out-of-fold AUC of " +
-                                     fixed(options.leakageAucThreshold, 2) + " or more";
-            if (report.leakageColumns.empty()) {
-                g.status = GuardrailStatus::Passed;
-                g.description = "No column predicts the target suspiciously well on its own (" + rule + ")";
-                if (!report.leakageScores.empty()) {
-                    g.description += "; the strongest is '" + report.leakageScores.front().column + "' with AUC " +
-                                     fixed(report.leakageScores.front().auc, 3);
-                }
-                g.description += ".";
-            } else {
-                g.status = GuardrailStatus::Alerted;
-                g.description = "Possible target leakage (" + rule + "): " + flagged +
-                                ". Such a column is often recorded after the outcome is known and will not be "
-                                "available when the model is used; check that it is known at prediction time "
-                                "or exclude it.";
-                g.action = "None: the column is still used for training.";
-                g.columns = report.leakageColumns;
-            }
-        }
-        report.guardrails.push_back(std::move(g));
+// 4. Constant, identifier and empty columns.
+Guardrail droppedColumnsGuardrail(const FeatureSurvey &survey)
+{
+    Guardrail g;
+    g.name = "Constant and identifier column detection";
+    if (survey.dropped.empty()) {
+        g.status = GuardrailStatus::Passed;
+        g.description = "No constant, identifier-like or empty columns were detected.";
+        return g;
     }
+    g.status = GuardrailStatus::Done;
+    g.description = "Columns that cannot help a model were detected: " + survey.droppedDetail + ".";
+    g.action = "Dropped from training: " + quotedList(survey.dropped) + ".";
+    g.columns = survey.dropped;
+    return g;
+}
+
+// 5. Target leakage: each feature column alone, scored out of fold.
+Guardrail leakageGuardrail(const Dataset &data, const Result<TargetClasses> &classes, const FeatureSurvey &survey,
+                        const GuardrailOptions &options, GuardrailReport &report)
+{
+    Guardrail g;
+    g.name = "Target leakage detection";
+    if (!classes.ok()) {
+        g.status = GuardrailStatus::Passed;
+        g.description = "Not checked: the target has no two classes.";
+        return g;
+    }
+    const int classCount = static_cast<int>(classes->labels.size());
+    for (const ColumnProfile *column : survey.features) {
+        const double auc = singleColumnAuc(data.columns[column->index], classes->rowLabels, classCount, options.seed);
+        report.leakageScores.push_back({column->name, auc});
+    }
+    std::stable_sort(report.leakageScores.begin(), report.leakageScores.end(),
+                     [](const LeakageScore &a, const LeakageScore &b) { return a.auc > b.auc; });
+    std::string flagged;
+    for (const auto &score : report.leakageScores) {
+        if (score.auc >= options.leakageAucThreshold) {
+            report.leakageColumns.push_back(score.column);
+            flagged += (flagged.empty() ? "" : "; ") + ("'" + score.column + "' AUC " + fixed(score.auc, 3));
+        }
+    }
+    const std::string rule = "one column alone reaching an out-of-fold AUC of " +
+                             fixed(options.leakageAucThreshold, 2) + " or more";
+    if (report.leakageColumns.empty()) {
+        g.status = GuardrailStatus::Passed;
+        g.description = "No column predicts the target suspiciously well on its own (" + rule + ")";
+        if (!report.leakageScores.empty()) {
+            g.description += "; the strongest is '" + report.leakageScores.front().column + "' with AUC " +
+                             fixed(report.leakageScores.front().auc, 3);
+        }
+        g.description += ".";
+        return g;
+    }
+    g.status = GuardrailStatus::Alerted;
+    g.description = "Possible target leakage (" + rule + "): " + flagged +
+                    ". Such a column is often recorded after the outcome is known and will not be "
+                    "available when the model is used; check that it is known at prediction time "
+                    "or exclude it.";
+    g.action = "None: the column is still used for training.";
+    g.columns = report.leakageColumns;
+    return g;
+}
+
+} // namespace
+
+GuardrailReport runGuardrails(const Dataset &data, const DatasetProfile &profile, std::size_t targetColumn,
+                              const GuardrailOptions &options)
+{
+    GuardrailReport report;
+    if (targetColumn >= data.columns.size())
+        return report;
+    const Column &target = data.columns[targetColumn];
+    const auto classes = encodeTarget(target);
+    addClassBalance(classes, target, options, report);
+    const FeatureSurvey survey = surveyFeatures(profile, targetColumn, options);
+    report.guardrails.push_back(missingValuesGuardrail(survey));
+    report.guardrails.push_back(highCardinalityGuardrail(survey));
+    report.droppedColumns = survey.dropped;
+    report.guardrails.push_back(droppedColumnsGuardrail(survey));
+    Guardrail leakage = leakageGuardrail(data, classes, survey, options, report); // fills the leakage scores
+    report.guardrails.push_back(std::move(leakage));
     return report;
 }
 
