@@ -11,6 +11,30 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null 
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# Help: `pipeline --help` lists every verb on one line; `pipeline VERB --help` gives that
+# verb's arguments and its own options, not another verb's.
+help="$("$cli" pipeline --help)" || fail "pipeline --help"
+verbs="$("$cli" pipeline 2>&1 | sed -n 's/^pipeline: expected one of: //p' | tr -d ',')" || true
+[ "$(wc -w <<<"$verbs")" -ge 18 ] || fail "the verbs: $verbs"
+listed="$(sed -n '/^Verbs:$/,/^$/p' <<<"$help" | grep -E '^  [a-z]')"
+[ "$(wc -l <<<"$listed")" -eq "$(wc -w <<<"$verbs")" ] || fail "not one line per verb: $help"
+for verb in $verbs; do
+  grep -qE "^  $verb +[A-Z]" <<<"$listed" || fail "pipeline --help does not list $verb: $help"
+  verbhelp="$("$cli" pipeline "$verb" --help)" || fail "pipeline $verb --help"
+  grep -q "^Usage: cerulean-cli pipeline $verb " <<<"$verbhelp" || fail "pipeline $verb --help: $verbhelp"
+  grep -qE -- "^  --local-root " <<<"$verbhelp" || fail "pipeline $verb --help without the workspace options: $verbhelp"
+done
+verbhelp="$("$cli" pipeline batch-invoke --help)"
+for option in --input --input-type --deployment --wait --interval-ms --out; do
+  grep -qE -- "^  $option " <<<"$verbhelp" || fail "batch-invoke --help without $option: $verbhelp"
+done
+grep -q -- "--cron" <<<"$verbhelp" && fail "batch-invoke --help lists schedule-create's options: $verbhelp"
+verbhelp="$("$cli" pipeline schedule-create --help)"
+for option in --from --cron --frequency --interval --hours --minutes --week-days --month-days --start --time-zone \
+              --disabled --missed-runs; do
+  grep -qE -- "^  $option " <<<"$verbhelp" || fail "schedule-create --help without $option: $verbhelp"
+done
+
 root="$work/root"
 "$cli" local-service --root "$root" --port 0 >"$work/service.log" 2>&1 &
 pid=$!
