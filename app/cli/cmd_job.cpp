@@ -1,4 +1,5 @@
 #include "app/cli/azure_cli.h"
+#include "app/cli/verbs.h"
 
 #include <QThread>
 
@@ -24,100 +25,148 @@ QJsonObject toJson(const Job &j)
             {QStringLiteral("studio"), j.serviceEndpoints.value(QStringLiteral("Studio"))},
             {QStringLiteral("properties"), properties}};
 }
-} // namespace
 
-int runJob(const QStringList &arguments)
+// Every option of `job`; each verb's table row names those it takes.
+struct JobOptions final
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Jobs.\n  list | show NAME | cancel NAME | wait NAME\n"
-        "  create-automl NAME --target COL --training-data URI --compute ID [--metric M] [--max-trials N]"));
-    parser.addPositionalArgument(QStringLiteral("verb"), QStringLiteral("list | show | cancel | wait | create-automl"));
-    parser.addPositionalArgument(QStringLiteral("name"), QStringLiteral("Job name."), QStringLiteral("[name]"));
-    const WorkspaceOptions options;
-    options.addTo(parser);
-    const QCommandLineOption target(QStringLiteral("target"), QStringLiteral("Target column."), QStringLiteral("column"));
-    const QCommandLineOption training(QStringLiteral("training-data"), QStringLiteral("MLTable folder URI or data asset."), QStringLiteral("uri"));
-    const QCommandLineOption compute(QStringLiteral("compute"), QStringLiteral("Compute ARM id or name."), QStringLiteral("id"));
-    const QCommandLineOption experiment(QStringLiteral("experiment"), QStringLiteral("Experiment name (default cerulean)."),
-                                        QStringLiteral("name"), QStringLiteral("cerulean"));
-    const QCommandLineOption metric(QStringLiteral("metric"), QStringLiteral("Primary metric (default Accuracy)."), QStringLiteral("name"),
-                                    QStringLiteral("Accuracy"));
-    const QCommandLineOption maxTrials(QStringLiteral("max-trials"), QStringLiteral("Maximum trials (default 20)."), QStringLiteral("n"),
-                                       QStringLiteral("20"));
-    const QCommandLineOption interval(QStringLiteral("interval"), QStringLiteral("Seconds between status polls (wait; default 10)."),
-                                      QStringLiteral("s"), QStringLiteral("10"));
-    parser.addOptions({target, training, compute, experiment, metric, maxTrials, interval});
-    int exitCode = ExitOk;
-    if (!parseOrExit(parser, arguments, exitCode))
-        return exitCode;
-    const QString verb = verbOf(parser, {QStringLiteral("list"), QStringLiteral("show"), QStringLiteral("cancel"),
-                                         QStringLiteral("wait"), QStringLiteral("create-automl")},
-                                QStringLiteral("job"));
-    if (verb.isEmpty())
-        return ExitUsage;
-    const QString name = parser.positionalArguments().value(1);
-    if (name.isEmpty() && verb != QLatin1String("list")) {
-        printErr(QStringLiteral("job %1: the job name is required.").arg(verb));
-        return ExitUsage;
+    WorkspaceOptions workspace;
+    QCommandLineOption target{QStringLiteral("target"), QStringLiteral("Target column."), QStringLiteral("column")};
+    QCommandLineOption training{QStringLiteral("training-data"), QStringLiteral("MLTable folder URI or data asset."), QStringLiteral("uri")};
+    QCommandLineOption compute{QStringLiteral("compute"), QStringLiteral("Compute ARM id or name."), QStringLiteral("id")};
+    QCommandLineOption experiment{QStringLiteral("experiment"), QStringLiteral("Experiment name (default cerulean)."),
+                                  QStringLiteral("name"), QStringLiteral("cerulean")};
+    QCommandLineOption metric{QStringLiteral("metric"), QStringLiteral("Primary metric (default Accuracy)."), QStringLiteral("name"),
+                              QStringLiteral("Accuracy")};
+    QCommandLineOption maxTrials{QStringLiteral("max-trials"), QStringLiteral("Maximum trials (default 20)."), QStringLiteral("n"),
+                                 QStringLiteral("20")};
+    QCommandLineOption interval{QStringLiteral("interval"), QStringLiteral("Seconds between status polls (wait; default 10)."),
+                                QStringLiteral("s"), QStringLiteral("10")};
+
+    QList<QCommandLineOption> common() const
+    {
+        return {workspace.config, workspace.subscription, workspace.resourceGroup, workspace.workspace, workspace.json};
     }
-    const bool json = parser.isSet(options.json);
-    auto ml = openWorkspace(options, parser);
-    if (!ml)
-        return failWith(ml.error());
-    if (verb == QLatin1String("list")) {
-        return listOrFail<Job>([&](QObject *c, auto done) { ml.value()->listJobs(c, done); }, json, toJson,
-                               {QStringLiteral("name"), QStringLiteral("jobType"), QStringLiteral("status")});
-    }
-    if (verb == QLatin1String("cancel")) {
-        auto canceled = await<Empty>([&](QObject *c, auto done) { ml.value()->cancelJob(name, c, done); });
-        if (!canceled)
-            return failWith(canceled.error());
-        printOut(QStringLiteral("Cancel requested for job %1.").arg(name));
-        return ExitOk;
-    }
-    if (verb == QLatin1String("create-automl")) {
-        AutoMLClassificationSpec spec;
-        spec.name = name;
-        spec.targetColumnName = parser.value(target);
-        spec.trainingDataUri = parser.value(training);
-        spec.computeId = parser.value(compute);
-        spec.experimentName = parser.value(experiment);
-        spec.primaryMetric = parser.value(metric);
-        bool ok = false;
-        spec.maxTrials = parser.value(maxTrials).toInt(&ok);
-        if (!ok || spec.maxTrials < 1 || spec.targetColumnName.isEmpty() || spec.trainingDataUri.isEmpty()) {
-            printErr(QStringLiteral("job create-automl: --target and --training-data are required; --max-trials must be >= 1."));
-            return ExitUsage;
-        }
-        auto job = await<Job>([&](QObject *c, auto done) { ml.value()->createAutoMLJob(spec, c, done); });
-        return job ? printOne<Job>(job.value(), json, toJson) : failWith(job.error());
-    }
+};
+
+// What a verb runs with: the command line and the workspace.
+struct JobCall final
+{
+    const QCommandLineParser &parser;
+    const JobOptions &options;
+    QString name; // the job
+    bool json = false;
+    const MachineLearningClient &client;
+};
+
+int listJobs(const JobCall &call)
+{
+    return listOrFail<Job>([&](QObject *c, auto done) { call.client.listJobs(c, done); }, call.json, toJson,
+                           {QStringLiteral("name"), QStringLiteral("jobType"), QStringLiteral("status")});
+}
+
+int cancelJob(const JobCall &call)
+{
+    auto canceled = await<Empty>([&](QObject *c, auto done) { call.client.cancelJob(call.name, c, done); });
+    if (!canceled)
+        return failWith(canceled.error());
+    printOut(QStringLiteral("Cancel requested for job %1.").arg(call.name));
+    return ExitOk;
+}
+
+int createAutoml(const JobCall &call)
+{
+    const JobOptions &o = call.options;
+    AutoMLClassificationSpec spec;
+    spec.name = call.name;
+    spec.targetColumnName = call.parser.value(o.target);
+    spec.trainingDataUri = call.parser.value(o.training);
+    spec.computeId = call.parser.value(o.compute);
+    spec.experimentName = call.parser.value(o.experiment);
+    spec.primaryMetric = call.parser.value(o.metric);
     bool ok = false;
-    const int seconds = parser.value(interval).toInt(&ok);
+    spec.maxTrials = call.parser.value(o.maxTrials).toInt(&ok);
+    if (!ok || spec.maxTrials < 1 || spec.targetColumnName.isEmpty() || spec.trainingDataUri.isEmpty()) {
+        printErr(QStringLiteral("job create-automl: --target and --training-data are required; --max-trials must be >= 1."));
+        return ExitUsage;
+    }
+    auto job = await<Job>([&](QObject *c, auto done) { call.client.createAutoMLJob(spec, c, done); });
+    return job ? printOne<Job>(job.value(), call.json, toJson) : failWith(job.error());
+}
+
+// show prints the job; wait polls it until it reaches a terminal status, printing each new one.
+int pollJob(const JobCall &call, bool wait)
+{
+    bool ok = false;
+    const int seconds = call.parser.value(call.options.interval).toInt(&ok);
     if (!ok || seconds < 1) {
         printErr(QStringLiteral("job: --interval must be a whole number of seconds >= 1."));
         return ExitUsage;
     }
-    // show, or wait: poll until the job reaches a terminal status.
     QString lastStatus;
     for (;;) {
-        auto job = await<Job>([&](QObject *c, auto done) { ml.value()->getJob(name, c, done); });
+        auto job = await<Job>([&](QObject *c, auto done) { call.client.getJob(call.name, c, done); });
         if (!job)
             return failWith(job.error());
-        if (verb == QLatin1String("show"))
-            return printOne<Job>(job.value(), json, toJson);
-        if (job->status != lastStatus && !json)
+        if (!wait)
+            return printOne<Job>(job.value(), call.json, toJson);
+        if (job->status != lastStatus && !call.json)
             printErr(QStringLiteral("  %1").arg(job->status));
         lastStatus = job->status;
         if (job->isTerminal()) {
-            printOne<Job>(job.value(), json, toJson);
+            printOne<Job>(job.value(), call.json, toJson);
             return job->status == QLatin1String("Completed") ? ExitOk : ExitFailure;
         }
         QEventLoop loop;
         QTimer::singleShot(std::chrono::seconds(seconds), &loop, &QEventLoop::quit);
         loop.exec();
     }
+}
+
+int showJob(const JobCall &call) { return pollJob(call, false); }
+int waitForJob(const JobCall &call) { return pollJob(call, true); }
+
+using JobVerb = Verb<JobOptions, JobCall>;
+using O = JobOptions;
+
+// In the order `job --help` lists them.
+std::span<const JobVerb> jobVerbs()
+{
+    static const JobVerb verbs[] = {
+        {"list", 0, "", "List the jobs of the workspace.", {}, &listJobs},
+        {"show", 1, "NAME", "Show a job.", {}, &showJob},
+        {"cancel", 1, "NAME", "Ask the service to cancel a job.", {}, &cancelJob},
+        {"wait", 1, "NAME [--interval S]", "Wait until a job ends, printing each new status (exit 1 unless Completed).",
+         {&O::interval}, &waitForJob},
+        {"create-automl", 1, "NAME --target COL --training-data URI --compute ID [--metric M] [--max-trials N]",
+         "Submit an AutoML classification job.",
+         {&O::target, &O::training, &O::compute, &O::experiment, &O::metric, &O::maxTrials}, &createAutoml},
+    };
+    return verbs;
+}
+
+} // namespace
+
+int runJob(const QStringList &arguments)
+{
+    const JobOptions options;
+    const std::span<const JobVerb> verbs = jobVerbs();
+    const VerbCommand command{QStringLiteral("job"), QStringLiteral("Jobs."), QString(), options.common(),
+                              verbHelps(verbs, options)};
+    QCommandLineParser parser;
+    int exitCode = ExitOk;
+    const auto index = parseVerb(parser, command, arguments, exitCode);
+    if (!index)
+        return exitCode;
+    const JobVerb &verb = verbs[static_cast<std::size_t>(*index)];
+    const QString name = parser.positionalArguments().value(1);
+    if (name.isEmpty() && verb.operands > 0) {
+        printErr(QStringLiteral("job %1: the job name is required.").arg(QString::fromLatin1(verb.name)));
+        return ExitUsage;
+    }
+    auto ml = openWorkspace(options.workspace, parser);
+    if (!ml)
+        return failWith(ml.error());
+    return verb.run(JobCall{parser, options, name, parser.isSet(options.workspace.json), *ml.value()});
 }
 
 } // namespace cerulean::cli
