@@ -9,7 +9,7 @@ build_packages=(
   build-essential cmake ninja-build pkg-config ccache lld
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6sql6-sqlite qt6-qpa-plugins
   nlohmann-json3-dev qtkeychain-qt6-dev libxgboost-dev libboost-dev libeigen3-dev
-  gnome-keyring dbus
+  gnome-keyring dbus bubblewrap
 )
 test_packages=(
   libgtest-dev libgmock-dev clang libclang-rt-14-dev dbus-x11 xvfb xauth curl

@@ -439,8 +439,18 @@ Result<Empty> saveBatchOutput(const PipelineSession &s, const BatchEndpoint &end
         return workspace.error();
     const QUrl tracking =
         s.ws.client->cloud().mlflowTrackingBase(workspace->id, workspace->location, workspace->mlFlowTrackingUri);
+    // The scoring step's child job (a name of its own, as on Azure).
+    const auto steps = await<QList<Job>>([&](QObject *context, auto done) { s.pipelines.listSteps(job.name, context, done); });
+    if (!steps)
+        return steps.error();
+    QString scoreJob;
+    for (const Job &step : steps.value())
+        if (step.properties.value(QStringLiteral("azureml.pipeline.stepType")) == QLatin1String("parallel"))
+            scoreJob = step.name;
+    if (scoreJob.isEmpty())
+        return AzureError::invalidInput(QStringLiteral("the batch job %1 has no scoring step").arg(job.name));
     const auto content = await<QByteArray>([&](QObject *context, auto done) {
-        s.ws.ml().downloadArtifact(tracking, job.name + QStringLiteral("_score"),
+        s.ws.ml().downloadArtifact(tracking, scoreJob,
                                    QStringLiteral("outputs/job_output/") + outputFile, context, done);
     });
     if (!content)

@@ -877,8 +877,12 @@ void buildDeployment(Ctx &c, Json &doc, const std::optional<StoredResource> &, b
             throw Failure{400, QStringLiteral("BadRequest"),
                           QStringLiteral("'properties.outputAction' must be AppendRow or SummaryOnly, not '%1'.").arg(outputAction)};
         p["outputAction"] = s(outputAction);
-        p["outputFileName"] = s(jsonStr(p, "outputFileName", QStringLiteral("properties.outputFileName"),
-                                        QStringLiteral("parallel_run_step.txt")));
+        const QString outputFile = jsonStr(p, "outputFileName", QStringLiteral("properties.outputFileName"),
+                                           QStringLiteral("parallel_run_step.txt"));
+        // It becomes a path in the job's output folder: a name, never a way out of it.
+        if (const auto why = invalidFileName(outputFile))
+            throw Failure{400, QStringLiteral("BadRequest"), QStringLiteral("'properties.outputFileName' %1.").arg(*why)};
+        p["outputFileName"] = s(outputFile);
         const qint64 concurrency =
             jsonInt(p, "maxConcurrencyPerInstance", QStringLiteral("properties.maxConcurrencyPerInstance")).value_or(1);
         Json resources = jsonObj(p, "resources", QStringLiteral("properties.resources"));

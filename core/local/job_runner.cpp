@@ -72,12 +72,41 @@ QString mlflowStatusFor(const QString &jobStatus)
     return QStringLiteral("RUNNING");
 }
 
+std::optional<QString> invalidFileName(const QString &name)
+{
+    constexpr qsizetype kMaxFileName = 255;
+    if (name.isEmpty())
+        return QStringLiteral("must not be empty");
+    if (name == QLatin1String(".") || name == QLatin1String(".."))
+        return QStringLiteral("must not be '.' or '..'");
+    if (name.size() > kMaxFileName)
+        return QStringLiteral("must be at most %1 characters").arg(kMaxFileName);
+    for (const QChar c : name) {
+        if (c == QLatin1Char('/') || c == QLatin1Char('\\'))
+            return QStringLiteral("must be a file name, without '/' or '\\'");
+        if (c.unicode() < 0x20 || c.unicode() == 0x7f)
+            return QStringLiteral("must not contain NUL or other control characters");
+    }
+    return std::nullopt;
+}
+
+QString pathInside(const QString &folder, const QString &relative)
+{
+    const QString base = QDir::cleanPath(folder);
+    if (relative.contains(QChar(0)))
+        return {};
+    const QString full = QDir::cleanPath(base + QLatin1Char('/') + relative);
+    return full.startsWith(base + QLatin1Char('/')) ? full : QString();
+}
+
 bool writeRunArtifact(const Store &store, const QString &runId, const QString &path, const QByteArray &data)
 {
-    const QString clean = QDir::cleanPath(path);
-    if (clean.startsWith(QLatin1String("..")) || clean.startsWith(QLatin1Char('/')) || runId.contains(QLatin1Char('/')))
+    if (invalidFileName(runId))
         return false;
-    const QString full = store.artifactsDir() + QLatin1Char('/') + runId + QLatin1Char('/') + clean;
+    // Inside the run's folder whatever the path says (defence in depth: callers pass known names).
+    const QString full = pathInside(store.artifactsDir() + QLatin1Char('/') + runId, path);
+    if (full.isEmpty())
+        return false;
     QDir().mkpath(QFileInfo(full).absolutePath());
     QSaveFile file(full);
     if (!file.open(QIODevice::WriteOnly))
@@ -152,6 +181,8 @@ int JobRunner::recoverOrphans()
         if (!orphaned)
             continue;
         ++recovered;
+        // A command step's sandbox folder: what it wrote never became the step's outputs.
+        QDir(commandStepFolder(m_store, job.name)).removeRecursively();
         if (job.state == QLatin1String("CancelRequested")) {
             m_service.setJobStatus(job.id, QStringLiteral("Canceled"));
             continue;

@@ -127,7 +127,18 @@ private:
 // Helpers shared with the routes.
 bool isTerminalJobStatus(const QString &status);
 QString mlflowStatusFor(const QString &jobStatus);
-// Writes one artifact file of a run under the store's artifact directory.
+// Writes one artifact file of a run under the store's artifact directory (whole or not at all).
 bool writeRunArtifact(const Store &store, const QString &runId, const QString &path, const QByteArray &data);
+// Puts a run's artifact files in place, each file whole: written into a staging folder, then
+// renamed into the run's folder (the folder itself when the run has none yet). Call it before
+// committing the run's records, so that a committed run always has its files.
+bool placeRunArtifacts(const Store &store, const QString &runId, const std::vector<std::pair<QString, QByteArray>> &files);
+// Removes staging folders that processes which died left behind.
+void removeStaleStaging(const Store &store);
+// Why `name` cannot name a file in a job's folder (empty, '.', '..', a separator, a NUL, a
+// control character, more than 255 characters), as Azure refuses such names; nullopt when it can.
+std::optional<QString> invalidFileName(const QString &name);
+// `relative` under `folder`, or "" when the result would not be inside `folder`.
+QString pathInside(const QString &folder, const QString &relative);
 
 } // namespace cerulean::local

@@ -8,13 +8,14 @@
 #include "core/local/batch_scorer.h"
 #include "core/local/job_runner.h"
 #include "core/local/service.h"
+#include "core/local/step_sandbox.h"
 
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QProcess>
 #include <QRegularExpression>
+#include <QScopeGuard>
 
 #include <condition_variable>
 #include <csignal>
@@ -101,6 +102,88 @@ QString isoMinutes(double minutes)
     return QStringLiteral("PT%1S").arg(static_cast<qint64>(minutes * 60.0 + 0.5));
 }
 
+// The type a literal pipeline input takes: the one it declares ("type": integer, number,
+// boolean or string, as Azure ML's pipeline YAML writes it), else the type of its default.
+QString literalType(const Json &input)
+{
+    const QString declared = lower(input, "type");
+    if (!declared.isEmpty())
+        return declared;
+    const Json &v = input.value("value", Json());
+    if (v.is_boolean())
+        return QStringLiteral("boolean");
+    if (v.is_number_integer())
+        return QStringLiteral("integer");
+    if (v.is_number())
+        return QStringLiteral("number");
+    static const QRegularExpression numeric(QStringLiteral("^\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*$"));
+    const QString text = v.is_string() ? QString::fromStdString(v.get<std::string>()) : QString();
+    if (text == QLatin1String("true") || text == QLatin1String("false") || text == QLatin1String("True") ||
+        text == QLatin1String("False"))
+        return QStringLiteral("boolean");
+    if (numeric.match(text).hasMatch())
+        return QStringLiteral("number");
+    return QStringLiteral("string");
+}
+
+constexpr qsizetype kMaxLiteralLength = 64 * 1024; // a parameter is a value, not a file
+
+// Whether `v` is a value of the literal type `type`; the reason when it is not.
+std::optional<QString> literalMismatch(const QString &type, const Json &v)
+{
+    const QString text = v.is_string() ? QString::fromStdString(v.get<std::string>()) : QString();
+    if (!v.is_string() && !v.is_number() && !v.is_boolean())
+        return QStringLiteral("must be a string, number or boolean");
+    if (text.contains(QChar(0)))
+        return QStringLiteral("must not contain a NUL character");
+    if (text.size() > kMaxLiteralLength)
+        return QStringLiteral("is longer than %1 characters").arg(kMaxLiteralLength);
+    if (type == QLatin1String("string"))
+        return std::nullopt;
+    if (type == QLatin1String("boolean")) {
+        if (v.is_boolean() || text.compare(QLatin1String("true"), Qt::CaseInsensitive) == 0 ||
+            text.compare(QLatin1String("false"), Qt::CaseInsensitive) == 0)
+            return std::nullopt;
+        return QStringLiteral("must be a boolean (true or false)");
+    }
+    if (type == QLatin1String("integer")) {
+        static const QRegularExpression integer(QStringLiteral("^[-+]?[0-9]{1,18}$"));
+        if (v.is_number_integer() || (v.is_string() && integer.match(text.trimmed()).hasMatch()))
+            return std::nullopt;
+        return QStringLiteral("must be an integer");
+    }
+    if (type == QLatin1String("number")) {
+        bool ok = v.is_number();
+        if (v.is_string()) {
+            const double d = text.trimmed().toDouble(&ok);
+            ok = ok && std::isfinite(d);
+        }
+        if (ok)
+            return std::nullopt;
+        return QStringLiteral("must be a number");
+    }
+    return QStringLiteral("has the type '%1', which is not integer, number, boolean or string").arg(type);
+}
+
+// Names that become folders and variables (a step's inputs and outputs): an identifier, as
+// Azure ML asks of them. No separator, '..' or NUL can reach a path through one.
+bool ioName(const QString &name)
+{
+    static const QRegularExpression re(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]{0,254}$"));
+    return re.match(name).hasMatch();
+}
+
+// A command step's time limit: Azure's limits.timeout, in seconds or as an ISO 8601 duration.
+std::optional<std::chrono::milliseconds> stepTimeout(const Json &step)
+{
+    const Json limits = step.value("limits", Json::object());
+    if (const auto seconds = number(limits, "timeout"); seconds && *seconds > 0)
+        return std::chrono::milliseconds(static_cast<qint64>(*seconds * 1000.0));
+    if (const auto iso = parseIsoDuration(q(limits, "timeout")); iso && iso->count() > 0)
+        return *iso;
+    return std::nullopt;
+}
+
 QByteArray fileDigest(const QString &path)
 {
     QFile f(path);
@@ -112,6 +195,11 @@ QByteArray fileDigest(const QString &path)
 }
 
 } // namespace
+
+QString commandStepFolder(const Store &store, const QString &jobName)
+{
+    return store.root() + QStringLiteral("/sandbox/") + jobName;
+}
 
 // ---------------------------------------------------------------------------------------
 std::optional<QStringList> pipelineStepOrder(const Json &p, QString *error)
@@ -137,6 +225,8 @@ std::optional<QStringList> pipelineStepOrder(const Json &p, QString *error)
         if (lower(it.value(), "jobInputType") == QLatin1String("literal")) {
             if (!it.value().contains("value") || it.value()["value"].is_object() || it.value()["value"].is_array())
                 return fail(QStringLiteral("'%1.value' must be a string, number or boolean.").arg(field));
+            if (const auto why = literalMismatch(literalType(it.value()), it.value()["value"]))
+                return fail(QStringLiteral("'%1.value' %2.").arg(field, *why));
         } else if (q(it.value(), "uri").isEmpty()) {
             return fail(QStringLiteral("'%1.uri' is required for a %2 input.").arg(field, q(it.value(), "jobInputType")));
         }
@@ -166,14 +256,34 @@ std::optional<QStringList> pipelineStepOrder(const Json &p, QString *error)
         } else if (type == QLatin1String("command")) {
             if (q(step, "command").trimmed().isEmpty())
                 return fail(QStringLiteral("'%1.command' is required.").arg(field));
+            // The pipeline's values reach a command through the step's inputs (environment
+            // variables in its sandbox), never pasted into its text.
+            if (q(step, "command").contains(QRegularExpression(QStringLiteral("\\$\\{\\{\\s*parent\\."))))
+                return fail(QStringLiteral("'%1.command': bind pipeline inputs and step outputs through the step's inputs "
+                                           "(inputs: {x: ${{parent.inputs.x}}}) and use ${{inputs.x}} in the command.")
+                                .arg(field));
         } else if (type == QLatin1String("parallel")) {
             const Json stepInputs = step.value("inputs", Json::object());
             if (!stepInputs.is_object() || !stepInputs.contains("model"))
                 return fail(QStringLiteral("'%1.inputs.model' is required: the model that scores the rows.").arg(field));
             if (const auto size = number(step, "mini_batch_size"); step.contains("mini_batch_size") && (!size || *size < 1))
                 return fail(QStringLiteral("'%1.mini_batch_size' must be a number of rows of at least 1.").arg(field));
+            if (step.contains("output_file_name")) {
+                if (const auto why = invalidFileName(q(step, "output_file_name")))
+                    return fail(QStringLiteral("'%1.output_file_name' %2.").arg(field, *why));
+            }
         } else {
             return fail(QStringLiteral("'%1.type' must be automl, command or parallel, not '%2'.").arg(field, q(step, "type")));
+        }
+        for (const char *io : {"inputs", "outputs"}) {
+            const Json names = step.value(io, Json::object());
+            if (!names.is_object())
+                return fail(QStringLiteral("'%1.%2' must be a JSON object.").arg(field, QString::fromLatin1(io)));
+            for (auto n = names.begin(); n != names.end(); ++n)
+                if (!ioName(QString::fromStdString(n.key())))
+                    return fail(QStringLiteral("'%1.%2.%3': a name must start with a letter or '_' and contain only "
+                                               "letters, digits and '_'.")
+                                    .arg(field, QString::fromLatin1(io), QString::fromStdString(n.key())));
         }
         QString bad;
         forEachBinding(step, field, [&](const QString &path, const QString &expr) {
@@ -273,12 +383,11 @@ std::optional<Json> assignPipelineParameters(const Json &properties, const Json 
         const Json &v = it.value();
         Json &input = inputs[it.key()];
         if (lower(input, "jobInputType") == QLatin1String("literal")) {
-            if (v.is_string())
-                input["value"] = v;
-            else if (v.is_number() || v.is_boolean())
-                input["value"] = v.dump();
-            else
-                return fail(QStringLiteral("'%1' must be a string, number or boolean.").arg(field));
+            // Checked against the input's type before anything runs.
+            const QString type = literalType(input);
+            if (const auto why = literalMismatch(type, v))
+                return fail(QStringLiteral("'%1' %2: the pipeline's input '%3' is of type %4.").arg(field, *why, name, type));
+            input["value"] = v.is_string() ? v : Json(v.dump());
         } else {
             if (!v.is_string() || v.get<std::string>().empty())
                 return fail(QStringLiteral("'%1' must be a data URI (e.g. azureml:name:version).").arg(field));
@@ -782,97 +891,136 @@ PipelineRun::StepResult PipelineRun::runCommand(const QString &step, const QStri
 {
     StepResult result;
     const QString childId = m_workspaceId + QStringLiteral("/jobs/") + child;
-    const QString workDir = m_store.artifactsDir() + QLatin1Char('/') + child;
-    QDir().mkpath(workDir);
-    std::map<QString, QString> inputs, outputs;
+    const auto failStep = [&](const QString &message, bool created) {
+        result.error = message;
+        if (!created)
+            putChild(child, step, QStringLiteral("command"), st, QStringLiteral("Running"), Json::object(), {{"reuseKey", s(key)}});
+        writeChildLog(child, (message + QLatin1Char('\n')).toUtf8());
+        finishChild(child, QStringLiteral("Failed"), {}, message);
+        return result;
+    };
+    // The step as written, before the pipeline's values were put in: an input bound to a
+    // literal pipeline input is a value, never a path to look up.
+    const Json raw = m_props.value("jobs", Json::object()).value(s(step), Json::object()).value("inputs", Json::object());
+    const Json pipelineInputs = m_props.value("inputs", Json::object());
+    static const QRegularExpression parentInput(QStringLiteral("^\\$\\{\\{\\s*parent\\.inputs\\.([A-Za-z0-9_]+)\\s*\\}\\}$"));
+    SandboxSpec spec;
+    spec.stepFolder = commandStepFolder(m_store, child);
+    QDir(spec.stepFolder).removeRecursively();
+    std::set<QString> inputNames, outputNames;
     QString error;
     const Json stepInputs = st.value("inputs", Json::object());
     for (auto it = stepInputs.begin(); it != stepInputs.end(); ++it) {
-        QString v = it.value().is_string() ? QString::fromStdString(it.value().get<std::string>())
-                    : it.value().is_object()  ? q(it.value(), "path", q(it.value(), "value"))
-                                              : QString::fromStdString(it.value().dump());
-        if (v.startsWith(QLatin1String("azureml:")) || v.startsWith(QLatin1String("http"))) {
-            const auto path = localPath(v, &error);
-            if (!path) {
-                result.error = QStringLiteral("input '%1': %2").arg(QString::fromStdString(it.key()), error);
-                putChild(child, step, QStringLiteral("command"), st, QStringLiteral("Failed"), Json::object(), {{"reuseKey", s(key)}});
-                return result;
-            }
-            v = *path;
+        const QString name = QString::fromStdString(it.key());
+        const Json &v = it.value();
+        const Json rawValue = raw.is_object() ? raw.value(it.key(), Json()) : Json();
+        const auto bound = parentInput.match(rawValue.is_string() ? QString::fromStdString(rawValue.get<std::string>()) : QString());
+        const bool fromLiteral = bound.hasMatch() &&
+                                 lower(pipelineInputs.value(s(bound.captured(1)), Json::object()), "jobInputType") == QLatin1String("literal");
+        QString value = v.is_string() ? QString::fromStdString(v.get<std::string>())
+                        : v.is_object() ? q(v, "path", q(v, "value"))
+                                        : QString::fromStdString(v.dump());
+        const bool data = !fromLiteral && ((v.is_object() && v.contains("path")) || (bound.hasMatch() && !fromLiteral) ||
+                                           value.startsWith(QLatin1String("azureml:")) || value.startsWith(QLatin1String("http")));
+        if (value.contains(QChar(0)))
+            return failStep(QStringLiteral("input '%1' holds a NUL character, which no command line can carry").arg(name), false);
+        if (data) {
+            const auto path = localPath(value, &error);
+            if (!path)
+                return failStep(QStringLiteral("input '%1': %2").arg(name, error), false);
+            spec.inputs.push_back({name, *path});
+            value = QString::fromLatin1(kSandboxInputsDir) + QLatin1Char('/') + name;
         }
-        inputs[QString::fromStdString(it.key())] = v;
+        spec.environment[inputVariable(name)] = value;
+        inputNames.insert(name);
     }
     const Json stepOutputs = st.value("outputs", Json::object());
     for (auto it = stepOutputs.begin(); it != stepOutputs.end(); ++it) {
         const QString name = QString::fromStdString(it.key());
-        outputs[name] = workDir + QStringLiteral("/outputs/") + name;
-        QDir().mkpath(outputs[name]);
+        QDir().mkpath(spec.stepFolder + QStringLiteral("/outputs/") + name);
+        spec.environment[outputVariable(name)] = QString::fromLatin1(kSandboxJobDir) + QStringLiteral("/outputs/") + name;
+        outputNames.insert(name);
     }
+    QDir().mkpath(spec.stepFolder + QStringLiteral("/tmp"));
+    QFile::setPermissions(spec.stepFolder, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    const auto cleanUp = qScopeGuard([&] { QDir(spec.stepFolder).removeRecursively(); });
     putChild(child, step, QStringLiteral("command"), st, QStringLiteral("Running"), Json::object(), {{"reuseKey", s(key)}});
-    QString command = q(st, "command");
     QString unknown;
-    QString expanded;
-    qsizetype last = 0;
-    auto it = bindingRe().globalMatch(command);
-    while (it.hasNext()) {
-        const auto m = it.next();
-        const QStringList parts = m.captured(1).split(QLatin1Char('.'));
-        QString value;
-        if (parts.size() == 2 && parts[0] == QLatin1String("inputs") && inputs.count(parts[1]))
-            value = inputs[parts[1]];
-        else if (parts.size() == 2 && parts[0] == QLatin1String("outputs") && outputs.count(parts[1]))
-            value = outputs[parts[1]];
-        else if (unknown.isEmpty())
-            unknown = m.captured(0);
-        expanded += command.mid(last, m.capturedStart(0) - last) + value;
-        last = m.capturedEnd(0);
-    }
-    expanded += command.mid(last);
-    if (!unknown.isEmpty()) {
-        result.error = QStringLiteral("the command uses %1, which is not one of the step's inputs or outputs").arg(unknown);
-        finishChild(child, QStringLiteral("Failed"), {}, result.error);
-        return result;
-    }
-    QProcess process;
-    process.setWorkingDirectory(workDir);
-    process.setProcessChannelMode(QProcess::MergedChannels);
-    process.start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), expanded});
-    QByteArray output = ("$ " + expanded + "\n").toUtf8();
-    if (!process.waitForStarted(10000)) {
-        result.error = QStringLiteral("the command could not start: %1").arg(process.errorString());
-        finishChild(child, QStringLiteral("Failed"), {}, result.error);
-        return result;
-    }
-    log(QStringLiteral("step %1: command started (%2)").arg(step, child));
-    bool killed = false;
-    while (!process.waitForFinished(static_cast<int>(PipelineRunner::pollInterval.count()))) {
-        if (process.state() == QProcess::NotRunning)
-            break;
-        output += process.readAll();
+    spec.command = commandWithBindings(
+        q(st, "command"),
+        [&](const QString &kind, const QString &name) {
+            return kind == QLatin1String("inputs") ? inputNames.count(name) > 0 : outputNames.count(name) > 0;
+        },
+        &unknown);
+    if (!unknown.isEmpty())
+        return failStep(QStringLiteral("the command uses %1, which is not one of the step's inputs or outputs").arg(unknown), true);
+    const QString bubblewrap = findBubblewrap(m_service.options().sandbox, &error);
+    if (bubblewrap.isEmpty())
+        return failStep(error, true);
+    const std::optional<std::chrono::milliseconds> timeout = stepTimeout(st);
+
+    QByteArray output = ("$ " + spec.command + "\n").toUtf8();
+    SandboxedProcess process;
+    if (!process.start(bubblewrap, spec, &error))
+        return failStep(error, true);
+    log(QStringLiteral("step %1: command started in its sandbox (%2)").arg(step, child));
+    const auto started = std::chrono::steady_clock::now();
+    bool killed = false, timedOut = false;
+    while (!process.waitForFinished(PipelineRunner::pollInterval)) {
+        output += process.readOutput();
         writeChildLog(child, output);
         heartbeat(childId);
-        if (!killed && canceled()) {
-            process.kill();
+        if (killed)
+            continue;
+        if (canceled()) {
+            process.kill(); // bwrap, and with it the sandbox's PID namespace: every process the step started
             killed = true;
+        } else if (timeout && std::chrono::steady_clock::now() - started > *timeout) {
+            process.kill();
+            killed = timedOut = true;
         }
     }
-    output += process.readAll();
-    writeChildLog(child, output);
+    output += process.readOutput();
+    const std::optional<int> code = process.exitCode();
+    if (timedOut) {
+        writeChildLog(child, output);
+        return failStep(QStringLiteral("the command ran longer than its limit of %1 s (limits.timeout) and was stopped")
+                            .arg(std::chrono::duration_cast<std::chrono::seconds>(*timeout).count()),
+                        true);
+    }
     if (killed) {
+        writeChildLog(child, output);
         result.canceled = true;
         result.error = QStringLiteral("canceled");
         finishChild(child, QStringLiteral("Canceled"), {}, QString());
         return result;
     }
-    if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
-        result.error = QStringLiteral("the command exited with code %1 (see user_logs/std_log.txt of job %2)")
-                           .arg(process.exitCode())
-                           .arg(child);
+    if (!code) {
+        writeChildLog(child, output);
+        return failStep(process.sandboxError(), true);
+    }
+    const QStringList removed = sanitizeStepFolder(spec.stepFolder + QStringLiteral("/outputs"));
+    if (!removed.isEmpty())
+        output += ("Removed from the outputs what may not leave the sandbox (links and special files): " +
+                   removed.join(QStringLiteral(", ")) + QLatin1Char('\n'))
+                      .toUtf8();
+    writeChildLog(child, output);
+    if (*code != 0) {
+        result.error = QStringLiteral("the command exited with code %1 (see user_logs/std_log.txt of job %2)").arg(*code).arg(child);
         finishChild(child, QStringLiteral("Failed"), {}, result.error);
         return result;
     }
-    for (const auto &[name, path] : outputs)
+    // The outputs appear in the job's folder only once the step has completed, each moved
+    // there whole.
+    const QString published = m_store.artifactsDir() + QLatin1Char('/') + child + QStringLiteral("/outputs");
+    QDir().mkpath(published);
+    for (const QString &name : outputNames) {
+        const QString target = published + QLatin1Char('/') + name;
+        QDir(target).removeRecursively();
+        if (!QDir().rename(spec.stepFolder + QStringLiteral("/outputs/") + name, target))
+            return failStep(QStringLiteral("the output '%1' could not be moved into the job's folder").arg(name), true);
         result.outputs[name] = QStringLiteral("azureml://jobs/%1/outputs/%2").arg(child, name);
+    }
     result.ok = true;
     finishChild(child, QStringLiteral("Completed"), result.outputs, QString());
     return result;
@@ -909,14 +1057,20 @@ PipelineRun::StepResult PipelineRun::runParallel(const QString &step, const QStr
         outputName = QString::fromStdString(st["outputs"].begin().key());
     const QString fileName = q(st, "output_file_name", QStringLiteral("parallel_run_step.txt"));
     const bool appendRow = lower(st, "output_action") != QLatin1String("summary_only");
-    options.outputFile = m_store.artifactsDir() + QLatin1Char('/') + child + QStringLiteral("/outputs/") + outputName +
-                         QLatin1Char('/') + (appendRow ? fileName : QStringLiteral(".summary_only"));
+    // Checked at submission; checked again here so that no name can lead out of the folder.
+    options.outputFile = pathInside(m_store.artifactsDir() + QLatin1Char('/') + child + QStringLiteral("/outputs/") + outputName,
+                                    appendRow ? fileName : QStringLiteral(".summary_only"));
     Json props{{"azureml.batch.miniBatchSize", s(QString::number(options.miniBatchSize))},
                {"azureml.batch.errorThreshold", s(QString::number(options.errorThreshold))},
                {"azureml.batch.instanceCount", s(QString::number(options.instanceCount))},
                {"azureml.batch.maxRetries", s(QString::number(options.maxRetries))}};
     putChild(child, step, QStringLiteral("parallel"), st, QStringLiteral("Running"), props,
              {{"reuseKey", s(key)}, {"slots", options.instanceCount}});
+    if (options.outputFile.isEmpty() || invalidFileName(fileName) || !ioName(outputName)) {
+        result.error = QStringLiteral("the output '%1' with file name '%2' would be written outside the job's folder").arg(outputName, fileName);
+        finishChild(child, QStringLiteral("Failed"), {}, result.error);
+        return result;
+    }
     // The batch job (the parent) shows the settings next to its progress, as the step does.
     m_store.updateResource(m_jobId, [&](StoredResource &j) {
         for (auto it = props.begin(); it != props.end(); ++it)
@@ -1250,7 +1404,9 @@ void PipelineRun::run()
                 }
                 auto task = std::make_unique<StepTask>();
                 task->step = step;
-                task->child = m_name + QLatin1Char('_') + step;
+                // A name of its own, as Azure gives child jobs: no pipeline and step name pair can
+                // make another's (job p, step x_score and job p_x, step score once shared one).
+                task->child = newGuid();
                 task->type = lower(stepJson, "type");
                 task->key = reuseKey(task->type, resolved);
                 task->resolved = resolved;

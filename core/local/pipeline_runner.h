@@ -32,6 +32,10 @@ std::map<QString, QString> pipelineParameters(const Json &properties);
 std::optional<Json> assignPipelineParameters(const Json &properties, const Json &assignments, const QString &prefix,
                                              QString *error);
 
+// The folder a command step of that name runs in (bound at /job in its sandbox; its outputs
+// move to the job's artifact folder when it completes).
+QString commandStepFolder(const Store &store, const QString &jobName);
+
 // Runs pipeline jobs: each step becomes a child job of the pipeline (an AutoML job the
 // job runner trains, or a command or parallel step run here), with its status, log
 // (user_logs/std_log.txt) and outputs. A step starts as soon as every step whose output it

@@ -3,6 +3,7 @@
 #include "core/local/api.h"
 #include "core/local/iso_duration.h"
 #include "core/local/schedule.h"
+#include "core/local/step_sandbox.h"
 #include "core/local/store.h"
 
 #include <QString>
@@ -31,6 +32,7 @@ struct ServiceOptions
     // The time schedules run on; empty = the system clock. Tests inject their own.
     ServiceClock clock;
     SchedulerOptions scheduler;
+    SandboxOptions sandbox; // how pipeline command steps are confined
 };
 
 // The built-in service principal that can always sign in to the local workspace. Its

@@ -68,6 +68,20 @@ protected:
         return m_service->handle(makeRequest(method, target, body, headers));
     }
 
+    // The child job that ran `step` of pipeline job `pipeline` (child jobs have names of their
+    // own, as on Azure), or a name no job has.
+    QString stepJob(const QString &pipeline, const QString &step)
+    {
+        for (const StoredResource &j :
+             m_service->store().byKindAndState(QStringLiteral("microsoft.machinelearningservices/workspaces/jobs"), {})) {
+            const Json props = j.doc["properties"].value("properties", Json::object());
+            if (props.value("azureml.pipeline.parentJobName", std::string()) == pipeline.toStdString() &&
+                props.value("azureml.pipeline.stepName", std::string()) == step.toStdString())
+                return j.name;
+        }
+        return QStringLiteral("no-step-%1-of-%2").arg(step, pipeline);
+    }
+
     void createWorkspace()
     {
         ASSERT_EQ(call("PUT", m_rg, Json{{"location", "local"}}, QStringLiteral("2025-04-01")).status, 201);

@@ -120,9 +120,9 @@ TEST_F(PipelineSteps, IndependentStepsRunTogetherAndADependentStepWaitsForBoth)
     ASSERT_EQ(submit(QStringLiteral("p1"), jobs).status, 201);
     ASSERT_EQ(waitForEnd(QStringLiteral("p1"), 30s), QStringLiteral("Completed")) << error(QStringLiteral("p1"));
 
-    const RunRecord a = run(QStringLiteral("p1_a"));
-    const RunRecord b = run(QStringLiteral("p1_b"));
-    const RunRecord c = run(QStringLiteral("p1_c"));
+    const RunRecord a = run(stepJob(QStringLiteral("p1"), QStringLiteral("a")));
+    const RunRecord b = run(stepJob(QStringLiteral("p1"), QStringLiteral("b")));
+    const RunRecord c = run(stepJob(QStringLiteral("p1"), QStringLiteral("c")));
     for (const RunRecord *r : {&a, &b, &c}) {
         EXPECT_EQ(r->status, QStringLiteral("FINISHED")) << r->runId.toStdString();
         EXPECT_GT(r->startTimeMs, 0) << r->runId.toStdString();
@@ -135,7 +135,7 @@ TEST_F(PipelineSteps, IndependentStepsRunTogetherAndADependentStepWaitsForBoth)
     EXPECT_GE(b.endTimeMs - b.startTimeMs, 900);
     // c reads both outputs: it starts after both ended and sees both files.
     EXPECT_GE(c.startTimeMs, std::max(a.endTimeMs, b.endTimeMs));
-    EXPECT_EQ(artifact(QStringLiteral("p1_c"), QStringLiteral("outputs/out/both.txt")), QByteArray("a\nb\n"));
+    EXPECT_EQ(artifact(stepJob(QStringLiteral("p1"), QStringLiteral("c")), QStringLiteral("outputs/out/both.txt")), QByteArray("a\nb\n"));
 
     // The pipeline's log names the step on each step line.
     const QByteArray log = artifact(QStringLiteral("p1"), QStringLiteral("logs/azureml/executionlogs.txt"));
@@ -161,14 +161,14 @@ TEST_F(PipelineSteps, AFailingStepFailsThePipelineAndCancelsTheRunningOne)
     EXPECT_NE(message.find("Step 'bad' failed"), std::string::npos) << message;
     EXPECT_NE(message.find("exited with code 3"), std::string::npos) << message;
 
-    EXPECT_EQ(state(QStringLiteral("p2_bad")), QStringLiteral("Failed"));
-    EXPECT_EQ(state(QStringLiteral("p2_slow")), QStringLiteral("Canceled"));
-    EXPECT_EQ(run(QStringLiteral("p2_slow")).status, QStringLiteral("KILLED"));
+    EXPECT_EQ(state(stepJob(QStringLiteral("p2"), QStringLiteral("bad"))), QStringLiteral("Failed"));
+    EXPECT_EQ(state(stepJob(QStringLiteral("p2"), QStringLiteral("slow"))), QStringLiteral("Canceled"));
+    EXPECT_EQ(run(stepJob(QStringLiteral("p2"), QStringLiteral("slow"))).status, QStringLiteral("KILLED"));
     // The step that read both outputs never started.
-    EXPECT_FALSE(job(QStringLiteral("p2_after")).has_value());
-    EXPECT_FALSE(m_service->store().run(QStringLiteral("p2_after")).has_value());
+    EXPECT_FALSE(job(stepJob(QStringLiteral("p2"), QStringLiteral("after"))).has_value());
+    EXPECT_FALSE(m_service->store().run(stepJob(QStringLiteral("p2"), QStringLiteral("after"))).has_value());
     // Every step was over when the pipeline said Failed.
-    EXPECT_GE(run(QStringLiteral("p2")).endTimeMs, run(QStringLiteral("p2_slow")).endTimeMs);
+    EXPECT_GE(run(QStringLiteral("p2")).endTimeMs, run(stepJob(QStringLiteral("p2"), QStringLiteral("slow"))).endTimeMs);
 }
 
 TEST_F(PipelineSteps, CancelingThePipelineCancelsEveryRunningStep)
@@ -177,15 +177,15 @@ TEST_F(PipelineSteps, CancelingThePipelineCancelsEveryRunningStep)
                     {"b", commandStep("sleep 30")},
                     {"c", commandStep("ls ${{inputs.x}}", {{"x", "${{parent.jobs.a.outputs.out}}"}})}};
     ASSERT_EQ(submit(QStringLiteral("p3"), jobs).status, 201);
-    ASSERT_TRUE(waitForState(QStringLiteral("p3_a"), QStringLiteral("Running"), 10s)) << state(QStringLiteral("p3_a")).toStdString();
-    ASSERT_TRUE(waitForState(QStringLiteral("p3_b"), QStringLiteral("Running"), 10s)) << state(QStringLiteral("p3_b")).toStdString();
+    ASSERT_TRUE(waitForState(stepJob(QStringLiteral("p3"), QStringLiteral("a")), QStringLiteral("Running"), 10s)) << state(stepJob(QStringLiteral("p3"), QStringLiteral("a"))).toStdString();
+    ASSERT_TRUE(waitForState(stepJob(QStringLiteral("p3"), QStringLiteral("b")), QStringLiteral("Running"), 10s)) << state(stepJob(QStringLiteral("p3"), QStringLiteral("b"))).toStdString();
     const auto canceledAt = std::chrono::steady_clock::now();
     EXPECT_EQ(call("POST", m_ws + QStringLiteral("/jobs/p3/cancel")).status, 202);
     ASSERT_EQ(waitForEnd(QStringLiteral("p3"), 10s), QStringLiteral("Canceled"));
     EXPECT_LT(std::chrono::steady_clock::now() - canceledAt, 5s);
-    EXPECT_EQ(state(QStringLiteral("p3_a")), QStringLiteral("Canceled"));
-    EXPECT_EQ(state(QStringLiteral("p3_b")), QStringLiteral("Canceled"));
-    EXPECT_FALSE(job(QStringLiteral("p3_c")).has_value());
+    EXPECT_EQ(state(stepJob(QStringLiteral("p3"), QStringLiteral("a"))), QStringLiteral("Canceled"));
+    EXPECT_EQ(state(stepJob(QStringLiteral("p3"), QStringLiteral("b"))), QStringLiteral("Canceled"));
+    EXPECT_FALSE(job(stepJob(QStringLiteral("p3"), QStringLiteral("c"))).has_value());
 }
 
 TEST_F(PipelineSteps, TwoAutoMlStepsOnOneNodeQueueAndBothComplete)
@@ -210,7 +210,7 @@ TEST_F(PipelineSteps, TwoAutoMlStepsOnOneNodeQueueAndBothComplete)
     const auto until = std::chrono::steady_clock::now() + 30s;
     QString end;
     while (std::chrono::steady_clock::now() < until) {
-        const QString s1 = state(QStringLiteral("p4_t1")), s2 = state(QStringLiteral("p4_t2"));
+        const QString s1 = state(stepJob(QStringLiteral("p4"), QStringLiteral("t1"))), s2 = state(stepJob(QStringLiteral("p4"), QStringLiteral("t2")));
         sawQueued = sawQueued || (s1 == QLatin1String("Queued") && s2 == QLatin1String("Running")) ||
                     (s2 == QLatin1String("Queued") && s1 == QLatin1String("Running"));
         end = state(QStringLiteral("p4"));
@@ -220,6 +220,6 @@ TEST_F(PipelineSteps, TwoAutoMlStepsOnOneNodeQueueAndBothComplete)
     }
     ASSERT_EQ(end, QStringLiteral("Completed")) << error(QStringLiteral("p4"));
     EXPECT_TRUE(sawQueued);
-    EXPECT_EQ(state(QStringLiteral("p4_t1")), QStringLiteral("Completed"));
-    EXPECT_EQ(state(QStringLiteral("p4_t2")), QStringLiteral("Completed"));
+    EXPECT_EQ(state(stepJob(QStringLiteral("p4"), QStringLiteral("t1"))), QStringLiteral("Completed"));
+    EXPECT_EQ(state(stepJob(QStringLiteral("p4"), QStringLiteral("t2"))), QStringLiteral("Completed"));
 }

@@ -195,6 +195,14 @@ protected:
         return out;
     }
 
+    // The child job that ran `step` of `pipeline` (child jobs have names of their own).
+    static QString stepJob(const QString &pipeline, const QString &step)
+    {
+        const auto all = steps(pipeline);
+        const auto it = all.find(step);
+        return it == all.end() ? QStringLiteral("no-step") : QString::fromStdString(it->second.value("name", std::string()));
+    }
+
     static QString bearer()
     {
         const LocalPrincipal p = svc().builtInPrincipal();
@@ -222,7 +230,8 @@ TEST_F(PipelineFlow, TrainingPipelineRunsItsStepsAndRegistersTheModel)
               "bank-model:1");
     const auto model = svc().store().resource(s_ws + QStringLiteral("/models/bank-model/versions/1"));
     ASSERT_TRUE(model);
-    EXPECT_EQ(model->doc["properties"].value("modelUri", std::string()), "azureml://jobs/train-1_train/outputs/best_model");
+    EXPECT_EQ(model->doc["properties"].value("modelUri", std::string()),
+              QStringLiteral("azureml://jobs/%1/outputs/best_model").arg(stepJob(QStringLiteral("train-1"), QStringLiteral("train"))).toStdString());
     QString error;
     EXPECT_TRUE(svc().resolveModelPath(s_ws, QStringLiteral("azureml:bank-model:1"), &error)) << error.toStdString();
 
@@ -232,12 +241,12 @@ TEST_F(PipelineFlow, TrainingPipelineRunsItsStepsAndRegistersTheModel)
     EXPECT_EQ(st.at(QStringLiteral("train"))["properties"]["jobType"], "AutoML");
     EXPECT_EQ(st.at(QStringLiteral("train"))["properties"]["status"], "Completed");
     EXPECT_EQ(st.at(QStringLiteral("report"))["properties"]["status"], "Completed");
-    EXPECT_EQ(artifact(QStringLiteral("train-1_report"), QStringLiteral("outputs/report/rate.txt")).trimmed(), "avg_rate=0.5");
-    EXPECT_TRUE(artifact(QStringLiteral("train-1_report"), QStringLiteral("user_logs/std_log.txt")).contains("model.json"));
+    EXPECT_EQ(artifact(stepJob(QStringLiteral("train-1"), QStringLiteral("report")), QStringLiteral("outputs/report/rate.txt")).trimmed(), "avg_rate=0.5");
+    EXPECT_TRUE(artifact(stepJob(QStringLiteral("train-1"), QStringLiteral("report")), QStringLiteral("user_logs/std_log.txt")).contains("model.json"));
     EXPECT_TRUE(artifact(QStringLiteral("train-1"), QStringLiteral("logs/azureml/executionlogs.txt")).contains("registered model bank-model version 1"));
     // MLflow sees the steps as the pipeline run's children and the trials under the AutoML step.
     EXPECT_EQ(svc().store().runs({}, QStringLiteral("train-1"), {}).size(), 2u);
-    EXPECT_GE(svc().store().runs({}, QStringLiteral("train-1_train"), {}).size(), 1u);
+    EXPECT_GE(svc().store().runs({}, stepJob(QStringLiteral("train-1"), QStringLiteral("train")), {}).size(), 1u);
 }
 
 TEST_F(PipelineFlow, UnchangedStepsAreReusedAndChangedOnesRerun)
@@ -249,9 +258,10 @@ TEST_F(PipelineFlow, UnchangedStepsAreReusedAndChangedOnesRerun)
     ASSERT_EQ(waitFor(QStringLiteral("train-2"), std::chrono::seconds(60)), QStringLiteral("Completed")) << failure(QStringLiteral("train-2"));
     const auto st = steps(QStringLiteral("train-2"));
     EXPECT_EQ(st.at(QStringLiteral("train"))["properties"]["properties"].value("azureml.isreused", std::string()), "true");
-    EXPECT_EQ(st.at(QStringLiteral("train"))["properties"]["properties"].value("azureml.reusedjobname", std::string()), "train-1_train");
+    EXPECT_EQ(st.at(QStringLiteral("train"))["properties"]["properties"].value("azureml.reusedjobname", std::string()),
+              stepJob(QStringLiteral("train-1"), QStringLiteral("train")).toStdString());
     EXPECT_FALSE(st.at(QStringLiteral("report"))["properties"]["properties"].contains("azureml.isreused"));
-    EXPECT_EQ(artifact(QStringLiteral("train-2_report"), QStringLiteral("outputs/report/rate.txt")).trimmed(), "avg_rate=0.7");
+    EXPECT_EQ(artifact(stepJob(QStringLiteral("train-2"), QStringLiteral("report")), QStringLiteral("outputs/report/rate.txt")).trimmed(), "avg_rate=0.7");
     // The reused step's model registers as the next version of the same asset.
     EXPECT_TRUE(svc().store().resource(s_ws + QStringLiteral("/models/bank-model/versions/2")));
 
@@ -265,12 +275,12 @@ TEST_F(PipelineFlow, UnchangedStepsAreReusedAndChangedOnesRerun)
         ASSERT_EQ(waitFor(QLatin1String(name), std::chrono::seconds(30)), QStringLiteral("Completed"));
     }
     EXPECT_EQ(steps(QStringLiteral("echo-2")).at(QStringLiteral("say"))["properties"]["properties"].value("azureml.reusedjobname", std::string()),
-              "echo-1_say");
+              stepJob(QStringLiteral("echo-1"), QStringLiteral("say")).toStdString());
     echo["properties"]["settings"]["force_rerun"] = true;
     ASSERT_EQ(svc().internalRequest("PUT", s_ws + QStringLiteral("/jobs/echo-3"), echo).status, 201);
     ASSERT_EQ(waitFor(QStringLiteral("echo-3"), std::chrono::seconds(30)), QStringLiteral("Completed"));
     EXPECT_FALSE(steps(QStringLiteral("echo-3")).at(QStringLiteral("say"))["properties"]["properties"].contains("azureml.isreused"));
-    EXPECT_EQ(artifact(QStringLiteral("echo-3_say"), QStringLiteral("user_logs/std_log.txt")), "$ echo hello\nhello\n");
+    EXPECT_EQ(artifact(stepJob(QStringLiteral("echo-3"), QStringLiteral("say")), QStringLiteral("user_logs/std_log.txt")), "$ echo \"${AZURE_ML_INPUT_w}\"\nhello\n");
 }
 
 TEST_F(PipelineFlow, ExportsAzureMlPipelineYaml)
@@ -331,7 +341,7 @@ TEST_F(PipelineFlow, PublishedPipelineRunsWhenTriggeredWithCurl)
     ASSERT_EQ(waitFor(id, std::chrono::seconds(120)), QStringLiteral("Completed")) << failure(id);
     const auto triggered = job(id);
     EXPECT_EQ(triggered->doc["properties"].value("experimentName", std::string()), "bank-triggered");
-    EXPECT_EQ(artifact(id + QStringLiteral("_report"), QStringLiteral("outputs/report/rate.txt")).trimmed(), "avg_rate=0.25");
+    EXPECT_EQ(artifact(stepJob(id, QStringLiteral("report")), QStringLiteral("outputs/report/rate.txt")).trimmed(), "avg_rate=0.25");
     // The run ends with a registered model.
     const std::string registered =
         triggered->doc["properties"]["properties"].value("azureml.pipeline.registeredModel.trained_model", std::string());
@@ -339,7 +349,7 @@ TEST_F(PipelineFlow, PublishedPipelineRunsWhenTriggeredWithCurl)
     const QString version = QString::fromStdString(registered).section(QLatin1Char(':'), 1);
     const auto model = svc().store().resource(s_ws + QStringLiteral("/models/bank-model/versions/") + version);
     ASSERT_TRUE(model);
-    EXPECT_EQ(model->doc["properties"].value("jobName", std::string()), QString(id + QStringLiteral("_train")).toStdString());
+    EXPECT_EQ(model->doc["properties"].value("jobName", std::string()), stepJob(id, QStringLiteral("train")).toStdString());
 
     // A disabled endpoint refuses runs.
     ASSERT_EQ(curl(QStringLiteral("PATCH"), endpoints + QStringLiteral("/bank-train"), R"({"Status":"Disabled"})", {auth, json}).status, 200);
@@ -478,8 +488,8 @@ TEST_F(BatchFlow, PredictionsEqualTheScoreCommandRowForRow)
     EXPECT_EQ(progress.value("azureml.batch.miniBatchesCompleted", std::string()), "42");
     EXPECT_EQ(progress.value("azureml.batch.miniBatchesTotal", std::string()), "42");
     EXPECT_EQ(progress.value("azureml.batch.rowsFailed", std::string()), "0");
-    EXPECT_TRUE(artifact(name + QStringLiteral("_score"), QStringLiteral("user_logs/std_log.txt")).contains("2 worker slot(s)"));
-    const QStringList batch = lines(artifact(name + QStringLiteral("_score"), QStringLiteral("outputs/job_output/parallel_run_step.txt")));
+    EXPECT_TRUE(artifact(stepJob(name, QStringLiteral("score")), QStringLiteral("user_logs/std_log.txt")).contains("2 worker slot(s)"));
+    const QStringList batch = lines(artifact(stepJob(name, QStringLiteral("score")), QStringLiteral("outputs/job_output/parallel_run_step.txt")));
     ASSERT_EQ(batch.size(), 4120);
 
     // The real CLI on the same file with the same model.
@@ -530,8 +540,8 @@ TEST_F(BatchFlow, FailedRowsUnderTheThresholdAreReported)
     for (const char *line : {"line 8 (", "line 1501 (", "line 4001 ("})
         EXPECT_TRUE(details.contains(QLatin1String(line))) << line << " in " << details.toStdString();
     EXPECT_TRUE(details.contains(QLatin1String("not-a-number"))) << details.toStdString();
-    EXPECT_EQ(lines(artifact(name + QStringLiteral("_score"), QStringLiteral("outputs/job_output/parallel_run_step.txt"))).size(), 4117);
-    EXPECT_EQ(lines(artifact(name + QStringLiteral("_score"), QStringLiteral("logs/failed_rows.txt"))).size(), 3);
+    EXPECT_EQ(lines(artifact(stepJob(name, QStringLiteral("score")), QStringLiteral("outputs/job_output/parallel_run_step.txt"))).size(), 4117);
+    EXPECT_EQ(lines(artifact(stepJob(name, QStringLiteral("score")), QStringLiteral("logs/failed_rows.txt"))).size(), 3);
 }
 
 TEST_F(BatchFlow, FailedRowsOverTheThresholdFailTheJobNamingThemAndTheThreshold)
@@ -577,8 +587,8 @@ TEST_F(BatchFlow, FolderOfCsvFilesScoresAsOneJobInTheFilesOrder)
     EXPECT_EQ(progress.value("azureml.batch.rowsProcessed", std::string()), "4120");
     EXPECT_EQ(progress.value("azureml.batch.miniBatchesTotal", std::string()), "42");
     EXPECT_EQ(progress.value("azureml.batch.rowsFailed", std::string()), "0");
-    const QByteArray folderRows = artifact(name + QStringLiteral("_score"), QStringLiteral("outputs/job_output/parallel_run_step.txt"));
-    const QByteArray fileRows = artifact(single + QStringLiteral("_score"), QStringLiteral("outputs/job_output/parallel_run_step.txt"));
+    const QByteArray folderRows = artifact(stepJob(name, QStringLiteral("score")), QStringLiteral("outputs/job_output/parallel_run_step.txt"));
+    const QByteArray fileRows = artifact(stepJob(single, QStringLiteral("score")), QStringLiteral("outputs/job_output/parallel_run_step.txt"));
     EXPECT_EQ(lines(folderRows).size(), 4120);
     // The same rows with the same predictions in the same order as scoring the one file.
     EXPECT_TRUE(folderRows == fileRows) << "the folder's output differs from the single file's";
@@ -599,10 +609,10 @@ TEST_F(BatchFlow, FolderRowFailuresNameTheFileAndItsLine)
     EXPECT_TRUE(details.startsWith(QLatin1String("b.csv line 8 ("))) << details.toStdString();
     EXPECT_TRUE(details.contains(QLatin1String("; c.csv line 151 ("))) << details.toStdString();
     EXPECT_TRUE(details.contains(QLatin1String("not-a-number"))) << details.toStdString();
-    const QStringList failed = lines(artifact(name + QStringLiteral("_score"), QStringLiteral("logs/failed_rows.txt")));
+    const QStringList failed = lines(artifact(stepJob(name, QStringLiteral("score")), QStringLiteral("logs/failed_rows.txt")));
     ASSERT_EQ(failed.size(), 2);
     EXPECT_TRUE(failed[0].startsWith(QLatin1String("b.csv line 8: "))) << failed[0].toStdString();
-    EXPECT_EQ(lines(artifact(name + QStringLiteral("_score"), QStringLiteral("outputs/job_output/parallel_run_step.txt"))).size(), 448);
+    EXPECT_EQ(lines(artifact(stepJob(name, QStringLiteral("score")), QStringLiteral("outputs/job_output/parallel_run_step.txt"))).size(), 448);
 
     // Over the threshold the job fails naming the file and line.
     deploy(QStringLiteral("folder-threshold-1"), 1);
