@@ -3,8 +3,14 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
 #include <fstream>
+#include <random>
+#include <unistd.h>
 #include <thread>
 #include <sstream>
 #include <system_error>
@@ -83,7 +89,39 @@ ModelPackage::ModelPackage(InputSchema schema, Featurizer featurizer, std::share
 {
 }
 
-std::optional<Error> ModelPackage::save(const fs::path &dir) const
+std::optional<Error> ModelPackage::save(const fs::path &dirIn) const
+{
+    fs::path dir = dirIn.lexically_normal();
+    if (!dir.has_filename())
+        dir = dir.parent_path();
+    const fs::path parent = dir.has_parent_path() ? dir.parent_path() : fs::path(".");
+    std::error_code ec;
+    fs::create_directories(parent, ec);
+    std::random_device device;
+    const fs::path temp =
+        parent / ("." + dir.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(device()));
+    const auto fail = [&](Error error) {
+        std::error_code ignore;
+        fs::remove_all(temp, ignore);
+        return error;
+    };
+    if (auto error = writeInto(temp))
+        return fail(*error);
+    if (!fs::exists(dir, ec) || (fs::is_directory(dir, ec) && fs::is_empty(dir, ec))) {
+        fs::remove(dir, ec); // an empty folder: rename() takes its place
+        fs::rename(temp, dir, ec);
+        if (ec)
+            return fail(Error{"cannot move the package into " + dir.string() + ": " + ec.message()});
+        return std::nullopt;
+    }
+    // A package is there already: swap the two in one step, then remove the old one.
+    if (::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, dir.c_str(), RENAME_EXCHANGE) != 0)
+        return fail(Error{"cannot replace the package in " + dir.string() + ": " + std::strerror(errno)});
+    fs::remove_all(temp, ec);
+    return std::nullopt;
+}
+
+std::optional<Error> ModelPackage::writeInto(const fs::path &dir) const
 {
     std::error_code ec;
     fs::create_directories(dir / "learners", ec);

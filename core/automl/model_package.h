@@ -50,7 +50,9 @@ public:
 
     // Reads DIR/model.json and the learner blobs. The error names the file and the problem.
     static Expected<ModelPackage> load(const std::filesystem::path &dir);
-    // Writes the package into `dir` (created; must not exist or be empty).
+    // Writes the package into `dir`: into a temporary folder beside it, renamed into place once
+    // complete, so that a reader or a crash sees the whole package or none (an existing
+    // package there is replaced in one step).
     std::optional<Error> save(const std::filesystem::path &dir) const;
 
     const InputSchema &schema() const { return m_schema; }
@@ -78,6 +80,7 @@ public:
     std::vector<double> predictFeatures(const FeatureMatrix &features) const;
 
 private:
+    std::optional<Error> writeInto(const std::filesystem::path &dir) const;
     InputSchema m_schema;
     std::shared_ptr<const Featurizer> m_featurizer;
     std::shared_ptr<const Predictor> m_predictor;

@@ -284,6 +284,10 @@ void buildWorkspace(Ctx &c, Json &doc, const std::optional<StoredResource> &exis
     dependent("keyVault", rg + QStringLiteral("/providers/Microsoft.KeyVault/vaults/kv-") + shortId, K::KeyVault);
     dependent("applicationInsights", rg + QStringLiteral("/providers/microsoft.insights/components/") + c.name,
               K::Component);
+    // A registry the workspace names exists with it (none is made when it names none: Azure
+    // creates one on first use).
+    if (const QString registry = jsonStr(p, "containerRegistry", QStringLiteral("properties.containerRegistry")); !registry.isEmpty())
+        ensureDependent(c, registry, K::Registry, location);
     const QString workspaceId =
         existing ? q(existing->doc["properties"], "workspaceId", newGuid()) : newGuid();
     p["workspaceId"] = s(workspaceId);
@@ -1521,40 +1525,49 @@ ApiResponse LocalService::handleArm(const ApiRequest &request)
             merged.merge_patch(body);
             body = merged;
         }
-        validateName(c);
-        Json doc = envelope(c, body, existing);
-        switch (c.kind->k) {
-        case K::Workspace: buildWorkspace(c, doc, existing); break;
-        case K::Compute: buildCompute(c, doc, existing); break;
-        case K::DataContainer: buildContainer(c, doc, existing, false); break;
-        case K::ModelContainer: buildContainer(c, doc, existing, true); break;
-        case K::DataVersion: buildVersion(c, doc, existing, false); break;
-        case K::ModelVersion: buildVersion(c, doc, existing, true); break;
-        case K::Job: buildJob(c, doc, existing); break;
-        case K::OnlineEndpoint: buildEndpoint(c, doc, existing, false); break;
-        case K::BatchEndpoint: buildEndpoint(c, doc, existing, true); break;
-        case K::OnlineDeployment: buildDeployment(c, doc, existing, false); break;
-        case K::BatchDeployment: buildDeployment(c, doc, existing, true); break;
-        case K::Schedule: buildSchedule(c, doc, existing); break;
-        case K::RoleAssignment: buildRoleAssignment(c, doc, existing); break;
-        case K::Datastore:
-            throw Failure{400, QStringLiteral("BadRequest"),
-                          QStringLiteral("The local workspace has one datastore, workspaceblobstore; it cannot be "
-                                         "created or changed.")};
-        case K::Component:
-        case K::StorageAccount:
-        case K::KeyVault:
-        case K::Registry: buildSimple(c, doc); break;
-        }
+        // The resource and everything its building wrote (a workspace's storage account, key
+        // vault, App Insights component, container registry and datastore; a version's container)
+        // commit together or not at all.
         StoredResource r;
-        r.id = existing ? existing->id : c.id;
-        r.kind = kindName;
-        r.parent = c.parent;
-        r.name = c.name;
-        r.created = existing ? existing->created : std::chrono::milliseconds(0);
-        r.state = c.kind->k == K::Job ? q(doc["properties"], "status") : q(doc["properties"], "provisioningState");
-        r.doc = doc;
-        if (!m_store->putResource(r))
+        const bool saved = m_store->transaction([&] {
+            validateName(c);
+            Json doc = envelope(c, body, existing);
+            switch (c.kind->k) {
+            case K::Workspace: buildWorkspace(c, doc, existing); break;
+            case K::Compute: buildCompute(c, doc, existing); break;
+            case K::DataContainer: buildContainer(c, doc, existing, false); break;
+            case K::ModelContainer: buildContainer(c, doc, existing, true); break;
+            case K::DataVersion: buildVersion(c, doc, existing, false); break;
+            case K::ModelVersion: buildVersion(c, doc, existing, true); break;
+            case K::Job: buildJob(c, doc, existing); break;
+            case K::OnlineEndpoint: buildEndpoint(c, doc, existing, false); break;
+            case K::BatchEndpoint: buildEndpoint(c, doc, existing, true); break;
+            case K::OnlineDeployment: buildDeployment(c, doc, existing, false); break;
+            case K::BatchDeployment: buildDeployment(c, doc, existing, true); break;
+            case K::Schedule: buildSchedule(c, doc, existing); break;
+            case K::RoleAssignment: buildRoleAssignment(c, doc, existing); break;
+            case K::Datastore:
+                throw Failure{400, QStringLiteral("BadRequest"),
+                              QStringLiteral("The local workspace has one datastore, workspaceblobstore; it cannot be "
+                                             "created or changed.")};
+            case K::Component:
+            case K::StorageAccount:
+            case K::KeyVault:
+            case K::Registry: buildSimple(c, doc); break;
+            }
+            r.id = existing ? existing->id : c.id;
+            r.kind = kindName;
+            r.parent = c.parent;
+            r.name = c.name;
+            r.created = existing ? existing->created : std::chrono::milliseconds(0);
+            r.state = c.kind->k == K::Job ? q(doc["properties"], "status") : q(doc["properties"], "provisioningState");
+            r.doc = doc;
+            if (!m_store->putResource(r))
+                throw Failure{500, QStringLiteral("InternalServerError"),
+                              QStringLiteral("The store could not save the resource: %1").arg(m_store->lastError())};
+            return true;
+        });
+        if (!saved)
             throw Failure{500, QStringLiteral("InternalServerError"),
                           QStringLiteral("The store could not save the resource: %1").arg(m_store->lastError())};
         if (c.kind->k == K::Job && !existing && m_runner)

@@ -241,14 +241,32 @@ std::optional<QString> DeploymentHost::resolveModel(const QString &workspaceId, 
 
 void DeploymentHost::deploy(const QString &deploymentId)
 {
-    std::lock_guard lock(m_mutex);
-    ++m_provisioning;
-    m_threads.emplace_back([this, deploymentId] {
-        provision(deploymentId);
-        std::lock_guard done(m_mutex);
-        --m_provisioning;
-        m_idle.notify_all();
-    });
+    std::vector<std::unique_ptr<Provisioning>> finished;
+    {
+        std::lock_guard lock(m_mutex);
+        for (auto it = m_threads.begin(); it != m_threads.end();) {
+            if ((*it)->done) {
+                finished.push_back(std::move(*it));
+                it = m_threads.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        ++m_provisioning;
+        auto provisioning = std::make_unique<Provisioning>();
+        Provisioning *self = provisioning.get();
+        // The thread marks itself done under m_mutex, which is held until it is stored.
+        provisioning->thread = std::thread([this, deploymentId, self] {
+            provision(deploymentId);
+            std::lock_guard done(m_mutex);
+            --m_provisioning;
+            self->done = true;
+            m_idle.notify_all();
+        });
+        m_threads.push_back(std::move(provisioning));
+    }
+    for (auto &p : finished)
+        p->thread.join(); // over already: returns at once
 }
 
 void DeploymentHost::waitIdle()
@@ -407,14 +425,14 @@ void DeploymentHost::stop(const QString &deploymentId)
 
 void DeploymentHost::stopAll()
 {
-    std::vector<std::thread> threads;
+    std::vector<std::unique_ptr<Provisioning>> threads;
     {
         std::lock_guard lock(m_mutex);
         threads.swap(m_threads);
     }
-    for (auto &t : threads)
-        if (t.joinable())
-            t.join();
+    for (auto &p : threads)
+        if (p->thread.joinable())
+            p->thread.join();
     std::map<QString, std::unique_ptr<Running>> running;
     std::map<QString, std::shared_ptr<Router>> routers;
     {

@@ -107,7 +107,13 @@ private:
     mutable std::mutex m_mutex;
     std::condition_variable m_idle;
     int m_provisioning = 0;
-    std::vector<std::thread> m_threads;
+    // Provisioning threads; a finished one is joined by the next deploy() or by stopAll().
+    struct Provisioning
+    {
+        std::thread thread;
+        bool done = false; // under m_mutex
+    };
+    std::vector<std::unique_ptr<Provisioning>> m_threads;
     std::map<QString, std::unique_ptr<Running>> m_running; // by deployment key
     std::map<QString, std::shared_ptr<Router>> m_routers;  // by endpoint key
     std::mutex m_telemetryMutex;

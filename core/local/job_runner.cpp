@@ -5,7 +5,11 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QSaveFile>
+#include <QScopeGuard>
+
+#include <cstdio>
 
 #include <csignal>
 #include <cerrno>
@@ -115,28 +119,74 @@ bool writeRunArtifact(const Store &store, const QString &runId, const QString &p
     return file.commit();
 }
 
+bool placeRunArtifacts(const Store &store, const QString &runId, const std::vector<std::pair<QString, QByteArray>> &files)
+{
+    if (files.empty())
+        return true;
+    if (invalidFileName(runId))
+        return false;
+    const QString folder = store.artifactsDir() + QLatin1Char('/') + runId;
+    const QString staging = store.artifactsDir() + QStringLiteral("/.staging-%1-%2").arg(::getpid()).arg(newGuid());
+    const auto cleanUp = qScopeGuard([&] { QDir(staging).removeRecursively(); });
+    std::vector<QString> relative;
+    for (const auto &[path, data] : files) {
+        const QString target = pathInside(staging, path);
+        if (target.isEmpty())
+            return false;
+        QDir().mkpath(QFileInfo(target).absolutePath());
+        QFile f(target);
+        if (!f.open(QIODevice::WriteOnly) || f.write(data) != data.size())
+            return false;
+        relative.push_back(target.mid(staging.size() + 1));
+    }
+    // A new run's folder arrives whole, in one rename.
+    if (!QFileInfo::exists(folder) && QDir().rename(staging, folder))
+        return true;
+    bool ok = true;
+    for (const QString &path : relative) {
+        const QString target = folder + QLatin1Char('/') + path;
+        QDir().mkpath(QFileInfo(target).absolutePath());
+        ok = (std::rename(QFile::encodeName(staging + QLatin1Char('/') + path).constData(), QFile::encodeName(target).constData()) == 0) && ok;
+    }
+    return ok;
+}
+
+void removeStaleStaging(const Store &store)
+{
+    static const QRegularExpression re(QStringLiteral("^\\.staging-(\\d+)-"));
+    for (const QString &name : QDir(store.artifactsDir()).entryList({QStringLiteral(".staging-*")}, QDir::Dirs | QDir::Hidden)) {
+        const auto m = re.match(name);
+        if (m.hasMatch() && !processAlive(m.captured(1).toLongLong()))
+            QDir(store.artifactsDir() + QLatin1Char('/') + name).removeRecursively();
+    }
+}
+
 void LocalService::setJobStatus(const QString &jobId, const QString &status, const Json &error)
 {
-    m_store->updateResource(jobId, [&](StoredResource &job) {
-        if (isTerminalJobStatus(job.state))
-            return false; // a finished job never changes again
-        job.state = status;
-        job.doc["properties"]["status"] = status.toStdString();
-        if (!error.is_null()) {
-            job.doc["_local"]["error"] = error;
-            job.doc["properties"]["properties"]["azureml.error"] = error.value("message", std::string());
-        }
+    // The job and its MLflow run change together.
+    m_store->transaction([&] {
+        m_store->updateResource(jobId, [&](StoredResource &job) {
+            if (isTerminalJobStatus(job.state))
+                return false; // a finished job never changes again
+            job.state = status;
+            job.doc["properties"]["status"] = status.toStdString();
+            if (!error.is_null()) {
+                job.doc["_local"]["error"] = error;
+                job.doc["properties"]["properties"]["azureml.error"] = error.value("message", std::string());
+            }
+            return true;
+        });
+        const auto job = m_store->resource(jobId);
+        if (!job)
+            return true;
+        m_store->updateRun(job->name, [&](RunRecord &run) {
+            run.status = mlflowStatusFor(job->state);
+            if (isTerminalJobStatus(job->state) && run.endTimeMs == 0)
+                run.endTimeMs = Store::nowMs();
+            if (!error.is_null())
+                run.tags["mlflow.note.content"] = error.value("message", std::string());
+        });
         return true;
-    });
-    const auto job = m_store->resource(jobId);
-    if (!job)
-        return;
-    m_store->updateRun(job->name, [&](RunRecord &run) {
-        run.status = mlflowStatusFor(job->state);
-        if (isTerminalJobStatus(job->state) && run.endTimeMs == 0)
-            run.endTimeMs = Store::nowMs();
-        if (!error.is_null())
-            run.tags["mlflow.note.content"] = error.value("message", std::string());
     });
 }
 
@@ -168,6 +218,7 @@ void JobRunner::setEngineFactory(TrainingEngineFactory factory)
 
 int JobRunner::recoverOrphans()
 {
+    removeStaleStaging(m_store);
     int recovered = 0;
     const qint64 now = Store::nowMs();
     const qint64 lease = std::chrono::duration_cast<std::chrono::milliseconds>(m_service.options().jobLease).count();
@@ -479,29 +530,33 @@ void JobRunner::runJob(const std::shared_ptr<Active> &a)
     const TrainingOutcome outcome =
         engine->run(request, [&](const TrialReport &trial) { finishChild(a, trial); }, a->cancel);
 
-    for (const auto &[path, data] : outcome.artifacts)
-        writeRunArtifact(m_store, a->name, path, data);
+    // The run's files are in place before the job says how it ended; the best child, the tags
+    // and the status commit together.
+    auto files = outcome.artifacts;
     if (!outcome.guardrails.empty())
-        writeRunArtifact(m_store, a->name, QStringLiteral("outputs/data_guardrails.json"),
-                         QByteArray::fromStdString(outcome.guardrails.dump()));
-    if (outcome.bestTrial >= 0) {
-        const QString best = a->name + QLatin1Char('_') + QString::number(outcome.bestTrial);
-        m_store.updateRun(a->name, [&](RunRecord &r) {
-            r.tags["automl_best_child_run_id"] = best.toStdString();
-            r.tags["model_explain_best_run_child_id"] = best.toStdString();
-        });
-        m_store.updateResource(a->jobId, [&](StoredResource &j) {
-            j.doc["properties"]["properties"]["automl_best_child_run_id"] = best.toStdString();
-            j.doc["_local"]["bestChildRunId"] = best.toStdString();
-            return true;
-        });
-    }
-    if (outcome.canceled || a->cancel)
-        m_service.setJobStatus(a->jobId, QStringLiteral("Canceled"));
-    else if (outcome.succeeded)
-        m_service.setJobStatus(a->jobId, QStringLiteral("Completed"));
-    else
-        fail(QStringLiteral("TrainingFailed"), outcome.error.isEmpty() ? QStringLiteral("Training failed.") : outcome.error);
+        files.emplace_back(QStringLiteral("outputs/data_guardrails.json"), QByteArray::fromStdString(outcome.guardrails.dump()));
+    placeRunArtifacts(m_store, a->name, files);
+    m_store.transaction([&] {
+        if (outcome.bestTrial >= 0) {
+            const QString best = a->name + QLatin1Char('_') + QString::number(outcome.bestTrial);
+            m_store.updateRun(a->name, [&](RunRecord &r) {
+                r.tags["automl_best_child_run_id"] = best.toStdString();
+                r.tags["model_explain_best_run_child_id"] = best.toStdString();
+            });
+            m_store.updateResource(a->jobId, [&](StoredResource &j) {
+                j.doc["properties"]["properties"]["automl_best_child_run_id"] = best.toStdString();
+                j.doc["_local"]["bestChildRunId"] = best.toStdString();
+                return true;
+            });
+        }
+        if (outcome.canceled || a->cancel)
+            m_service.setJobStatus(a->jobId, QStringLiteral("Canceled"));
+        else if (outcome.succeeded)
+            m_service.setJobStatus(a->jobId, QStringLiteral("Completed"));
+        else
+            fail(QStringLiteral("TrainingFailed"), outcome.error.isEmpty() ? QStringLiteral("Training failed.") : outcome.error);
+        return true;
+    });
     wake(); // free slots may start a queued job
 }
 
@@ -526,11 +581,15 @@ void JobRunner::finishChild(const std::shared_ptr<Active> &a, const TrialReport 
         child.tags["mlflow.note.content"] = trial.error.toStdString();
     for (auto it = trial.hyperparameters.begin(); it != trial.hyperparameters.end(); ++it)
         child.params[it.key()] = it.value().is_string() ? it.value().get<std::string>() : it.value().dump();
-    m_store.putRun(child);
-    for (const auto &[key, value] : trial.metrics)
-        m_store.logMetric(runId, {key, value, 0, now});
-    for (const auto &[path, data] : trial.artifacts)
-        writeRunArtifact(m_store, runId, path, data);
+    // The files first, then the run with its metrics in one transaction: a crash leaves a
+    // trial with all of it or none (stray files of an uncommitted run are never listed).
+    placeRunArtifacts(m_store, runId, trial.artifacts);
+    m_store.transaction([&] {
+        m_store.putRun(child);
+        for (const auto &[key, value] : trial.metrics)
+            m_store.logMetric(runId, {key, value, 0, now});
+        return true;
+    });
 }
 
 } // namespace cerulean::local

@@ -243,7 +243,7 @@ ApiResponse LocalService::handlePipelineEndpoints(const ApiRequest &request, con
     throw Failure{405, QStringLiteral("MethodNotAllowed"), QStringLiteral("Use GET, PATCH or DELETE on a pipeline endpoint.")};
 }
 
-ApiResponse LocalService::handleBatchInvoke(const ApiRequest &request, const QString &endpointPath)
+ApiResponse LocalService::handleBatchInvoke(const ApiRequest &request, const QString &endpointPath, const QString &jobName)
 {
     if (request.method != "POST")
         throw Failure{405, QStringLiteral("MethodNotAllowed"), QStringLiteral("Invoke a batch endpoint with POST.")};
@@ -332,7 +332,7 @@ ApiResponse LocalService::handleBatchInvoke(const ApiRequest &request, const QSt
               {{"azureml.batchEndpoint", s(endpoint->name)},
                {"azureml.batchDeployment", s(deploymentName)},
                {"azureml.runsource", "azureml.batchjob"}}}};
-    const QString name = QStringLiteral("batchjob-") + newGuid();
+    const QString name = jobName.isEmpty() ? QStringLiteral("batchjob-") + newGuid() : jobName;
     const ApiResponse put = internalRequest("PUT", ws + QStringLiteral("/jobs/") + name, Json{{"properties", job}});
     if (put.status >= 300)
         throw badField(errorMessage(put));

@@ -729,7 +729,6 @@ void PipelineRun::putChild(const QString &childName, const QString &stepName, co
                  {"_local", local}};
     r.doc["_local"]["pid"] = static_cast<qint64>(::getpid());
     r.doc["_local"]["heartbeatMs"] = Store::nowMs();
-    m_store.putResource(r);
 
     RunRecord run;
     run.runId = childName;
@@ -741,22 +740,27 @@ void PipelineRun::putChild(const QString &childName, const QString &stepName, co
     run.endTimeMs = isTerminalJobStatus(status) ? run.startTimeMs : 0;
     run.tags = {{"mlflow.parentRunId", s(m_name)}, {"mlflow.runName", s(stepName)}, {"azureml.nodeid", s(stepName)},
                 {"azureml.runsource", "azureml.StepRun"}};
-    m_store.putRun(run);
+    // The child job and its run exist together or not at all.
+    m_store.transaction([&] { return m_store.putResource(r) && m_store.putRun(run); });
 }
 
 void PipelineRun::finishChild(const QString &childName, const QString &status, const std::map<QString, QString> &outputs,
                               const QString &error)
 {
     const QString id = m_workspaceId + QStringLiteral("/jobs/") + childName;
-    m_store.updateResource(id, [&](StoredResource &j) {
-        for (const auto &[name, uri] : outputs) {
-            j.doc["properties"]["outputs"][s(name)] = {{"jobOutputType", "uri_folder"}, {"mode", "ReadWriteMount"}, {"uri", s(uri)}};
-            j.doc["_local"]["outputs"][s(name)] = s(uri);
-        }
+    // Outputs, status and run commit together: a step is never Completed without its outputs.
+    m_store.transaction([&] {
+        m_store.updateResource(id, [&](StoredResource &j) {
+            for (const auto &[name, uri] : outputs) {
+                j.doc["properties"]["outputs"][s(name)] = {{"jobOutputType", "uri_folder"}, {"mode", "ReadWriteMount"}, {"uri", s(uri)}};
+                j.doc["_local"]["outputs"][s(name)] = s(uri);
+            }
+            return true;
+        });
+        m_service.setJobStatus(id, status,
+                               error.isEmpty() ? Json() : Json{{"code", "StepFailed"}, {"message", s(error)}});
         return true;
     });
-    m_service.setJobStatus(id, status,
-                           error.isEmpty() ? Json() : Json{{"code", "StepFailed"}, {"message", s(error)}});
 }
 
 void PipelineRun::writeChildLog(const QString &childName, const QByteArray &text)

@@ -11,6 +11,10 @@
 #include <QStringList>
 
 #include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <set>
+#include <unistd.h>
 
 namespace cerulean::local {
 
@@ -356,9 +360,17 @@ std::optional<QDateTime> ScheduleTrigger::nextAfter(const QDateTime &afterIn) co
 }
 
 // ---------------------------------------------------------------------------------------
-Scheduler::Scheduler(LocalService &service, SchedulerOptions options) : m_service(service), m_options(options) {}
+Scheduler::Scheduler(LocalService &service, SchedulerOptions options)
+    : m_service(service), m_options(options), m_instance(newGuid())
+{
+    registerInstance(true);
+}
 
-Scheduler::~Scheduler() { stop(); }
+Scheduler::~Scheduler()
+{
+    stop();
+    registerInstance(false);
+}
 
 void Scheduler::start()
 {
@@ -407,8 +419,114 @@ std::optional<MissedRunPolicy> parseMissedRunPolicy(const QString &text)
     return std::nullopt;
 }
 
+namespace {
+
+// The schedulers alive in this process, by instance id: an intent whose owner is this process
+// but none of them was left by a scheduler that is gone (or by a process that had this pid).
+std::mutex g_liveMutex;
+std::set<QString> g_live;
+
+bool ownerProcessAlive(qint64 pid) { return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM); }
+
+} // namespace
+
+QString Scheduler::owner() const { return QString::number(::getpid()) + QLatin1Char(':') + m_instance; }
+
+bool Scheduler::ownerGone(const QString &owner)
+{
+    const qint64 pid = owner.section(QLatin1Char(':'), 0, 0).toLongLong();
+    if (pid != ::getpid())
+        return !ownerProcessAlive(pid);
+    std::lock_guard lock(g_liveMutex);
+    return !g_live.count(owner.section(QLatin1Char(':'), 1));
+}
+
+void Scheduler::registerInstance(bool live)
+{
+    std::lock_guard lock(g_liveMutex);
+    if (live)
+        g_live.insert(m_instance);
+    else
+        g_live.erase(m_instance);
+}
+
+// Fires one recorded intent and moves it from the schedule's pending intents to its history.
+// The job's name was chosen when the intent was recorded: if a crash came after the job was
+// made and before this record, firing again finds that job and makes no second one.
+int Scheduler::fire(const StoredResource &schedule, const Json &intent)
+{
+    const Json &p = schedule.doc["properties"];
+    const QString workspaceId = schedule.id.section(QLatin1Char('/'), 0, -3);
+    const QString jobName = QString::fromStdString(intent.value("jobName", std::string()));
+    const qint64 scheduledMs = intent.value("scheduledMs", qint64(0));
+    Json entry{{"scheduledTime", isoFromMs(scheduledMs).toStdString()},
+               {"evaluatedTime", intent.value("evaluatedTime", std::string())}};
+    QString error;
+    const QString job = m_service.runScheduleAction(workspaceId, schedule.name, p.value("action", Json::object()),
+                                                    QDateTime::fromMSecsSinceEpoch(scheduledMs, Qt::UTC), jobName, &error);
+    if (job.isEmpty()) {
+        entry["status"] = "Failed";
+        entry["reason"] = error.toStdString();
+    } else {
+        entry["status"] = "Started";
+        entry["jobName"] = job.toStdString();
+    }
+    m_service.store().updateResource(schedule.id, [&](StoredResource &r) {
+        Json &pending = r.doc["_local"]["pending"];
+        if (pending.is_array())
+            for (auto it = pending.begin(); it != pending.end(); ++it)
+                if (it->value("jobName", std::string()) == jobName.toStdString()) {
+                    pending.erase(it);
+                    break;
+                }
+        appendHistory(r, Json::array({entry}));
+        return true;
+    });
+    return job.isEmpty() ? 0 : 1;
+}
+
+void Scheduler::appendHistory(StoredResource &r, const Json &entries) const
+{
+    Json &history = r.doc["_local"]["history"];
+    if (!history.is_array())
+        history = Json::array();
+    for (const Json &e : entries)
+        history.push_back(e);
+    while (static_cast<int>(history.size()) > m_options.historyLimit)
+        history.erase(history.begin());
+}
+
 int Scheduler::evaluate(const StoredResource &schedule, qint64 nowMs)
 {
+    int started = 0;
+    // Intents a process recorded and did not live to record as done: taken over (one taker
+    // wins) and fired now, so no occurrence is lost to a crash.
+    const Json pendingNow = schedule.doc.value("_local", Json::object()).value("pending", Json::array());
+    if (pendingNow.is_array())
+        for (const Json &intent : pendingNow) {
+            const QString was = QString::fromStdString(intent.value("owner", std::string()));
+            if (!ownerGone(was))
+                continue;
+            bool taken = false;
+            Json mine = intent;
+            m_service.store().updateResource(schedule.id, [&](StoredResource &r) {
+                Json &pending = r.doc["_local"]["pending"];
+                if (!pending.is_array())
+                    return false;
+                for (Json &i : pending)
+                    if (i.value("jobName", std::string()) == intent.value("jobName", std::string()) &&
+                        i.value("owner", std::string()) == was.toStdString()) {
+                        i["owner"] = owner().toStdString();
+                        mine = i;
+                        taken = true;
+                        return true;
+                    }
+                return false;
+            });
+            if (taken)
+                started += fire(schedule, mine);
+        }
+
     const Json local = schedule.doc.value("_local", Json::object());
     const Json &p = schedule.doc["properties"];
     const qint64 last = local.value("lastEvaluatedMs", qint64(-1));
@@ -427,28 +545,21 @@ int Scheduler::evaluate(const StoredResource &schedule, qint64 nowMs)
             }
         }
     }
-    // Claim the interval (last, now] so two processes on one root never fire it twice.
-    bool claimed = false;
-    m_service.store().updateResource(schedule.id, [&](StoredResource &r) {
-        if (r.doc["_local"].value("lastEvaluatedMs", qint64(-1)) != last)
-            return false;
-        r.doc["_local"]["lastEvaluatedMs"] = nowMs;
-        claimed = true;
-        return true;
-    });
-    if (!claimed || due.empty())
-        return 0;
 
+    // What each occurrence becomes: skipped (recorded at once) or an intent to fire, with the
+    // name its job will have.
     const QString workspaceId = schedule.id.section(QLatin1Char('/'), 0, -3);
     const Json action = p.value("action", Json::object());
-    Json entries = Json::array();
-    int started = 0;
-    int caughtUp = 0;
+    const bool createsJob = QString::fromStdString(action.value("actionType", std::string())) == QLatin1String("CreateJob");
     const Json bag = p.value("properties", Json::object());
     const auto own = bag.is_object() && bag.value(kMissedRunsProperty, Json()).is_string()
                          ? parseMissedRunPolicy(QString::fromStdString(bag[kMissedRunsProperty].get<std::string>()))
                          : std::nullopt;
     const MissedRunPolicy missedRuns = own.value_or(m_options.missedRuns);
+    Json skipped = Json::array();
+    Json intents = Json::array();
+    std::set<QString> names;
+    int caughtUp = 0;
     for (const QDateTime &t : due) {
         const qint64 lateMs = nowMs - t.toMSecsSinceEpoch();
         Json entry{{"scheduledTime", isoFromMs(t.toMSecsSinceEpoch()).toStdString()},
@@ -457,35 +568,54 @@ int Scheduler::evaluate(const StoredResource &schedule, qint64 nowMs)
         if (late && missedRuns == MissedRunPolicy::Skip) {
             entry["status"] = "Skipped";
             entry["reason"] = "Missed while the local workspace service was not running (missed runs are skipped).";
-        } else if (late && caughtUp >= m_options.maxCatchUp) {
+            skipped.push_back(entry);
+            continue;
+        }
+        if (late && caughtUp >= m_options.maxCatchUp) {
             entry["status"] = "Skipped";
             entry["reason"] = "More missed runs than the catch-up limit.";
-        } else {
-            if (late)
-                ++caughtUp;
-            QString error;
-            const QString job = m_service.runScheduleAction(workspaceId, schedule.name, action, t, &error);
-            if (job.isEmpty()) {
-                entry["status"] = "Failed";
-                entry["reason"] = error.toStdString();
-            } else {
-                entry["status"] = "Started";
-                entry["jobName"] = job.toStdString();
-                ++started;
-            }
+            skipped.push_back(entry);
+            continue;
         }
-        entries.push_back(entry);
+        if (late)
+            ++caughtUp;
+        QString name;
+        if (createsJob) {
+            const QString stem = schedule.name + QLatin1Char('-') + t.toUTC().toString(QStringLiteral("yyyyMMddHHmmss"));
+            name = stem;
+            for (int n = 2; names.count(name) || m_service.store().resource(workspaceId + QStringLiteral("/jobs/") + name); ++n)
+                name = stem + QLatin1Char('-') + QString::number(n);
+        } else {
+            name = QStringLiteral("batchjob-") + newGuid();
+        }
+        names.insert(name);
+        intents.push_back({{"scheduledMs", t.toMSecsSinceEpoch()},
+                           {"evaluatedTime", entry["evaluatedTime"]},
+                           {"jobName", name.toStdString()},
+                           {"owner", owner().toStdString()}});
     }
+
+    // Claim the interval (last, now] and record its intents in one write: two processes on one
+    // root never both claim it, and a crash after this write loses nothing (the intents stay
+    // until they are fired).
+    bool claimed = false;
     m_service.store().updateResource(schedule.id, [&](StoredResource &r) {
-        Json &history = r.doc["_local"]["history"];
-        if (!history.is_array())
-            history = Json::array();
-        for (const Json &e : entries)
-            history.push_back(e);
-        while (static_cast<int>(history.size()) > m_options.historyLimit)
-            history.erase(history.begin());
+        if (r.doc["_local"].value("lastEvaluatedMs", qint64(-1)) != last)
+            return false;
+        r.doc["_local"]["lastEvaluatedMs"] = nowMs;
+        Json &pending = r.doc["_local"]["pending"];
+        if (!pending.is_array())
+            pending = Json::array();
+        for (const Json &i : intents)
+            pending.push_back(i);
+        appendHistory(r, skipped);
+        claimed = true;
         return true;
     });
+    if (!claimed)
+        return started;
+    for (const Json &intent : intents)
+        started += fire(schedule, intent);
     return started;
 }
 

@@ -86,7 +86,10 @@ using ServiceClock = std::function<std::chrono::system_clock::time_point()>;
 // Fires the workspace schedules: each tick() looks at every enabled schedule, finds the
 // occurrences between its last evaluation and now (per the service's clock), and submits
 // the schedule's action for them — a job (CreateJob) or a batch endpoint invocation
-// (InvokeBatchEndpoint). Every occurrence lands in the schedule's history.
+// (InvokeBatchEndpoint). Every occurrence lands in the schedule's history. An occurrence is
+// recorded as an intent, with its job's name, in the same write that claims it, and fired
+// after: a crash in between leaves the intent, which the next tick of any process on the root
+// fires (finding the job if it was made, so never twice).
 class Scheduler final
 {
 public:
@@ -104,6 +107,11 @@ public:
 
 private:
     int evaluate(const StoredResource &schedule, qint64 nowMs);
+    int fire(const StoredResource &schedule, const Json &intent);
+    void appendHistory(StoredResource &schedule, const Json &entries) const;
+    QString owner() const; // "pid:instance" of this scheduler, on the intents it records
+    static bool ownerGone(const QString &owner);
+    void registerInstance(bool live);
 
     LocalService &m_service;
     SchedulerOptions m_options;
@@ -112,6 +120,7 @@ private:
     std::condition_variable m_wake;
     bool m_stopping = false;
     std::thread m_thread;
+    QString m_instance; // tells this scheduler's intents from those of others in the process
 };
 
 } // namespace cerulean::local

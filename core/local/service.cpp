@@ -262,7 +262,7 @@ std::optional<QString> LocalService::resolveModelPath(const QString &workspaceId
 }
 
 QString LocalService::runScheduleAction(const QString &workspaceId, const QString &scheduleName, const Json &action,
-                                        const QDateTime &scheduled, QString *error)
+                                        const QDateTime &scheduled, const QString &jobName, QString *error)
 {
     const auto fail = [&](const QString &message) {
         if (error)
@@ -288,9 +288,18 @@ QString LocalService::runScheduleAction(const QString &workspaceId, const QStrin
             definition["properties"] = Json::object();
         definition["properties"]["azureml.schedule.name"] = scheduleName.toStdString();
         definition["properties"]["azureml.schedule.scheduledTime"] = isoFromMs(scheduled.toMSecsSinceEpoch()).toStdString();
-        QString name = scheduleName + QLatin1Char('-') + stamp;
-        for (int n = 2; m_store->resource(workspaceId + QStringLiteral("/jobs/") + name); ++n)
-            name = scheduleName + QLatin1Char('-') + stamp + QLatin1Char('-') + QString::number(n);
+        QString name = jobName;
+        if (name.isEmpty()) {
+            name = scheduleName + QLatin1Char('-') + stamp;
+            for (int n = 2; m_store->resource(workspaceId + QStringLiteral("/jobs/") + name); ++n)
+                name = scheduleName + QLatin1Char('-') + stamp + QLatin1Char('-') + QString::number(n);
+        } else if (const auto made = m_store->resource(workspaceId + QStringLiteral("/jobs/") + name)) {
+            // Fired before a crash kept it from being recorded: not again.
+            const Json bag = made->doc["properties"].value("properties", Json::object());
+            if (bag.value("azureml.schedule.name", std::string()) == scheduleName.toStdString())
+                return name;
+            return fail(QStringLiteral("a job named %1 exists already and was not started by this schedule.").arg(name));
+        }
         const ApiResponse r = internalRequest("PUT", workspaceId + QStringLiteral("/jobs/") + name, Json{{"properties", definition}});
         if (r.status >= 300)
             return fail(messageOf(r));
@@ -304,9 +313,19 @@ QString LocalService::runScheduleAction(const QString &workspaceId, const QStrin
         Json body = definition.value("body", Json::object());
         if (!body.is_object() || body.empty())
             return fail(QStringLiteral("the schedule's endpointInvocationDefinition has no invocation body."));
-        const ApiResponse r = internalRequest("POST", QStringLiteral("/batch") + workspaceId + QStringLiteral("/batchEndpoints/") +
-                                                          endpoint + QStringLiteral("/jobs"),
-                                              body);
+        const QString endpointId = workspaceId + QStringLiteral("/batchEndpoints/") + endpoint;
+        if (!jobName.isEmpty() && m_store->resource(workspaceId + QStringLiteral("/jobs/") + jobName))
+            return jobName; // fired before a crash kept it from being recorded: not again
+        ApiResponse r;
+        try {
+            r = handleBatchInvoke(makeRequest("POST", QStringLiteral("/batch") + endpointId + QStringLiteral("/jobs"),
+                                              QByteArray::fromStdString(body.dump()), {}),
+                                  endpointId, jobName);
+        } catch (const arm::Failure &f) {
+            return fail(f.message);
+        } catch (const std::exception &e) {
+            return fail(QString::fromUtf8(e.what()));
+        }
         if (r.status >= 300)
             return fail(messageOf(r));
         return QString::fromStdString(r.json().value("name", std::string()));

@@ -84,10 +84,11 @@ public:
     // A request made by the service itself (pipeline steps, schedules, triggers): the same
     // routes and checks as a client's, with the service's own token.
     ApiResponse internalRequest(const QByteArray &method, const QString &path, const Json &body = Json());
-    // Submits a schedule's action for its occurrence at `scheduled`; the job's name, or ""
-    // with *error.
+    // Submits a schedule's action for its occurrence at `scheduled` as the job `jobName`; the
+    // job's name, or "" with *error. When that job exists already the action had run: nothing
+    // is submitted again.
     QString runScheduleAction(const QString &workspaceId, const QString &scheduleName, const Json &action,
-                              const QDateTime &scheduled, QString *error);
+                              const QDateTime &scheduled, const QString &jobName, QString *error);
     // The model package folder of a model reference: a model version id, azureml:name:version,
     // or a job output URI (azureml://jobs/NAME/outputs/best_model); nullopt with a message.
     std::optional<QString> resolveModelPath(const QString &workspaceId, const QString &reference, QString *error) const;
@@ -123,7 +124,8 @@ private:
     // pipeline_routes.cpp: published pipeline endpoints and their REST trigger, batch
     // endpoint invocation, schedule history
     ApiResponse handlePipelineEndpoints(const ApiRequest &request, const QString &subPath);
-    ApiResponse handleBatchInvoke(const ApiRequest &request, const QString &endpointId);
+    // `jobName`: the batch job's name (a schedule's, chosen before it fires); "" = a new one.
+    ApiResponse handleBatchInvoke(const ApiRequest &request, const QString &endpointId, const QString &jobName = QString());
 
     friend struct ArmHandlers;
 

@@ -9,6 +9,7 @@
 #include <QThread>
 #include <QVariant>
 
+#include <algorithm>
 #include <atomic>
 
 namespace cerulean::local {
@@ -29,6 +30,9 @@ struct ThreadConnections
     }
 };
 thread_local ThreadConnections t_connections;
+
+// The stores (by serial) with a transaction open on this thread: their calls join it.
+thread_local std::vector<quint64> t_transactions;
 
 // Schema migrations, index i brings user_version i to i + 1. Never edit a shipped entry:
 // append a new one.
@@ -164,6 +168,10 @@ public:
 
     bool begin()
     {
+        if (std::find(t_transactions.begin(), t_transactions.end(), m_store.m_serial) != t_transactions.end()) {
+            m_nested = true; // part of Store::transaction(): it commits or rolls back
+            return true;
+        }
         QSqlQuery q(m_db);
         m_inTransaction = q.exec(QStringLiteral("BEGIN IMMEDIATE"));
         if (!m_inTransaction)
@@ -172,6 +180,8 @@ public:
     }
     bool commit()
     {
+        if (m_nested)
+            return true;
         QSqlQuery q(m_db);
         const bool ok = q.exec(QStringLiteral("COMMIT"));
         if (!ok) {
@@ -183,6 +193,8 @@ public:
     }
     void rollback()
     {
+        if (m_nested)
+            return;
         QSqlQuery q(m_db);
         q.exec(QStringLiteral("ROLLBACK"));
         m_inTransaction = false;
@@ -214,6 +226,7 @@ private:
     const Store &m_store;
     QSqlDatabase m_db;
     bool m_inTransaction = false;
+    bool m_nested = false;
 };
 
 Store::Store(QString root) : m_root(std::move(root)), m_serial(g_nextSerial++) {}
@@ -304,6 +317,34 @@ bool Store::ensureSchema(QString *error)
     }
     QFile::setPermissions(databasePath(), QFile::ReadOwner | QFile::WriteOwner);
     return true;
+}
+
+bool Store::transaction(const std::function<bool()> &work)
+{
+    Connection c(*this);
+    if (!c.ok() || !c.begin())
+        return false;
+    const bool outer = std::find(t_transactions.begin(), t_transactions.end(), m_serial) == t_transactions.end();
+    if (outer)
+        t_transactions.push_back(m_serial);
+    const auto leave = [&] {
+        if (outer)
+            t_transactions.erase(std::find(t_transactions.begin(), t_transactions.end(), m_serial));
+    };
+    bool ok = false;
+    try {
+        ok = work();
+    } catch (...) {
+        leave();
+        c.rollback();
+        throw;
+    }
+    leave();
+    if (!ok) {
+        c.rollback();
+        return false;
+    }
+    return c.commit();
 }
 
 std::optional<StoredResource> Store::resource(const QString &id) const

@@ -76,6 +76,12 @@ public:
     QString blobsDir() const;     // default datastore: <dir>/<account>/<container>/<blob>
     QString lastError() const;
 
+    // Runs `work` as one transaction: every call this thread makes on the store inside it
+    // commits together when `work` returns true, or not at all (false, an exception, a crash).
+    // Nested calls join the outer transaction. Holds the database's write lock meanwhile: keep
+    // `work` short and free of waits on other threads that use the store.
+    bool transaction(const std::function<bool()> &work);
+
     // --- resources ---------------------------------------------------------------
     std::optional<StoredResource> resource(const QString &id) const;
     bool putResource(const StoredResource &resource);

@@ -156,7 +156,8 @@ public:
             const QString bestRun = request.jobName + QLatin1Char('_') + QString::number(result->bestTrialId);
             const QString modelDir = QFileInfo(request.outputDir).absolutePath() + QStringLiteral("/../") + bestRun +
                                      QStringLiteral("/outputs/model");
-            QDir(modelDir).removeRecursively();
+            // Written beside its place and renamed into it (replacing any earlier package in one
+            // step): a crash never leaves a half-written model where a model version points.
             QDir().mkpath(QFileInfo(modelDir).absolutePath());
             if (auto error = result->best->save(QDir::cleanPath(modelDir).toStdString())) {
                 outcome.error = QStringLiteral("Saving the best model: %1").arg(QString::fromStdString(error->message));

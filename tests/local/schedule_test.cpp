@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 
 using namespace cerulean::local;
@@ -324,6 +325,52 @@ TEST_F(Schedules, EachScheduleMayChooseCatchUpOrSkipForItself)
     EXPECT_EQ(skipped[0]["status"], "Skipped");
     EXPECT_EQ(skipped[1]["status"], "Skipped");
     EXPECT_EQ(skipped[2]["status"], "Started");
+}
+
+// A process claims an interval and records its occurrences as intents in one write, then fires
+// them. Killed in between, it leaves intents behind: the next process fires each one once, and
+// one whose job was made before the kill is not fired again.
+TEST_F(Schedules, OccurrencesClaimedByAProcessThatDiedAreFiredOnceByTheNext)
+{
+    open(MissedRunPolicy::Skip);
+    at("2026-04-01T12:00:00Z");
+    createWorkspace();
+    const QString id = m_ws + QStringLiteral("/schedules/every-minute");
+    ASSERT_EQ(putSchedule(QStringLiteral("every-minute"), {{"triggerType", "Recurrence"}, {"frequency", "Minute"}, {"interval", 1},
+                                                          {"startTime", "2026-04-01T12:00:00Z"}, {"timeZone", "UTC"}})
+                  .status,
+              201);
+    // The 12:02 job was made before the process died; the 12:01 one never was.
+    Json made = pipelineDefinition();
+    made["properties"] = {{"azureml.schedule.name", "every-minute"}};
+    ASSERT_EQ(call("PUT", m_ws + QStringLiteral("/jobs/every-minute-20260401120200"), Json{{"properties", made}}).status, 201);
+    // As the store is left by a process (pid 999999999, gone) killed between claim and record.
+    const qint64 claimedAt = utc("2026-04-01T12:02:10Z").toMSecsSinceEpoch();
+    ASSERT_TRUE(m_service->store().updateResource(id, [&](StoredResource &r) {
+        r.doc["_local"]["lastEvaluatedMs"] = claimedAt;
+        r.doc["_local"]["pending"] = Json::array(
+            {{{"scheduledMs", utc("2026-04-01T12:01:00Z").toMSecsSinceEpoch()}, {"evaluatedTime", "2026-04-01T12:02:10.000Z"},
+              {"jobName", "every-minute-20260401120100"}, {"owner", "999999999:gone"}},
+             {{"scheduledMs", utc("2026-04-01T12:02:00Z").toMSecsSinceEpoch()}, {"evaluatedTime", "2026-04-01T12:02:10.000Z"},
+              {"jobName", "every-minute-20260401120200"}, {"owner", "999999999:gone"}}});
+        return true;
+    }));
+    m_service.reset();
+    open(MissedRunPolicy::Skip);
+    at("2026-04-01T12:02:30Z");
+    m_service->scheduler()->tick();
+    m_service->scheduler()->tick();
+    const Json runs = call("GET", m_ws + QStringLiteral("/jobs?scheduleId=every-minute")).json()["value"];
+    std::vector<std::string> names;
+    for (const Json &j : runs)
+        names.push_back(j.value("name", std::string()));
+    std::sort(names.begin(), names.end());
+    EXPECT_EQ(names, (std::vector<std::string>{"every-minute-20260401120100", "every-minute-20260401120200"}));
+    const Json h = history(QStringLiteral("every-minute"));
+    ASSERT_EQ(h.size(), 2u) << h.dump();
+    for (const Json &e : h)
+        EXPECT_EQ(e["status"], "Started") << e.dump();
+    EXPECT_TRUE(m_service->store().resource(id)->doc["_local"].value("pending", Json::array()).empty());
 }
 
 // A pipeline run (a scheduled one, or any) that was running when the service process ended is
