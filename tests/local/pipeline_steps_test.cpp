@@ -88,6 +88,18 @@ protected:
         return false;
     }
 
+    // The same for the child job of a pipeline's step, which may not exist yet.
+    bool waitForStepState(const QString &pipeline, const QString &step, const QString &wanted, std::chrono::milliseconds limit)
+    {
+        const auto until = std::chrono::steady_clock::now() + limit;
+        while (std::chrono::steady_clock::now() < until) {
+            if (state(stepJob(pipeline, step)) == wanted)
+                return true;
+            std::this_thread::sleep_for(20ms);
+        }
+        return false;
+    }
+
     std::string error(const QString &name)
     {
         const auto j = job(name);
@@ -177,8 +189,8 @@ TEST_F(PipelineSteps, CancelingThePipelineCancelsEveryRunningStep)
                     {"b", commandStep("sleep 30")},
                     {"c", commandStep("ls ${{inputs.x}}", {{"x", "${{parent.jobs.a.outputs.out}}"}})}};
     ASSERT_EQ(submit(QStringLiteral("p3"), jobs).status, 201);
-    ASSERT_TRUE(waitForState(stepJob(QStringLiteral("p3"), QStringLiteral("a")), QStringLiteral("Running"), 10s)) << state(stepJob(QStringLiteral("p3"), QStringLiteral("a"))).toStdString();
-    ASSERT_TRUE(waitForState(stepJob(QStringLiteral("p3"), QStringLiteral("b")), QStringLiteral("Running"), 10s)) << state(stepJob(QStringLiteral("p3"), QStringLiteral("b"))).toStdString();
+    ASSERT_TRUE(waitForStepState(QStringLiteral("p3"), QStringLiteral("a"), QStringLiteral("Running"), 10s)) << state(stepJob(QStringLiteral("p3"), QStringLiteral("a"))).toStdString();
+    ASSERT_TRUE(waitForStepState(QStringLiteral("p3"), QStringLiteral("b"), QStringLiteral("Running"), 10s)) << state(stepJob(QStringLiteral("p3"), QStringLiteral("b"))).toStdString();
     const auto canceledAt = std::chrono::steady_clock::now();
     EXPECT_EQ(call("POST", m_ws + QStringLiteral("/jobs/p3/cancel")).status, 202);
     ASSERT_EQ(waitForEnd(QStringLiteral("p3"), 10s), QStringLiteral("Canceled"));
