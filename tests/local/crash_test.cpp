@@ -244,8 +244,8 @@ TEST_F(Crash, KillNineDuringABatchJobThenRestart)
     openService(true);
     QString name;
     for (const StoredResource &j : m_service->store().byKindAndState(kJobs, {}))
-        if (j.name.startsWith(QLatin1String("batchjob-")))
-            name = j.name;
+        if (j.doc["properties"].value("properties", Json::object()).contains("azureml.batchEndpoint"))
+            name = j.name; // the batch job (its step's child job has a name of its own)
     ASSERT_FALSE(name.isEmpty());
     const QString child = stepJob(name, QStringLiteral("score"));
     EXPECT_EQ(jobState(name), QStringLiteral("Failed"));
