@@ -230,9 +230,11 @@ void OperationBase::onPoll(const HttpResponse &response)
         if (!status.isEmpty())
             m_status = status;
         if (isStatus(status, "Succeeded")) {
+            // ARM's rules, as Azure's clients follow them: a PUT or PATCH reads the resource; a
+            // DELETE or POST reads its Location when it gave one (Azure ML's mfeOperationResults).
             if (m_initial.method == "PUT" || m_initial.method == "PATCH")
                 finalGet(m_initial.url);
-            else if (m_initial.method == "POST" && m_location.isValid() && !m_location.isEmpty())
+            else if (m_location.isValid() && !m_location.isEmpty())
                 finalGet(m_location);
             else
                 succeed(isDelete ? QByteArray() : response.body);
@@ -246,10 +248,12 @@ void OperationBase::onPoll(const HttpResponse &response)
     }
     case Mode::Location:
         if (response.status != 202) {
-            if (response.body.trimmed().isEmpty() && (m_initial.method == "PUT" || m_initial.method == "PATCH"))
+            // The Location of a PUT or PATCH may answer with an operation's status rather than the
+            // resource (an online endpoint's PATCH: mfeOperationResults): the resource is read.
+            if (m_initial.method == "PUT" || m_initial.method == "PATCH")
                 finalGet(m_initial.url);
             else
-                succeed(response.body);
+                succeed(isDelete ? QByteArray() : response.body);
             return;
         }
         break;
@@ -277,14 +281,20 @@ void OperationBase::finalGet(const QUrl &url)
     HttpRequest request;
     request.method = "GET";
     request.url = url;
-    m_pipeline->send(request, this, [this](const HttpResponse &response) {
+    const bool isDelete = m_initial.method == "DELETE";
+    m_pipeline->send(request, this, [this, isDelete](const HttpResponse &response) {
         if (isDone())
             return;
         if (!response.isSuccess()) {
+            if (isDelete && response.status == 404 && m_options.notFoundIsDone) {
+                succeed({});
+                return;
+            }
             fail(AzureError::fromResponse(response));
             return;
         }
-        succeed(response.body);
+        // A DELETE's result is the status of its operation, not a resource.
+        succeed(isDelete ? QByteArray() : response.body);
     });
 }
 

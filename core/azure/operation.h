@@ -24,9 +24,11 @@ struct OperationOptions
     bool notFoundIsDone = true;
 };
 
-// Long-running ARM work (PUT/DELETE/POST answered 201/202): polls Azure-AsyncOperation when
-// given, else Location, else the resource's provisioningState; paces by Retry-After; ends
-// with a GET of the resource. States: NotStarted -> Running -> Succeeded | Failed | Canceled.
+// Long-running ARM work (PUT/PATCH/DELETE/POST answered 201/202): polls Azure-AsyncOperation
+// when given, else Location, else the resource's provisioningState; paces by Retry-After. A PUT
+// or PATCH ends with a GET of the resource; a DELETE or POST that also named a Location reads
+// it once the status says Succeeded, as Azure's own clients do.
+// States: NotStarted -> Running -> Succeeded | Failed | Canceled.
 class OperationBase : public QObject
 {
     Q_OBJECT
@@ -76,7 +78,7 @@ private:
     QString m_status;
     Mode m_mode = Mode::Resource;
     QUrl m_pollUrl;
-    QUrl m_location; // for POST: where the result is read after the async operation
+    QUrl m_location; // for DELETE and POST: where the result is read after the async operation
     int m_polls = 0;
 };
 
