@@ -114,8 +114,8 @@ TEST(Operation, Created201WithAzureAsyncOperationPollsThenGetsTheResource)
     EXPECT_EQ(operation.value()->name, QStringLiteral("compute123"));
     EXPECT_EQ(rig.calls(), (std::vector<std::string>{"PUT " + computeUrl.toStdString(), "GET " + statusUrl.toStdString(),
                                                      "GET " + statusUrl.toStdString(), "GET " + computeUrl.toStdString()}));
-    // The first wait is the default poll interval (the 201 had no Retry-After), then 3 s.
-    EXPECT_EQ(rig.waits(), (std::vector<long long>{5000, 3000}));
+    // The first wait is the default poll interval (the 201 had no Retry-After: Azure's 30 s), then 3 s.
+    EXPECT_EQ(rig.waits(), (std::vector<long long>{30'000, 3000}));
     EXPECT_EQ(states.front(), OperationState::Running);
     EXPECT_EQ(states.back(), OperationState::Succeeded);
 }
