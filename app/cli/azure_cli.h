@@ -45,17 +45,15 @@ azure::Result<T> await(const std::function<void(QObject *, std::function<void(az
     return std::move(*result);
 }
 
-// Waits for a long-running operation, printing its status as it changes (to stderr).
+// Waits for a long-running operation, printing its progress at every poll (to stderr): the
+// service's status, the time so far and when it is checked next.
 inline void awaitOperation(azure::OperationBase &operation, bool quiet)
 {
     QEventLoop loop;
     QObject::connect(&operation, &azure::OperationBase::finished, &loop, &QEventLoop::quit);
     if (!quiet) {
-        QObject::connect(&operation, &azure::OperationBase::stateChanged, &loop,
-                         [](azure::OperationState state, const QString &status) {
-                             printErr(QStringLiteral("  %1%2").arg(azure::toString(state),
-                                                                   status.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(status)));
-                         });
+        QObject::connect(&operation, &azure::OperationBase::progressed, &loop,
+                         [](const azure::OperationProgress &progress) { printErr(QStringLiteral("  ") + azure::describe(progress)); });
     }
     if (operation.state() == azure::OperationState::NotStarted)
         operation.start();

@@ -25,7 +25,7 @@ enum class ErrorKind
     InvalidResponse, // a reply we could not read
     InvalidInput,    // a request we refuse to send (bad name, missing field)
     Canceled,
-    NotFound,        // a secret that is not in the keychain
+    NotFound,        // a secret that does not exist: not in the keychain, or an endpoint without keys
     Keychain,        // the secret service failed
 };
 

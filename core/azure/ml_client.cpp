@@ -36,8 +36,9 @@ void runToEnd(std::shared_ptr<const HttpPipeline> pipeline, HttpRequest request,
 } // namespace
 
 MachineLearningClient::MachineLearningClient(std::shared_ptr<AzureClient> client, WorkspaceRef workspace,
-                                             OperationOptions operationOptions)
-    : m_client(std::move(client)), m_ws(std::move(workspace)), m_operationOptions(operationOptions)
+                                             std::optional<OperationOptions> operationOptions)
+    : m_client(std::move(client)), m_ws(std::move(workspace)),
+      m_operationOptions(operationOptions ? *operationOptions : OperationOptions::forCloud(m_client->cloud()))
 {
 }
 

@@ -75,8 +75,9 @@ void listAll(std::shared_ptr<const HttpPipeline> pipeline, HttpRequest first, It
 class MachineLearningClient final
 {
 public:
+    // operationOptions: how long-running work is paced; by default OperationOptions::forCloud.
     MachineLearningClient(std::shared_ptr<AzureClient> client, WorkspaceRef workspace,
-                          OperationOptions operationOptions = {});
+                          std::optional<OperationOptions> operationOptions = std::nullopt);
 
     const Cloud &cloud() const { return m_client->cloud(); }
     const WorkspaceRef &workspace() const { return m_ws; }

@@ -1,11 +1,35 @@
 #include "core/azure/operation.h"
 
+#include <QRegularExpression>
+
 #include <nlohmann/json.hpp>
+
+#include <cmath>
 
 namespace cerulean::azure {
 
 using namespace std::chrono;
 using nlohmann::json;
+
+namespace {
+
+// The local workspace finishes its long-running work in moments and need not send Retry-After.
+constexpr milliseconds kLocalPollInterval{250};
+
+QString spoken(milliseconds duration)
+{
+    const long long seconds = duration_cast<std::chrono::seconds>(duration).count();
+    if (seconds < 60)
+        return QStringLiteral("%1 s").arg(seconds);
+    if (seconds < 3600) {
+        const long long rest = seconds % 60;
+        return rest ? QStringLiteral("%1 min %2 s").arg(seconds / 60).arg(rest) : QStringLiteral("%1 min").arg(seconds / 60);
+    }
+    const long long minutes = (seconds % 3600) / 60;
+    return minutes ? QStringLiteral("%1 h %2 min").arg(seconds / 3600).arg(minutes) : QStringLiteral("%1 h").arg(seconds / 3600);
+}
+
+} // namespace
 
 QString toString(OperationState state)
 {
@@ -17,6 +41,49 @@ QString toString(OperationState state)
     case OperationState::Canceled: return QStringLiteral("Canceled");
     }
     return {};
+}
+
+OperationOptions OperationOptions::forCloud(const Cloud &cloud)
+{
+    OperationOptions options;
+    if (cloud.isLocal())
+        options.defaultPollInterval = kLocalPollInterval;
+    return options;
+}
+
+std::optional<milliseconds> parseIsoDuration(const QString &text)
+{
+    // P[nD][T[nH][nM][n[.f]S]]: what ARM sends. Years, months and weeks have no fixed length.
+    static const QRegularExpression pattern(
+        QStringLiteral("^P(?:(\\d+)D)?(?:T(?:(\\d+)H)?(?:(\\d+)M)?(?:(\\d+(?:\\.\\d+)?)S)?)?$"),
+        QRegularExpression::CaseInsensitiveOption);
+    const QString trimmed = text.trimmed();
+    const auto match = pattern.match(trimmed);
+    // "P" and "PT" alone match the pattern but say nothing.
+    if (!match.hasMatch() || trimmed.endsWith(QLatin1Char('P'), Qt::CaseInsensitive)
+        || trimmed.endsWith(QLatin1Char('T'), Qt::CaseInsensitive))
+        return std::nullopt;
+    const auto number = [&](int group) { return match.captured(group).isEmpty() ? 0.0 : match.captured(group).toDouble(); };
+    constexpr double secondsPerDay = 86400.0, secondsPerHour = 3600.0, secondsPerMinute = 60.0, msPerSecond = 1000.0;
+    const double seconds = number(1) * secondsPerDay + number(2) * secondsPerHour + number(3) * secondsPerMinute + number(4);
+    return milliseconds(static_cast<milliseconds::rep>(std::llround(seconds * msPerSecond)));
+}
+
+QString describe(const OperationProgress &progress)
+{
+    QString text = progress.status.isEmpty() ? toString(progress.state) : progress.status;
+    if (progress.percentComplete)
+        text += QStringLiteral(" (%1 %)").arg(*progress.percentComplete, 0, 'f', 0);
+    const bool done = progress.state == OperationState::Succeeded || progress.state == OperationState::Failed
+                   || progress.state == OperationState::Canceled;
+    text += done ? QStringLiteral(" after %1").arg(spoken(progress.elapsed)) : QStringLiteral(", %1 so far").arg(spoken(progress.elapsed));
+    if (progress.polls > 0)
+        text += progress.polls == 1 ? QStringLiteral(" (1 check)") : QStringLiteral(" (%1 checks)").arg(progress.polls);
+    if (progress.nextPollIn >= milliseconds(0))
+        text += QStringLiteral("; next check in %1").arg(spoken(progress.nextPollIn));
+    if (progress.serviceTimeout > milliseconds(0) && !done)
+        text += QStringLiteral("; Azure allows up to %1").arg(spoken(progress.serviceTimeout));
+    return text;
 }
 
 bool isTerminalStatus(const QString &status)
@@ -78,6 +145,11 @@ bool isStatus(const QString &status, const char *expected)
     return status.compare(QLatin1String(expected), Qt::CaseInsensitive) == 0;
 }
 
+bool isPutOrPatch(const QByteArray &method)
+{
+    return method == "PUT" || method == "PATCH";
+}
+
 } // namespace
 
 OperationBase::OperationBase(std::shared_ptr<const HttpPipeline> pipeline, HttpRequest initial, OperationOptions options,
@@ -94,18 +166,49 @@ bool OperationBase::isDone() const
         || m_state == OperationState::Canceled;
 }
 
+OperationProgress OperationBase::progress() const
+{
+    OperationProgress out;
+    out.state = m_state;
+    out.status = m_status;
+    if (m_state != OperationState::NotStarted)
+        out.elapsed = duration_cast<milliseconds>(m_pipeline->options().clock->now() - m_startedAt);
+    out.polls = m_polls;
+    out.nextPollIn = isDone() ? milliseconds(-1) : m_nextPollIn;
+    out.serviceTimeout = m_serviceTimeout;
+    out.percentComplete = m_percentComplete;
+    return out;
+}
+
+void OperationBase::report(milliseconds nextPollIn)
+{
+    m_nextPollIn = nextPollIn;
+    Q_EMIT progressed(progress());
+}
+
 void OperationBase::setState(OperationState state)
 {
     m_state = state;
     Q_EMIT stateChanged(state, m_status);
-    if (isDone())
+    if (isDone()) {
+        report(milliseconds(-1));
         Q_EMIT finished();
+    }
+}
+
+void OperationBase::setStatus(const QString &status)
+{
+    if (status.isEmpty() || status == m_status)
+        return;
+    m_status = status;
+    Q_EMIT stateChanged(m_state, m_status);
 }
 
 void OperationBase::start()
 {
     if (m_state != OperationState::NotStarted)
         return;
+    m_startedAt = m_pipeline->options().clock->now();
     setState(OperationState::Running);
     m_pipeline->send(m_initial, this, [this](const HttpResponse &response) { onInitial(response); });
 }
@@ -163,10 +266,12 @@ void OperationBase::onInitial(const HttpResponse &response)
     const QUrl asyncOperation = headerUrl("Azure-AsyncOperation");
     const QUrl location = headerUrl("Location");
     m_location = location;
+    // Online endpoints and deployments say how long the service allows (PT30M): shown while polling.
+    if (const auto timeout = parseIsoDuration(QString::fromLatin1(response.headers.value("x-ms-async-operation-timeout"))))
+        m_serviceTimeout = *timeout;
     const json doc = parseObject(response.body);
     const QString state = provisioningState(doc);
-    if (!state.isEmpty())
-        m_status = state;
+    setStatus(state);
 
     if (asyncOperation.isValid() && !asyncOperation.isEmpty()) {
         m_mode = Mode::AsyncOperation;
@@ -187,7 +292,6 @@ void OperationBase::onInitial(const HttpResponse &response)
         succeed(response.body);
         return;
     }
-    Q_EMIT stateChanged(m_state, m_status);
     schedulePoll(response);
 }
 
@@ -196,6 +300,7 @@ void OperationBase::schedulePoll(const HttpResponse &last)
     milliseconds wait = retryAfter(last.headers, m_pipeline->options().clock->now());
     if (wait < milliseconds(0))
         wait = m_options.defaultPollInterval;
+    report(wait);
     m_pipeline->options().scheduler->schedule(wait, this, [this]() { poll(); });
 }
 
@@ -204,6 +309,7 @@ void OperationBase::poll()
     if (isDone())
         return;
     ++m_polls;
+    m_nextPollIn = milliseconds(-1);
     HttpRequest request;
     request.method = "GET";
     request.url = m_pollUrl;
@@ -227,12 +333,16 @@ void OperationBase::onPoll(const HttpResponse &response)
     switch (m_mode) {
     case Mode::AsyncOperation: {
         const QString status = stringAt(doc, {"status"});
-        if (!status.isEmpty())
-            m_status = status;
+        setStatus(status);
+        // Workspaces report 100 when done; online endpoints send 0 throughout, which says nothing.
+        if (const auto it = doc.find("percentComplete"); it != doc.end() && it->is_number() && it->get<double>() > 0)
+            m_percentComplete = it->get<double>();
         if (isStatus(status, "Succeeded")) {
-            if (m_initial.method == "PUT" || m_initial.method == "PATCH")
+            // ARM's rules, as Azure's clients follow them: a PUT or PATCH reads the resource; a
+            // DELETE or POST reads its Location when it gave one (Azure ML's mfeOperationResults).
+            if (isPutOrPatch(m_initial.method))
                 finalGet(m_initial.url);
-            else if (m_initial.method == "POST" && m_location.isValid() && !m_location.isEmpty())
+            else if (m_location.isValid() && !m_location.isEmpty())
                 finalGet(m_location);
             else
                 succeed(isDelete ? QByteArray() : response.body);
@@ -246,17 +356,18 @@ void OperationBase::onPoll(const HttpResponse &response)
     }
     case Mode::Location:
         if (response.status != 202) {
-            if (response.body.trimmed().isEmpty() && (m_initial.method == "PUT" || m_initial.method == "PATCH"))
+            // The Location of a PUT or PATCH may answer with an operation's status rather than the
+            // resource (an online endpoint's PATCH: mfeOperationResults): the resource is read.
+            if (isPutOrPatch(m_initial.method))
                 finalGet(m_initial.url);
             else
-                succeed(response.body);
+                succeed(isDelete ? QByteArray() : response.body);
             return;
         }
         break;
     case Mode::Resource: {
         const QString state = provisioningState(doc);
-        if (!state.isEmpty())
-            m_status = state;
+        setStatus(state);
         if (state.isEmpty() || isStatus(state, "Succeeded")) {
             succeed(response.body);
             return;
@@ -268,7 +379,6 @@ void OperationBase::onPoll(const HttpResponse &response)
         break;
     }
     }
-    Q_EMIT stateChanged(m_state, m_status);
     schedulePoll(response);
 }
 
@@ -277,14 +387,20 @@ void OperationBase::finalGet(const QUrl &url)
     HttpRequest request;
     request.method = "GET";
     request.url = url;
-    m_pipeline->send(request, this, [this](const HttpResponse &response) {
+    const bool isDelete = m_initial.method == "DELETE";
+    m_pipeline->send(request, this, [this, isDelete](const HttpResponse &response) {
         if (isDone())
             return;
         if (!response.isSuccess()) {
+            if (isDelete && response.status == 404 && m_options.notFoundIsDone) {
+                succeed({});
+                return;
+            }
             fail(AzureError::fromResponse(response));
             return;
         }
-        succeed(response.body);
+        // A DELETE's result is the status of its operation, not a resource.
+        succeed(isDelete ? QByteArray() : response.body);
     });
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/azure/cloud.h"
 #include "core/azure/pipeline.h"
 #include "core/azure/result.h"
 
@@ -18,15 +19,41 @@ QString toString(OperationState state);
 
 struct OperationOptions
 {
-    // Used when the service sends no Retry-After.
-    std::chrono::milliseconds defaultPollInterval{5000};
+    // Used when the service sends no Retry-After, which is always on Azure ML (no answer in the
+    // recorded traffic carries one): Azure's own ARM clients then wait 30 s between polls
+    // (azure-mgmt-core's ARMPolling timeout=30, the Az PowerShell modules' "?? 30").
+    std::chrono::milliseconds defaultPollInterval{30'000};
     // DELETE: a 404 means the resource is already gone, which is what was asked.
     bool notFoundIsDone = true;
+
+    // The pace for a cloud: Azure's as above; the local workspace finishes its work in
+    // moments, so a short interval keeps the CLI and the app from idling between polls.
+    static OperationOptions forCloud(const Cloud &cloud);
 };
 
-// Long-running ARM work (PUT/DELETE/POST answered 201/202): polls Azure-AsyncOperation when
-// given, else Location, else the resource's provisioningState; paces by Retry-After; ends
-// with a GET of the resource. States: NotStarted -> Running -> Succeeded | Failed | Canceled.
+// What a running operation has told so far, for a progress line while it polls.
+struct OperationProgress
+{
+    OperationState state = OperationState::NotStarted;
+    QString status;                               // the service's last word ("Creating", "Updating")
+    std::chrono::milliseconds elapsed{0};         // since start(), on the pipeline's clock
+    int polls = 0;                                // status requests made so far
+    std::chrono::milliseconds nextPollIn{-1};     // the wait before the next poll; -1: none planned
+    std::chrono::milliseconds serviceTimeout{-1}; // x-ms-async-operation-timeout; -1: not sent
+    std::optional<double> percentComplete;        // when the service reports more than 0
+};
+
+// "Updating, 2 min 30 s so far (5 checks); next check in 30 s; Azure allows up to 30 min";
+// once done, "Succeeded after 7 min 30 s (15 checks)".
+QString describe(const OperationProgress &progress);
+// An ISO 8601 duration as ARM sends them (PT30M, PT1H30M, P1DT2H, PT0.5S); nullopt if it is not one.
+std::optional<std::chrono::milliseconds> parseIsoDuration(const QString &text);
+
+// Long-running ARM work (PUT/PATCH/DELETE/POST answered 201/202): polls Azure-AsyncOperation
+// when given, else Location, else the resource's provisioningState; paces by Retry-After (the
+// default interval otherwise). A PUT or PATCH ends with a GET of the resource; a DELETE or
+// POST that also named a Location reads it once the status says Succeeded, as Azure's own
+// clients do. States: NotStarted -> Running -> Succeeded | Failed | Canceled.
 class OperationBase : public QObject
 {
     Q_OBJECT
@@ -41,6 +68,7 @@ public:
     // The last status the service reported ("InProgress", "Creating", …).
     const QString &status() const { return m_status; }
     int pollCount() const { return m_polls; }
+    OperationProgress progress() const;
 
     // Sends the initial request. Call once.
     void start();
@@ -48,7 +76,11 @@ public:
     void cancel();
 
 Q_SIGNALS:
+    // When the state or the service's status changes.
     void stateChanged(cerulean::azure::OperationState state, const QString &status);
+    // After the first answer and after every poll (and once more at the end), so that a long
+    // wait shows its time and the service's last word.
+    void progressed(const cerulean::azure::OperationProgress &progress);
     void finished();
 
 protected:
@@ -67,6 +99,8 @@ private:
     void succeed(const QByteArray &body);
     void fail(AzureError error);
     void setState(OperationState state);
+    void setStatus(const QString &status);
+    void report(std::chrono::milliseconds nextPollIn);
 
     std::shared_ptr<const HttpPipeline> m_pipeline;
     HttpRequest m_initial;
@@ -76,8 +110,12 @@ private:
     QString m_status;
     Mode m_mode = Mode::Resource;
     QUrl m_pollUrl;
-    QUrl m_location; // for POST: where the result is read after the async operation
+    QUrl m_location; // for DELETE and POST: where the result is read after the async operation
     int m_polls = 0;
+    std::chrono::system_clock::time_point m_startedAt;
+    std::chrono::milliseconds m_nextPollIn{-1};
+    std::chrono::milliseconds m_serviceTimeout{-1};
+    std::optional<double> m_percentComplete;
 };
 
 // An Operation with its typed result (the resource as ARM returns it at the end).

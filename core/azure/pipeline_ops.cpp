@@ -465,7 +465,7 @@ Operation<BatchEndpoint> *PipelineOperations::createBatchEndpoint(const QString 
 {
     auto *operation = new Operation<BatchEndpoint>(
         m_pipeline, requests::createBatchEndpoint(m_cloud, m_ws, name, location, description, defaultDeployment), &parseBatchEndpoint,
-        OperationOptions{}, parent);
+        OperationOptions::forCloud(m_cloud), parent);
     operation->start();
     return operation;
 }
@@ -473,7 +473,7 @@ Operation<BatchEndpoint> *PipelineOperations::createBatchEndpoint(const QString 
 Operation<BatchDeployment> *PipelineOperations::createBatchDeployment(const BatchDeploymentSpec &spec, QObject *parent) const
 {
     auto *operation = new Operation<BatchDeployment>(m_pipeline, requests::createBatchDeployment(m_cloud, m_ws, spec),
-                                                     &parseBatchDeployment, OperationOptions{}, parent);
+                                                     &parseBatchDeployment, OperationOptions::forCloud(m_cloud), parent);
     operation->start();
     return operation;
 }

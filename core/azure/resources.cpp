@@ -52,6 +52,15 @@ QMap<QString, QString> stringMap(const json *value)
     return out;
 }
 
+// A version's resource name is its version number ("1"): the asset's name is the segment before
+// "versions" in its id (…/models/{name}/versions/{version}). Falls back to the resource name.
+QString assetName(const QString &id, const QString &resourceName)
+{
+    const QStringList segments = id.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    const qsizetype at = segments.lastIndexOf(QStringLiteral("versions"));
+    return at >= 1 && at + 1 < segments.size() ? segments.at(at - 1) : resourceName;
+}
+
 int intOr(const json *value, int fallback = 0)
 {
     const auto parsed = asInt(value);
@@ -234,6 +243,7 @@ Result<DataVersion> parseDataVersion(const QByteArray &body)
         return missing("data asset version", "properties.dataUri");
     // The version is the last segment of the id (…/data/{name}/versions/{version}).
     out.version = out.id.section(QLatin1Char('/'), -1);
+    out.name = assetName(out.id, out.name);
     return out;
 }
 
@@ -287,6 +297,7 @@ Result<Model> parseModel(const QByteArray &body)
     out.jobName = str(*p, "jobName");
     out.properties = stringMap(member(*p, "properties"));
     out.version = out.id.section(QLatin1Char('/'), -1);
+    out.name = assetName(out.id, out.name);
     return out;
 }
 
@@ -337,7 +348,19 @@ Result<EndpointKeys> parseEndpointKeys(const QByteArray &body)
     CERULEAN_OBJECT(doc, "endpoint keys")
     if (!member(doc, "primaryKey"))
         return missing("endpoint keys", "primaryKey");
-    return EndpointKeys{str(doc, "primaryKey"), str(doc, "secondaryKey")};
+    EndpointKeys keys{str(doc, "primaryKey"), str(doc, "secondaryKey")};
+    if (keys.primaryKey.isEmpty() && keys.secondaryKey.isEmpty()) {
+        // Azure answers listKeys of an endpoint that authenticates with tokens (AMLToken,
+        // AADToken) with 200 and null keys: there is no key to keep or to score with.
+        AzureError error;
+        error.kind = ErrorKind::NotFound;
+        error.code = QStringLiteral("EndpointHasNoKeys");
+        error.message = QStringLiteral("the endpoint has no keys (its keys are null: it authenticates with tokens, not keys)");
+        error.action = QStringLiteral("Score it with a token (POST …/onlineEndpoints/{name}/token, or an Entra ID token for "
+                                      "AADToken), or create the endpoint with authMode Key.");
+        return error;
+    }
+    return keys;
 }
 
 Result<EndpointToken> parseEndpointToken(const QByteArray &body)

@@ -114,8 +114,8 @@ TEST(Operation, Created201WithAzureAsyncOperationPollsThenGetsTheResource)
     EXPECT_EQ(operation.value()->name, QStringLiteral("compute123"));
     EXPECT_EQ(rig.calls(), (std::vector<std::string>{"PUT " + computeUrl.toStdString(), "GET " + statusUrl.toStdString(),
                                                      "GET " + statusUrl.toStdString(), "GET " + computeUrl.toStdString()}));
-    // The first wait is the default poll interval (the 201 had no Retry-After), then 3 s.
-    EXPECT_EQ(rig.waits(), (std::vector<long long>{5000, 3000}));
+    // The first wait is the default poll interval (the 201 had no Retry-After: Azure's 30 s), then 3 s.
+    EXPECT_EQ(rig.waits(), (std::vector<long long>{30'000, 3000}));
     EXPECT_EQ(states.front(), OperationState::Running);
     EXPECT_EQ(states.back(), OperationState::Succeeded);
 }
@@ -143,6 +143,10 @@ TEST(Operation, Accepted202WithLocationAndRetryAfterPollsTheLocation)
                 return jsonResponse(202, "", {{"Retry-After", "11"}});
             return exampleResponse(example, "200");
         }
+        // A PUT's result is the resource, read once the Location says done (Azure ML's Locations
+        // may answer with the operation's status instead of the resource).
+        if (request.method == "GET" && request.url.toString() == workspaceUrl)
+            return exampleResponse(example, "200");
         return jsonResponse(500, "{}");
     };
     HttpRequest put;
@@ -156,6 +160,7 @@ TEST(Operation, Accepted202WithLocationAndRetryAfterPollsTheLocation)
     EXPECT_EQ(operation.value()->name, QStringLiteral("testworkspace"));
     EXPECT_EQ(rig.waits(), (std::vector<long long>{7000, 11000, 11000}));
     EXPECT_EQ(operation.pollCount(), 3);
+    EXPECT_EQ(rig.calls().back(), "GET " + workspaceUrl.toStdString());
 }
 
 TEST(Operation, FailedStatusCarriesTheErrorDetails)
@@ -191,11 +196,14 @@ TEST(Operation, DeleteAcceptedPollsAsyncOperationAndEndsWithoutBody)
     const json example = loadJson(mlExamples() + QStringLiteral("Compute/delete.json"));
     ASSERT_TRUE(example.is_object());
     const QString statusUrl = QStringLiteral("https://management.azure.com/subscriptions/...pathToOperationStatus...");
+    const QString resultUrl = QStringLiteral("https://management.azure.com/subscriptions/...pathToOperationResult...");
     rig.transport->handler = [&](const HttpRequest &request) {
         if (request.method == "DELETE")
             return exampleResponse(example, "202");
         if (request.url.toString() == statusUrl)
             return jsonResponse(200, R"({"status":"Succeeded"})");
+        if (request.url.toString() == resultUrl)
+            return exampleResponse(example, "200");
         return jsonResponse(500, "{}");
     };
     HttpRequest del;
@@ -205,8 +213,12 @@ TEST(Operation, DeleteAcceptedPollsAsyncOperationAndEndsWithoutBody)
     operation.start();
     ASSERT_TRUE(waitUntil([&]() { return operation.isDone(); }));
     EXPECT_EQ(operation.state(), OperationState::Succeeded);
-    EXPECT_EQ(rig.transport->requests.size(), 2u); // Azure-AsyncOperation preferred over Location
+    // Azure-AsyncOperation is polled (preferred over Location); once it says Succeeded the
+    // operation's result is read at the Location, as Azure's clients read it.
+    ASSERT_EQ(rig.transport->requests.size(), 3u);
     EXPECT_EQ(rig.transport->requests[1].url.toString(), statusUrl);
+    EXPECT_EQ(rig.transport->requests[2].url.toString(), resultUrl);
+    EXPECT_EQ(operation.pollCount(), 1);
 }
 
 TEST(Operation, DeleteOfAMissingResourceIsDone)

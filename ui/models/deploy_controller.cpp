@@ -212,9 +212,21 @@ void DeployController::loadModels()
                             });
 }
 
+void DeployController::announce(int step, const QString &text)
+{
+    m_step = step;
+    m_stepText = text;
+    Q_EMIT progress(step, kSteps, text);
+}
+
 void DeployController::track(azure::OperationBase *operation, quint64 generation, std::function<void()> next)
 {
     m_operation = operation;
+    // Azure takes minutes over a deployment and answers every 30 s: each poll says where it is.
+    connect(operation, &azure::OperationBase::progressed, this, [this, generation](const azure::OperationProgress &polled) {
+        if (generation == m_generation && polled.nextPollIn >= std::chrono::milliseconds(0))
+            Q_EMIT progress(m_step, kSteps, m_stepText + QLatin1Char(' ') + azure::describe(polled));
+    });
     connect(operation, &azure::OperationBase::finished, this, [this, operation, generation, next = std::move(next)] {
         operation->deleteLater();
         if (generation != m_generation)
@@ -257,7 +269,7 @@ void DeployController::deploy(const DeploySettings &settings)
     const quint64 generation = ++m_generation;
     setBusy(true);
     setState(State::Deploying);
-    Q_EMIT progress(1, kSteps, tr("Creating endpoint %1…").arg(settings.endpointName));
+    announce(1, tr("Creating endpoint %1…").arg(settings.endpointName));
     azure::OnlineEndpointSpec spec;
     spec.name = settings.endpointName;
     spec.location = session->workspace().location;
@@ -267,7 +279,7 @@ void DeployController::deploy(const DeploySettings &settings)
 
 void DeployController::createDeployment(quint64 generation)
 {
-    Q_EMIT progress(2, kSteps, tr("Creating deployment %1 (starting the scoring container)…").arg(m_settings.deploymentName));
+    announce(2, tr("Creating deployment %1 (starting the scoring container)…").arg(m_settings.deploymentName));
     azure::OnlineDeploymentSpec spec;
     spec.endpointName = m_settings.endpointName;
     spec.name = m_settings.deploymentName;
@@ -281,7 +293,7 @@ void DeployController::createDeployment(quint64 generation)
 
 void DeployController::routeTraffic(quint64 generation)
 {
-    Q_EMIT progress(3, kSteps, tr("Sending all traffic to %1…").arg(m_settings.deploymentName));
+    announce(3, tr("Sending all traffic to %1…").arg(m_settings.deploymentName));
     azure::OnlineEndpointSpec spec;
     spec.name = m_settings.endpointName;
     spec.location = m_session ? m_session->workspace().location : QString();
@@ -293,7 +305,7 @@ void DeployController::routeTraffic(quint64 generation)
 void DeployController::readEndpoint(quint64 generation)
 {
     m_operation.clear();
-    Q_EMIT progress(4, kSteps, tr("Reading the scoring URI…"));
+    announce(4, tr("Reading the scoring URI…"));
     m_client->getOnlineEndpoint(m_settings.endpointName, this, [this, generation](azure::Result<azure::OnlineEndpoint> endpoint) {
         if (generation != m_generation)
             return;
@@ -313,7 +325,7 @@ void DeployController::storeKey(quint64 generation, const azure::OnlineEndpoint 
         select(endpoint);
         return;
     }
-    Q_EMIT progress(5, kSteps, tr("Putting the endpoint key in the keychain…"));
+    announce(5, tr("Putting the endpoint key in the keychain…"));
     m_client->listEndpointKeys(endpoint.name, this, [this, generation, endpoint](azure::Result<azure::EndpointKeys> keys) {
         if (generation != m_generation)
             return;

@@ -101,6 +101,8 @@ private:
     void setState(State state);
     void setBusy(bool busy);
     void fail(const azure::AzureError &error);
+    // Emits progress for a step and remembers it, so that a long wait can add the service's word.
+    void announce(int step, const QString &text);
     void failOperation(const QString &what, const azure::AzureError &error);
     void track(azure::OperationBase *operation, quint64 generation, std::function<void()> next);
     void createDeployment(quint64 generation);
@@ -123,6 +125,8 @@ private:
     quint64 m_generation = 0;
     quint64 m_keyGeneration = 0;
     bool m_reannouncing = false;
+    int m_step = 0;
+    QString m_stepText;
 };
 
 // The ARM authMode for a DeploymentRef one ("key" -> "Key", "aml_token" -> "AMLToken") and back.
