@@ -1087,7 +1087,12 @@ json Reader::step(const QString &name, const YAML::Node &value, PipelineScope &s
         if (auto c = map.take("component"); c && !c->IsNull())
             fail(c->Mark(), map.at("component"),
                  QStringLiteral("a step from a component is not supported: write its command, inputs and outputs in the step"));
-        text(map.need("command", QStringLiteral(" (what the step runs)")), map.at("command"));
+        const YAML::Node command = map.need("command", QStringLiteral(" (what the step runs)"));
+        for (const Binding &b : bindingsIn(text(command, map.at("command")), command.Mark(), map.at("command")))
+            if (b.parts.value(0) == QLatin1String("parent"))
+                fail(command.Mark(), map.at("command"),
+                     QStringLiteral("${{%1}}: a command names its own inputs and outputs; bind the parent's through the step's inputs")
+                         .arg(b.parts.join(QLatin1Char('.'))));
         for (const char *key : {"environment", "environment_variables", "distribution", "resources", "limits", "queue_settings"})
             map.take(key);
         if (auto code = map.take("code"); code && !code->IsNull() && !isUri(text(*code, map.at("code"))))

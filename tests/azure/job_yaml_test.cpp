@@ -428,6 +428,10 @@ TEST_F(JobYaml, ABadBindingIsNamedWithItsStepAndLine)
                                                    "${{parent.inputs.classification_test_data}}: the pipeline has no input "
                                                    "'classification_test_data'")))
         << parentInput.toStdString();
+    const QString parentInCommand = error(QByteArray(io).replace("cat ${{inputs.world_input}}", "cat ${{parent.jobs.hello_job.outputs.world_output}}"));
+    EXPECT_TRUE(parentInCommand.startsWith(QLatin1String("job.yml:13:14: jobs.world_job.command: "
+                                                         "${{parent.jobs.hello_job.outputs.world_output}}: a command names its own")))
+        << parentInCommand.toStdString();
     const QString outsidePipeline = error("command: echo ${{parent.inputs.x}}\nenvironment: azureml:e:1\n");
     EXPECT_TRUE(outsidePipeline.startsWith(QLatin1String("job.yml:1:10: command: ${{parent.inputs.x}}: only a pipeline's steps bind"))) << outsidePipeline.toStdString();
     const QString expression = error("command: echo ${{ inputs.x + 1 }}\nenvironment: azureml:e:1\ninputs: {x: 1}\n");
