@@ -45,11 +45,12 @@ struct YamlFailure
     int line = 0, column = 0; // 1-based; 0 when the place is unknown
     QString path;
     QString message;
+    QString file; // a component file the job reads; empty: the job's own
 };
 
 [[noreturn]] void fail(const YAML::Mark &mark, const QString &path, const QString &message)
 {
-    throw YamlFailure{mark.is_null() ? 0 : mark.line + 1, mark.is_null() ? 0 : mark.column + 1, path, message};
+    throw YamlFailure{mark.is_null() ? 0 : mark.line + 1, mark.is_null() ? 0 : mark.column + 1, path, message, {}};
 }
 
 QString describe(const YAML::Node &node)
@@ -497,6 +498,7 @@ private:
     void readPipeline(Mapping &map, json &properties);
     InlineEnvironment inlineEnvironment(const YAML::Node &value, const QString &path);
     json step(const QString &name, const YAML::Node &value, PipelineScope &scope);
+    void inlineComponent(const YAML::Node &reference, const QString &path, json &node, PipelineScope &scope);
 
     const JobYamlContext &m_context;
     JobDefinition m_job;
@@ -1084,16 +1086,27 @@ json Reader::step(const QString &name, const YAML::Node &value, PipelineScope &s
             map.take(key);
     } else if (type == QLatin1String("command")) {
         common(map, checked);
-        if (auto c = map.take("component"); c && !c->IsNull())
-            fail(c->Mark(), map.at("component"),
-                 QStringLiteral("a step from a component is not supported: write its command, inputs and outputs in the step"));
+        if (auto c = map.take("component"); c && !c->IsNull()) {
+            for (const char *key : {"command", "code"})
+                if (auto own = map.take(key))
+                    fail(own->Mark(), map.at(key), QStringLiteral("a step from a component takes its %1 from it").arg(QLatin1String(key)));
+            for (const char *key : {"environment", "environment_variables", "distribution", "resources", "limits", "queue_settings",
+                                    "is_deterministic", "inputs", "outputs"})
+                map.take(key);
+            map.rejectOthers();
+            inlineComponent(*c, map.at("component"), node, scope);
+            checkBindings(value, path, &scope);
+            m_inStep = false;
+            return node;
+        }
         const YAML::Node command = map.need("command", QStringLiteral(" (what the step runs)"));
         for (const Binding &b : bindingsIn(text(command, map.at("command")), command.Mark(), map.at("command")))
             if (b.parts.value(0) == QLatin1String("parent"))
                 fail(command.Mark(), map.at("command"),
                      QStringLiteral("${{%1}}: a command names its own inputs and outputs; bind the parent's through the step's inputs")
                          .arg(b.parts.join(QLatin1Char('.'))));
-        for (const char *key : {"environment", "environment_variables", "distribution", "resources", "limits", "queue_settings"})
+        for (const char *key : {"environment", "environment_variables", "distribution", "resources", "limits", "queue_settings",
+                                "is_deterministic"})
             map.take(key);
         if (auto code = map.take("code"); code && !code->IsNull() && !isUri(text(*code, map.at("code"))))
             node["code"] = ss(localPath(*code, map.at("code"), true));
@@ -1138,6 +1151,119 @@ json Reader::step(const QString &name, const YAML::Node &value, PipelineScope &s
     checkBindings(value, path, &scope);
     m_inStep = false;
     return node;
+}
+
+// The file a step's `component: file:PATH` names, relative to the job's file.
+QString componentFile(const QString &reference, const QString &baseDir)
+{
+    QString written = reference.trimmed();
+    if (written.startsWith(QLatin1String("file:")))
+        written = written.mid(5);
+    return QDir::cleanPath(QFileInfo(QDir(baseDir.isEmpty() ? QDir::currentPath() : baseDir), written).absoluteFilePath());
+}
+
+// A command component (commandComponent schema) read into the step that uses it: its command,
+// code, environment and settings; its inputs' defaults where the step binds nothing; its outputs
+// with their types. The service runs the step as one written out.
+void Reader::inlineComponent(const YAML::Node &reference, const QString &path, json &node, PipelineScope &scope)
+{
+    const QString written = text(reference, path).trimmed();
+    if (written.startsWith(QLatin1String("azureml:")) || (isUri(written) && !written.startsWith(QLatin1String("file:"))))
+        fail(reference.Mark(), path,
+             QStringLiteral("a registered component (%1) is not supported: name its file (file:PATH) or write the step's command")
+                 .arg(written));
+    const QString file = componentFile(written, m_context.baseDir);
+    if (!QFileInfo(file).isFile())
+        fail(reference.Mark(), path, QStringLiteral("the component file '%1' does not exist (looked for %2)").arg(written, file));
+    const QString componentDir = QFileInfo(file).absolutePath();
+    const json stepInputs = node.value("inputs", json::object());
+    const json stepOutputs = node.value("outputs", json::object());
+    YAML::Node component;
+    try {
+        component = YAML::LoadFile(file.toStdString());
+        Mapping map(component, QString());
+        for (const char *key : {"$schema", "name", "version", "description", "tags", "properties"})
+            map.take(key);
+        if (auto t = map.take("type"); t && !t->IsNull() && text(*t, QStringLiteral("type")).trimmed().toLower() != QLatin1String("command"))
+            fail(t->Mark(), QStringLiteral("type"), QStringLiteral("a %1 component is not supported: Cerulean runs command components").arg(describe(*t)));
+        const YAML::Node command = map.need("command", QStringLiteral(" (what the component runs)"));
+        node["command"] = ss(text(command, QStringLiteral("command")));
+        if (auto code = map.take("code"); code && !code->IsNull()) {
+            const QFileInfo where(QDir(componentDir), text(*code, QStringLiteral("code")).trimmed());
+            if (!where.isDir())
+                fail(code->Mark(), QStringLiteral("code"), QStringLiteral("the code folder '%1' does not exist (looked for %2)")
+                                                               .arg(qs(code->Scalar()), where.absoluteFilePath()));
+            const QString absolute = QDir::cleanPath(where.absoluteFilePath());
+            if (!m_job.localPaths.contains(absolute))
+                m_job.localPaths << absolute;
+            node["code"] = ss(absolute);
+        }
+        for (const char *key : {"display_name", "environment", "environment_variables", "resources", "distribution", "is_deterministic"})
+            if (auto v = map.take(key); v && !v->IsNull() && !node.contains(key))
+                node[key] = toJson(*v, QString::fromLatin1(key));
+        if (auto a = map.take("additional_includes"); a && !a->IsNull())
+            fail(a->Mark(), QStringLiteral("additional_includes"), QStringLiteral("additional includes are not supported"));
+        scope.ownInputs.clear();
+        scope.ownOutputs.clear();
+        json inputs = stepInputs.is_object() ? stepInputs : json::object();
+        const YAML::Node declaredInputs = map.take("inputs").value_or(YAML::Node());
+        if (declaredInputs && !declaredInputs.IsNull()) {
+            Mapping m(declaredInputs, QStringLiteral("inputs"));
+            for (auto it = declaredInputs.begin(); it != declaredInputs.end(); ++it) {
+                m.take(it->first.Scalar().c_str());
+                scope.ownInputs.insert(qs(it->first.Scalar()));
+                if (!it->second.IsMap())
+                    fail(it->second.Mark(), m.at(it->first.Scalar().c_str()),
+                         QStringLiteral("expected a {type, default} mapping, not %1").arg(describe(it->second)));
+            }
+        }
+        for (auto it = stepInputs.begin(); stepInputs.is_object() && it != stepInputs.end(); ++it)
+            if (!scope.ownInputs.count(qs(it.key())))
+                throw YamlFailure{0, 0, QString(), QStringLiteral("%1: the component has no input '%2'").arg(path, qs(it.key())), {}};
+        for (auto it = declaredInputs.begin(); declaredInputs.IsMap() && it != declaredInputs.end(); ++it) {
+            const std::string name = it->first.Scalar();
+            const YAML::Node spec = it->second;
+            if (inputs.contains(name))
+                continue;
+            if (spec["default"] && !spec["default"].IsNull())
+                inputs[name] = toJson(spec["default"], QStringLiteral("inputs.") + qs(name));
+            else if (!(spec["optional"] && spec["optional"].IsScalar() && boolWord(qs(spec["optional"].Scalar())).value_or(false)))
+                throw YamlFailure{0, 0, QString(),
+                                  QStringLiteral("%1: the component's input '%2' is required and the step binds nothing to it").arg(path, qs(name)),
+                                  {}};
+        }
+        if (!inputs.empty())
+            node["inputs"] = inputs;
+        json outputs = stepOutputs.is_object() ? stepOutputs : json::object();
+        if (auto declared = map.take("outputs"); declared && !declared->IsNull()) {
+            Mapping m(*declared, QStringLiteral("outputs"));
+            for (auto it = declared->begin(); it != declared->end(); ++it) {
+                const std::string name = it->first.Scalar();
+                m.take(name.c_str());
+                scope.ownOutputs.insert(qs(name));
+                if (!outputs.contains(name))
+                    outputs[name] = it->second.IsMap() && it->second["type"] ? json{{"type", it->second["type"].Scalar()}} : json(nullptr);
+            }
+        }
+        for (auto it = stepOutputs.begin(); stepOutputs.is_object() && it != stepOutputs.end(); ++it)
+            if (!scope.ownOutputs.count(qs(it.key())))
+                throw YamlFailure{0, 0, QString(), QStringLiteral("%1: the component has no output '%2'").arg(path, qs(it.key())), {}};
+        if (!outputs.empty())
+            node["outputs"] = outputs;
+        map.rejectOthers();
+        scope.checkOwn = true;
+        for (const Binding &b : bindingsIn(qs(command.Scalar()), command.Mark(), QStringLiteral("command")))
+            checkBinding(b, &scope, command.Mark(), QStringLiteral("command"));
+    } catch (YamlFailure &f) {
+        if (f.line > 0 || !f.path.isEmpty())
+            f.file = file; // a place in the component's own file
+        else
+            f = YamlFailure{reference.Mark().line + 1, reference.Mark().column + 1, QString(), f.message, {}};
+        throw;
+    } catch (const YAML::Exception &e) {
+        throw YamlFailure{e.mark.line + 1, e.mark.column + 1, QString(), QStringLiteral("not YAML: %1").arg(qs(e.msg)), file};
+    }
+    node.erase("component");
 }
 
 void Reader::readPipeline(Mapping &map, json &properties)
@@ -1190,6 +1316,17 @@ void Reader::readPipeline(Mapping &map, json &properties)
                                                                                       : QStringLiteral("command");
         if (type != QLatin1String("command"))
             declared.reset(); // AutoML's best_model, a batch step's job_output: not all declared
+        else if (step.IsMap() && step["component"] && step["component"].IsScalar()) {
+            // A component's outputs are declared in its file (read again, and checked, with the step).
+            try {
+                const YAML::Node component = YAML::LoadFile(componentFile(qs(step["component"].Scalar()), m_context.baseDir).toStdString());
+                if (component.IsMap() && component["outputs"] && component["outputs"].IsMap())
+                    for (auto o = component["outputs"].begin(); o != component["outputs"].end(); ++o)
+                        declared->insert(qs(o->first.Scalar()));
+            } catch (const YAML::Exception &) {
+                declared.reset();
+            }
+        }
         scope.stepOutputs[qs(it->first.Scalar())] = declared;
     }
     if (jobs.size() == 0)
@@ -1677,9 +1814,11 @@ Result<JobDefinition> readJobYaml(const QByteArray &yaml, const JobYamlContext &
         Reader reader(context);
         return reader.read(root);
     } catch (const YamlFailure &f) {
-        return AzureError::invalidInput(QStringLiteral("%1: %2%3")
-                                            .arg(where(f.line, f.column), f.path.isEmpty() ? QString() : f.path + QStringLiteral(": "),
-                                                 f.message));
+        const QString at = f.file.isEmpty() ? where(f.line, f.column)
+                                            : f.line > 0 ? QStringLiteral("%1:%2:%3").arg(f.file).arg(f.line).arg(f.column)
+                                                         : f.file;
+        return AzureError::invalidInput(
+            QStringLiteral("%1: %2%3").arg(at, f.path.isEmpty() ? QString() : f.path + QStringLiteral(": "), f.message));
     } catch (const YAML::Exception &e) {
         return AzureError::invalidInput(
             QStringLiteral("%1: not YAML: %2").arg(where(e.mark.line + 1, e.mark.column + 1), QString::fromStdString(e.msg)));

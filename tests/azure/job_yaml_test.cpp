@@ -44,6 +44,10 @@ protected:
             ASSERT_TRUE(mltable.open(QIODevice::WriteOnly));
             mltable.write("paths:\n  - file: ./data.csv\n");
         }
+        ASSERT_TRUE(QDir(dir.path()).mkpath(QStringLiteral("components/src")));
+        for (const char *component : {"component_preprocessing.yaml", "component_register_model.yaml"})
+            ASSERT_TRUE(QFile::copy(QStringLiteral(CERULEAN_SOURCE_DIR "/tests/azure/job_yaml/components/") + QLatin1String(component),
+                                    dir.filePath(QStringLiteral("components/") + QLatin1String(component))));
     }
 
     JobYamlContext context(const char *fileName = "job.yml") const
@@ -280,10 +284,55 @@ TEST_F(JobYaml, PipelineWithAnAutoMLStepBetweenCommandSteps)
               "${{outputs.preprocessed_validation_data}}");
 }
 
+TEST_F(JobYaml, StepsFromComponentFilesAreWrittenOut)
+{
+    // The az ml example as published: its command steps load their components from files.
+    const JobDefinition job = ok(fixture("automl-components-pipeline.yml"));
+    const json steps = parse(job.properties)["jobs"];
+    const json &pre = steps["preprocessing_node"];
+    EXPECT_FALSE(pre.contains("component"));
+    EXPECT_EQ(pre["type"], "command");
+    EXPECT_EQ(pre["display_name"], "Data Preprocessing");
+    EXPECT_EQ(pre["command"], "python preprocess.py --train_data ${{inputs.train_data}} --validation_data ${{inputs.validation_data}} "
+                              "--scale ${{inputs.scale}} --preprocessed_train_data ${{outputs.preprocessed_train_data}} "
+                              "--preprocessed_validation_data ${{outputs.preprocessed_validation_data}}");
+    EXPECT_EQ(pre["code"], path("components/src").toStdString()); // relative to the component's file
+    EXPECT_EQ(pre["environment"], "azureml:AzureML-sklearn-0.24-ubuntu18.04-py37-cpu:1");
+    EXPECT_EQ(pre["inputs"], (json{{"train_data", "${{parent.inputs.classification_train_data}}"},
+                                   {"validation_data", "${{parent.inputs.classification_validate_data}}"},
+                                   {"scale", 1.5}})); // the component's default where the step binds nothing
+    EXPECT_EQ(pre["outputs"], (json{{"preprocessed_train_data", {{"type", "mltable"}}}, {"preprocessed_validation_data", {{"type", "mltable"}}}}));
+    const json &reg = steps["register_model_node"];
+    EXPECT_EQ(reg["inputs"]["model_base_name"], "bankmarketing_example_model");
+    EXPECT_EQ(reg["outputs"], (json{{"model_id_path", {{"type", "uri_folder"}}}})); // declared by the component only
+    EXPECT_EQ(steps["classification_node"]["outputs"], (json{{"best_model", {{"type", "mlflow_model"}}}}));
+    EXPECT_TRUE(job.localPaths.contains(path("components/src")));
+
+    // What the component does not declare, or needs and is not given, is refused.
+    QByteArray yaml = fixture("automl-components-pipeline.yml");
+    const QString unknown = error(QByteArray(yaml).replace("      model_base_name: bankmarketing_example_model", "      model_name: x"));
+    EXPECT_TRUE(unknown.startsWith(QLatin1String("job.yml:55:16: jobs.register_model_node.component: the component has no input 'model_name'")))
+        << unknown.toStdString();
+    const QString required = error(QByteArray(yaml).replace("      model_base_name: bankmarketing_example_model\n", ""));
+    EXPECT_TRUE(required.contains(QLatin1String("the component's input 'model_base_name' is required"))) << required.toStdString();
+    const QString binding = error(QByteArray(yaml).replace("${{parent.jobs.classification_node.outputs.best_model}}",
+                                                            "${{parent.jobs.preprocessing_node.outputs.model_id_path}}"));
+    EXPECT_TRUE(binding.contains(QLatin1String("step 'preprocessing_node' has no output 'model_id_path'"))) << binding.toStdString();
+    // An error in the component's file names that file and its line.
+    QFile bad(dir.filePath(QStringLiteral("components/component_register_model.yaml")));
+    ASSERT_TRUE(bad.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    bad.write("type: command\ninputs:\n  model_input_path: {type: uri_folder}\n  model_base_name: {type: string}\ncommand: echo\nenvironmnet: x\n");
+    bad.close();
+    const QString inFile = error(yaml);
+    EXPECT_TRUE(inFile.startsWith(QDir::cleanPath(dir.filePath(QStringLiteral("components/component_register_model.yaml"))) +
+                                  QStringLiteral(":6:1: environmnet: unknown key 'environmnet'")))
+        << inFile.toStdString();
+}
+
 TEST_F(JobYaml, EveryExampleReadsBackAsTheSameJob)
 {
     for (const char *name : {"automl-classification-bankmarketing.yml", "hello-world-full.yml", "hello-iris-literal.yml",
-                             "hello-pipeline-io.yml", "automl-pipeline.yml"}) {
+                             "hello-pipeline-io.yml", "automl-pipeline.yml", "automl-components-pipeline.yml"}) {
         SCOPED_TRACE(name);
         expectRoundTrip(*this, ok(fixture(name)), [&](const QByteArray &yaml) { return read(yaml); });
     }
@@ -446,8 +495,9 @@ TEST_F(JobYaml, AnUnsupportedTypeIsNamed)
     EXPECT_TRUE(regression.startsWith(QLatin1String("job.yml:2:7: task: AutoML task 'regression' is not supported"))) << regression.toStdString();
     const QString step = error("type: pipeline\njobs:\n  s:\n    type: spark\n    entry: {file: a.py}\n");
     EXPECT_TRUE(step.startsWith(QLatin1String("job.yml:4:11: jobs.s.type: a step of type 'spark' is not supported"))) << step.toStdString();
-    const QString component = error("type: pipeline\njobs:\n  s:\n    component: file:./c.yml\n");
-    EXPECT_TRUE(component.startsWith(QLatin1String("job.yml:4:16: jobs.s.component: a step from a component is not supported")))
+    const QString component = error("type: pipeline\njobs:\n  s:\n    component: azureml:register_model:1\n");
+    EXPECT_TRUE(component.startsWith(QLatin1String("job.yml:4:16: jobs.s.component: a registered component (azureml:register_model:1) "
+                                                   "is not supported")))
         << component.toStdString();
 }
 
