@@ -32,6 +32,12 @@ using detail::member;
 
 const char *const schemaBase = "https://azuremlschemas.azureedge.net/latest/";
 const char *const anonymousEnvironment = "CliV2AnonymousEnvironment";
+// How a job file marks references: azureml:NAME, file:PATH, NAME@latest, ${{…}}.
+const QLatin1String azureml("azureml:");
+const QLatin1String filePrefix("file:");
+const QLatin1String atLatest("@latest");
+const QLatin1String bindingOpen("${{");
+const QLatin1String bindingClose("}}");
 
 QString qs(const std::string &text) { return QString::fromStdString(text); }
 std::string ss(const QString &text) { return text.toStdString(); }
@@ -240,27 +246,28 @@ std::vector<Binding> bindingsIn(const QString &text, const YAML::Mark &mark, con
     std::vector<Binding> out;
     qsizetype from = 0;
     for (;;) {
-        const qsizetype open = text.indexOf(QLatin1String("${{"), from);
+        const qsizetype open = text.indexOf(bindingOpen, from);
         if (open < 0)
             return out;
-        const qsizetype close = text.indexOf(QLatin1String("}}"), open + 3);
+        const qsizetype start = open + bindingOpen.size();
+        const qsizetype close = text.indexOf(bindingClose, start);
         if (close < 0)
             fail(mark, path, QStringLiteral("'${{' without its closing '}}' in '%1'").arg(text));
-        const QString expression = text.mid(open + 3, close - open - 3).trimmed();
+        const QString expression = text.mid(start, close - start).trimmed();
         static const QRegularExpression shape(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$"));
         if (!shape.match(expression).hasMatch())
             fail(mark, path, QStringLiteral("'${{%1}}' is not a binding (write ${{parent.inputs.NAME}} or "
                                             "${{parent.jobs.STEP.outputs.NAME}})")
                                  .arg(expression));
         out.push_back(Binding{expression.split(QLatin1Char('.'))});
-        from = close + 2;
+        from = close + bindingClose.size();
     }
 }
 
 bool isBinding(const QString &text)
 {
     const QString t = text.trimmed();
-    return t.startsWith(QLatin1String("${{")) && t.endsWith(QLatin1String("}}"));
+    return t.startsWith(bindingOpen) && t.endsWith(bindingClose);
 }
 
 // What a step's bindings may name: the pipeline's inputs and outputs, its steps and theirs.
@@ -672,8 +679,8 @@ json Reader::readFields(Mapping &map, std::span<const Field> fields) const
 QString Reader::computeId(const YAML::Node &value, const QString &path) const
 {
     QString name = text(value, path).trimmed();
-    if (name.startsWith(QLatin1String("azureml:")))
-        name = name.mid(8);
+    if (name.startsWith(azureml))
+        name = name.mid(azureml.size());
     if (name.startsWith(QLatin1Char('/')))
         return name;
     static const QRegularExpression valid(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$"));
@@ -693,16 +700,16 @@ QString Reader::assetReference(const YAML::Node &value, const QString &path, con
     QString ref = written;
     if (ref.startsWith(QLatin1String("azureml://")))
         return ref;
-    if (ref.startsWith(QLatin1String("azureml:")))
-        ref = ref.mid(8);
+    if (ref.startsWith(azureml))
+        ref = ref.mid(azureml.size());
     if (ref.startsWith(QLatin1Char('/')))
         return ref;
-    if (ref.endsWith(QLatin1String("@latest")) && latest) {
-        *latest = ref.chopped(7);
+    if (ref.endsWith(atLatest) && latest) {
+        *latest = ref.chopped(atLatest.size());
         return {};
     }
     const qsizetype colon = ref.indexOf(QLatin1Char(':'));
-    if (written.startsWith(QLatin1String("azureml:")) && colon > 0 && colon < ref.size() - 1)
+    if (written.startsWith(azureml) && colon > 0 && colon < ref.size() - 1)
         return assetVersionId(m_context.workspace, collection, ref.left(colon), ref.mid(colon + 1));
     fail(value.Mark(), path,
          QStringLiteral("%1 does not name a version: write azureml:NAME:VERSION%2")
@@ -719,8 +726,8 @@ bool isUri(const QString &text)
 QString Reader::localPath(const YAML::Node &value, const QString &path, bool folderOnly)
 {
     QString written = text(value, path).trimmed();
-    if (written.startsWith(QLatin1String("file:")) && !written.startsWith(QLatin1String("file://")))
-        written = written.mid(5); // azure-ai-ml's file:./src
+    if (written.startsWith(filePrefix) && !written.startsWith(QLatin1String("file://")))
+        written = written.mid(filePrefix.size()); // azure-ai-ml's file:./src
     const QFileInfo info(QDir(m_context.baseDir.isEmpty() ? QDir::currentPath() : m_context.baseDir), written);
     if (!info.exists())
         fail(value.Mark(), path, QStringLiteral("the local path '%1' does not exist (looked for %2)").arg(written, info.absoluteFilePath()));
@@ -993,9 +1000,9 @@ void Reader::readCommand(Mapping &map, json &properties)
             m.rejectOthers();
         }
         const QString written = text(where, at).trimmed();
-        if (written.startsWith(QLatin1String("azureml:")) || written.startsWith(QLatin1String("/subscriptions/")))
+        if (written.startsWith(azureml) || written.startsWith(QLatin1String("/subscriptions/")))
             properties["codeId"] = ss(assetReference(where, at, QStringLiteral("codes")));
-        else if (isUri(written) && !written.startsWith(QLatin1String("file:")))
+        else if (isUri(written) && !written.startsWith(filePrefix))
             fail(where.Mark(), at, QStringLiteral("code from %1 is not supported: give a local folder or azureml:NAME:VERSION").arg(describe(where)));
         else
             m_job.localCode = localPath(where, at, true);
@@ -1157,8 +1164,8 @@ json Reader::step(const QString &name, const YAML::Node &value, PipelineScope &s
 QString componentFile(const QString &reference, const QString &baseDir)
 {
     QString written = reference.trimmed();
-    if (written.startsWith(QLatin1String("file:")))
-        written = written.mid(5);
+    if (written.startsWith(filePrefix))
+        written = written.mid(filePrefix.size());
     return QDir::cleanPath(QFileInfo(QDir(baseDir.isEmpty() ? QDir::currentPath() : baseDir), written).absoluteFilePath());
 }
 
@@ -1168,7 +1175,7 @@ QString componentFile(const QString &reference, const QString &baseDir)
 void Reader::inlineComponent(const YAML::Node &reference, const QString &path, json &node, PipelineScope &scope)
 {
     const QString written = text(reference, path).trimmed();
-    if (written.startsWith(QLatin1String("azureml:")) || (isUri(written) && !written.startsWith(QLatin1String("file:"))))
+    if (written.startsWith(azureml) || (isUri(written) && !written.startsWith(filePrefix)))
         fail(reference.Mark(), path,
              QStringLiteral("a registered component (%1) is not supported: name its file (file:PATH) or write the step's command")
                  .arg(written));
@@ -1279,8 +1286,8 @@ void Reader::readPipeline(Mapping &map, json &properties)
             settings["default_compute"] = ss(computeId(*c, m.at("default_compute")));
         if (auto d = m.take("default_datastore"); d && !d->IsNull()) {
             QString store = text(*d, m.at("default_datastore")).trimmed();
-            if (store.startsWith(QLatin1String("azureml:")))
-                store = store.mid(8);
+            if (store.startsWith(azureml))
+                store = store.mid(azureml.size());
             settings["default_datastore"] = ss(store.startsWith(QLatin1Char('/')) ? store
                                                                                   : m_context.workspace.armId() + QStringLiteral("/datastores/") + store);
         }
