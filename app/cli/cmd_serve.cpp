@@ -7,9 +7,11 @@
 #include <QCommandLineParser>
 #include <QFile>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <pthread.h>
+#include <thread>
 
 namespace cerulean::cli {
 
@@ -66,8 +68,9 @@ int runServe(const QStringList &arguments)
                                      QStringLiteral("Read the primary key (first line) and an optional secondary key "
                                                     "(second line) from FILE."),
                                      QStringLiteral("FILE"));
-    const QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("I/O threads (default 1)."),
-                                     QStringLiteral("N"), QStringLiteral("1"));
+    const QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("I/O threads (default: one per core)."),
+                                     QStringLiteral("N"),
+                                     QString::number(std::max(1u, std::thread::hardware_concurrency())));
     const QCommandLineOption cors(QStringLiteral("cors-origin"),
                                   QStringLiteral("Send Access-Control-Allow-Origin: ORIGIN and answer preflights."),
                                   QStringLiteral("ORIGIN"));
