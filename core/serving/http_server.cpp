@@ -175,12 +175,25 @@ std::string_view statusReason(int status)
     }
 }
 
-std::size_t connectionCapForDescriptorLimit(std::size_t wanted)
+namespace {
+
+// RLIMIT_NOFILE's soft limit; nullopt when there is none.
+std::optional<std::size_t> softDescriptorLimit()
 {
     rlimit limit{};
     if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+        return std::nullopt;
+    return static_cast<std::size_t>(limit.rlim_cur);
+}
+
+} // namespace
+
+std::size_t connectionCapForDescriptorLimit(std::size_t wanted)
+{
+    const std::optional<std::size_t> limit = softDescriptorLimit();
+    if (!limit)
         return wanted;
-    const auto soft = static_cast<std::size_t>(limit.rlim_cur);
+    const std::size_t soft = *limit;
     // A tiny limit still serves someone: half of it, rather than nothing.
     const std::size_t available =
         soft > 2 * kReservedDescriptors ? soft - kReservedDescriptors : std::max<std::size_t>(1, soft / 2);
@@ -228,6 +241,8 @@ public:
     std::atomic<std::uint64_t> acceptFailures{0};
     std::uint16_t boundPort = 0;
     std::size_t maxConnections = 0; // options.maxConnections under the descriptor limit
+    // Connections answered at all: past maxConnections with a 503, past this closed at once.
+    std::size_t maxAnswered = 0;
     // Accept back-off (touched on the first context's thread only).
     std::unique_ptr<net::steady_timer> acceptTimer;
     std::chrono::milliseconds acceptBackoff{0};
@@ -849,7 +864,17 @@ void HttpServer::Impl::doAccept()
         }
         acceptBackoff = std::chrono::milliseconds(0);
         accepted.fetch_add(1, std::memory_order_relaxed);
-        const bool overCap = active.load(std::memory_order_relaxed) >= maxConnections;
+        const std::uint64_t open = active.load(std::memory_order_relaxed);
+        if (open >= maxAnswered) {
+            // A flood: a 503 would hold this descriptor while its reply lingers. Close it now
+            // so that the descriptors the cap leaves for files and the database stay free.
+            rejected.fetch_add(1, std::memory_order_relaxed);
+            beast::error_code ignored;
+            socket.close(ignored);
+            doAccept();
+            return;
+        }
+        const bool overCap = open >= maxConnections;
         // The session's deleter unregisters it, so stop() only ever sees live sessions.
         Session *raw = new Session(*this, std::move(socket));
         std::shared_ptr<Session> session(raw, [this](Session *s) {
@@ -898,6 +923,11 @@ std::optional<std::string> HttpServer::start()
         return std::string("the server is already running");
     const unsigned threads = d.options.threads > 0 ? d.options.threads : std::max(1u, std::thread::hardware_concurrency());
     d.maxConnections = connectionCapForDescriptorLimit(std::max<std::size_t>(1, d.options.maxConnections));
+    // Past the cap a connection is still answered (503) while half of the descriptors the
+    // limit leaves above the cap are in use at most; past that it is closed at once.
+    const std::optional<std::size_t> limit = softDescriptorLimit();
+    d.maxAnswered = limit && *limit > d.maxConnections ? d.maxConnections + (*limit - d.maxConnections) / 2
+                                                       : 2 * d.maxConnections;
     for (unsigned i = 0; i < threads; ++i) {
         d.contexts.push_back(std::make_unique<net::io_context>(1));
         d.guards.push_back(net::make_work_guard(*d.contexts.back()));
