@@ -2,9 +2,11 @@
 
 // A generic HTTP/1.1 and HTTP/1.0 server on Boost.Beast: keep-alive and close, pipelined
 // requests answered in order, N threads with one io_context each (no strands on the hot
-// path), idle and slow-client timeouts, a connection cap and a body-size limit. It knows
-// nothing about scoring; the scoring application and the local workspace service both sit
-// on it through a handler that maps a plain Request to a plain Response.
+// path), idle and slow-client timeouts, a connection cap under the descriptor limit, a
+// back-off when accept() runs out of descriptors, and an admission step that refuses a
+// request, bounds its body or streams it to a file from the headers alone. It knows nothing
+// about scoring; the scoring application and the local workspace service both sit on it
+// through a handler that maps a plain Request to a plain Response.
 
 #include <atomic>
 #include <chrono>
