@@ -140,7 +140,9 @@ TEST_F(SecurityTest, DeepKqlAndDeepQueryBodyAreNamed400s)
     const auto plain = request("POST", path, "{\"query\":\"requests | where (duration > 1) | count\"}");
     ASSERT_TRUE(plain);
     EXPECT_EQ(plain->status, 200) << plain->body;
-    const std::string parens = "requests | where " + std::string(kDeep, '(') + "duration > 1" + std::string(kDeep, ')');
+    constexpr std::size_t kDeepParentheses = 100000; // some 30 MB of stack for the old recursion
+    const std::string parens = "requests | where " + std::string(kDeepParentheses, '(') + "duration > 1"
+                               + std::string(kDeepParentheses, ')');
     auto r = request("POST", path, "{\"query\":\"" + parens + "\"}");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 400) << r->body.substr(0, 300);
