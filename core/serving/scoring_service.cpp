@@ -2,6 +2,7 @@
 
 #include "core/serving/swagger.h"
 
+#include <algorithm>
 #include <random>
 
 namespace cerulean::serving {
@@ -58,6 +59,21 @@ bool constantTimeEquals(std::string_view a, std::string_view b)
         diff = static_cast<unsigned char>(diff | (x ^ y));
     }
     return diff == 0;
+}
+
+bool isLoopbackHost(std::string_view host)
+{
+    const std::size_t bracket = host.rfind(']');
+    const std::size_t colon = host.rfind(':');
+    if (colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket))
+        host = host.substr(0, colon);
+    for (const std::string_view name : {std::string_view("127.0.0.1"), std::string_view("localhost"), std::string_view("[::1]")})
+        if (host.size() == name.size()
+            && std::equal(host.begin(), host.end(), name.begin(), [](char a, char b) {
+                   return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) == b;
+               }))
+            return true;
+    return false;
 }
 
 ScoringService::ScoringService(std::shared_ptr<const Scorer> scorer, ScoringOptions options,
@@ -170,6 +186,14 @@ Response ScoringService::route(const Request &request, std::size_t &rows, std::s
 {
     const std::string &path = request.path;
     const std::string &method = request.method;
+    if (m_options.loopbackHostsOnly) {
+        const auto host = request.header("Host");
+        if (host && !isLoopbackHost(*host))
+            return error(421, "misdirected_request",
+                         "The Host '" + std::string(host->substr(0, 100))
+                             + "' is not served here: this endpoint answers 127.0.0.1, localhost and [::1] only.",
+                         errorCode);
+    }
     const bool known = path == "/" || path == "/score" || path == "/swagger.json";
     if (!known)
         return error(404, "not_found", "No route " + path + "; this endpoint serves POST /score, GET /swagger.json and GET /.",

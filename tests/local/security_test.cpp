@@ -321,7 +321,8 @@ namespace {
 
 // Row 10: a local deployment's scoring server sent Access-Control-Allow-Origin: * to every
 // page (scoring_adapter.cpp set corsOrigin = "*"), so any site could read what it answered,
-// and it scored text/plain bodies, which a page may POST cross-origin without a preflight.
+// and it scored text/plain bodies, which a page may POST cross-origin without a preflight, and
+// any Host (a rebound name reached it).
 TEST(LocalDeploymentCors, NoAllowOriginUnlessConfiguredAndJsonOnly)
 {
     const QByteArray package = qgetenv("CERULEAN_TEST_PACKAGE");
@@ -360,6 +361,9 @@ TEST(LocalDeploymentCors, NoAllowOriginUnlessConfiguredAndJsonOnly)
             EXPECT_EQ(allowOrigin.value_or(""), origin.toStdString());
         const serving::Response text = server->handle(post("text/plain"));
         EXPECT_EQ(text.status, 415) << text.body;
+        serving::Request rebound = post("application/json");
+        rebound.headers.push_back({"Host", "rebind.attacker.example"});
+        EXPECT_EQ(server->handle(rebound).status, 421);
         server->stop();
     }
 }

@@ -382,6 +382,25 @@ TEST_F(Fixture, ScoreRequiresAJsonContentType)
     }
 }
 
+// DNS rebinding: a page whose name resolves to 127.0.0.1 reaches the port, but its Host is
+// its own name. A local deployment answers loopback names only.
+TEST(ScoringServiceHosts, LoopbackHostsOnly)
+{
+    for (const std::string host : {"127.0.0.1", "127.0.0.1:5001", "localhost:80", "LOCALHOST", "[::1]:5001"})
+        EXPECT_TRUE(isLoopbackHost(host)) << host;
+    for (const std::string host : {"rebind.attacker.example", "rebind.attacker.example:5001", "localhost.attacker.example",
+                                   "127.0.0.1.nip.io", "[::2]:5001", ""})
+        EXPECT_FALSE(isLoopbackHost(host)) << host;
+    ScoringOptions o;
+    o.loopbackHostsOnly = true;
+    ScoringService service(std::make_shared<FakeScorer>(), o, nullptr);
+    Request r = get("/swagger.json");
+    r.headers.push_back({"Host", "rebind.attacker.example:5001"});
+    EXPECT_EQ(service.handle(r).status, 421);
+    r.headers.back().value = "localhost:5001";
+    EXPECT_EQ(service.handle(r).status, 200);
+}
+
 // No Access-Control-Allow-Origin unless an origin was configured.
 TEST(ScoringServiceCors, NoAllowOriginUnlessConfigured)
 {
