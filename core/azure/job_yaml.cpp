@@ -902,7 +902,9 @@ json Reader::autoMLTask(Mapping &map)
                     fail(it->second.Mark(), keyPath, QStringLiteral("expected a list of {fields, parameters}, not %1").arg(describe(it->second)));
                 json list = json::array();
                 int index = 0;
-                for (const YAML::Node &item : it->second) {
+                // A copy: `it->second` lives in a proxy that is gone by the loop's first turn.
+                const YAML::Node items = it->second;
+                for (const YAML::Node &item : items) {
                     Mapping tm(item, keyPath + QStringLiteral("[%1]").arg(index++));
                     constexpr Field columnTransformer[] = {{"fields", "fields", Kind::TextList},
                                                            {"parameters", "parameters", Kind::AnyMap}};
