@@ -1049,14 +1049,17 @@ void Reader::readCommand(Mapping &map, json &properties)
         properties["resources"] = readFields(m, resourceFields);
         m.rejectOthers();
     }
+    // Always sent, as Azure's own clients send it (the recorded PUTs of command jobs carry
+    // {jobLimitsType: Command} without a timeout) and as the service reports it back.
+    json limits = json::object();
     if (auto l = map.take("limits"); l && !l->IsNull()) {
         Mapping m(*l, map.at("limits"));
         constexpr Field commandLimits[] = {{"timeout", "timeout", Kind::Seconds}};
-        json limits = readFields(m, commandLimits);
-        limits["jobLimitsType"] = "Command";
-        properties["limits"] = limits;
+        limits = readFields(m, commandLimits);
         m.rejectOthers();
     }
+    limits["jobLimitsType"] = "Command";
+    properties["limits"] = limits;
     if (auto q = map.take("queue_settings"); q && !q->IsNull()) {
         Mapping m(*q, map.at("queue_settings"));
         properties["queueSettings"] = readFields(m, queueFields);

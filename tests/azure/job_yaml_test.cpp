@@ -2,8 +2,10 @@
 // Azure/azureml-examples into tests/azure/job_yaml, each citing its source) become the REST bodies
 // Jobs_CreateOrUpdate takes; a job's body written as YAML reads back as the same job; a bad file
 // is refused naming its line, column and key.
+#include "core/azure/job_submission.h"
 #include "core/azure/job_yaml.h"
 #include "core/azure/requests.h"
+#include "tests/azure/replay.h"
 #include "tests/azure/test_support.h"
 
 #include <QDir>
@@ -379,9 +381,100 @@ TEST_F(JobYaml, AJobAzureReportedReadsBackAsItsDefinition)
                                              {"computeId", p["computeId"]},
                                              {"command", p["command"]},
                                              {"environmentId", p["environmentId"]},
+                                             {"limits", {{"jobLimitsType", "Command"}}},
                                              {"resources", {{"instanceCount", 1}, {"shmSize", "2g"}}}}))
         << yaml->toStdString();
     EXPECT_TRUE(yaml->contains("environment: azureml:commandjobenv1:1\n")) << yaml->toStdString();
+}
+
+namespace {
+
+class RecordedToken final : public TokenCredential
+{
+public:
+    void getToken(const TokenRequestContext &, QObject *context, TokenCallback done) override
+    {
+        QTimer::singleShot(0, context, [done]() {
+            done(AccessToken{QStringLiteral("t"), std::chrono::system_clock::now() + std::chrono::hours(1)});
+        });
+    }
+};
+
+// A YAML single-quoted scalar: what a person writes for text with double quotes in it.
+QString singleQuoted(const QString &text)
+{
+    return QLatin1Char('\'') + QString(text).replace(QLatin1Char('\''), QStringLiteral("''")) + QLatin1Char('\'');
+}
+
+QString textAt(const json &doc, const char *key) { return QString::fromStdString(doc.at(key).get<std::string>()); }
+
+} // namespace
+
+TEST_F(JobYaml, CommandJobsAreSentAsAzureRecordedThem)
+{
+    // Every command job Azure PowerShell created against live Azure ML (../shared/azure-recordings,
+    // ids rewritten), written as the az ml file a person would write for it: read into the very
+    // body that client sent, submitted through the recorded exchange (nothing asked that it did
+    // not ask), and the job Azure answered, shown as YAML, reads back as the job that was sent
+    // with the resources the service filled in.
+    QString loadError;
+    const std::vector<Scenario> scenarios = loadScenarios(&loadError);
+    ASSERT_TRUE(loadError.isEmpty()) << loadError.toStdString();
+    int jobs = 0;
+    for (const Scenario &scenario : scenarios)
+        for (const RecordedExchange &put : scenario.exchanges) {
+            if (put.method != "PUT" || !put.path.contains(QLatin1String("/jobs/")) || !put.requestBody.is_object() ||
+                put.requestBody.value("properties", json::object()).value("jobType", "") != "Command")
+                continue;
+            SCOPED_TRACE(put.where().toStdString());
+            ++jobs;
+            const json &sent = put.requestBody.at("properties");
+            // /subscriptions/S/resourceGroups/R/providers/Microsoft.MachineLearningServices/workspaces/W/jobs/NAME
+            const QStringList segments = put.path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+            ASSERT_EQ(segments.size(), 10) << put.path.toStdString();
+            const WorkspaceRef where{segments[1], segments[3], segments[7]};
+            const QString name = segments[9];
+            const QString environment = textAt(sent, "environmentId");
+            const QByteArray yaml =
+                QStringLiteral("$schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json\n"
+                               "type: command\nname: %1\ndisplay_name: %2\nexperiment_name: %3\ncompute: azureml:%4\n"
+                               "command: %5\nenvironment: azureml:%6:%7\n")
+                    .arg(name, textAt(sent, "displayName"), textAt(sent, "experimentName"),
+                         textAt(sent, "computeId").section(QLatin1Char('/'), -1), singleQuoted(textAt(sent, "command")),
+                         environment.section(QLatin1Char('/'), -3, -3), environment.section(QLatin1Char('/'), -1))
+                    .toUtf8();
+            const auto job = readJobYaml(yaml, JobYamlContext{where, dir.path(), QStringLiteral("job.yml")});
+            ASSERT_TRUE(job) << job.error().message.toStdString();
+            EXPECT_EQ(job->name, name);
+            EXPECT_EQ(parse(job->properties), sent) << yaml.toStdString();
+
+            auto transport = std::make_shared<ReplayTransport>(std::vector<RecordedExchange>{put}, ReplayRules{},
+                                                               QString::fromLatin1(kMlApiVersion));
+            const MachineLearningClient ml(std::make_shared<AzureClient>(Cloud::azure(), std::make_shared<RecordedToken>(), transport),
+                                           where);
+            QObject context;
+            std::optional<Result<Job>> answer;
+            submitJob(ml, job.value(), job->name, &context, [&](Result<Job> r) { answer = std::move(r); });
+            ASSERT_TRUE(waitUntil([&]() { return answer.has_value(); }));
+            ASSERT_TRUE(answer->ok()) << answer->error().toString().toStdString();
+            EXPECT_EQ(answer->value().name, name);
+            EXPECT_EQ(answer->value().jobType, QStringLiteral("Command"));
+            EXPECT_TRUE(transport->allServed());
+            EXPECT_TRUE(transport->mismatches().isEmpty()) << transport->mismatches().join(QLatin1Char('\n')).toStdString();
+            ASSERT_EQ(transport->requests().size(), 1u);
+            EXPECT_EQ(parse(transport->requests().front().body), put.requestBody);
+
+            const auto shown = writeJobYaml(QByteArray::fromStdString(put.responseBody.dump()));
+            ASSERT_TRUE(shown) << shown.error().message.toStdString();
+            const auto back = readJobYaml(shown.value(), JobYamlContext{where, dir.path(), QStringLiteral("shown.yml")});
+            ASSERT_TRUE(back) << back.error().message.toStdString() << "\n" << shown->toStdString();
+            json expected = sent;
+            for (const auto &[key, value] : put.responseBody.at("properties").at("resources").items())
+                if (!value.is_null())
+                    expected["resources"][key] = value;
+            EXPECT_EQ(parse(back->properties), expected) << shown->toStdString();
+        }
+    EXPECT_EQ(jobs, 2) << "the recordings hold two command jobs (ps_CreateScenarioTest)";
 }
 
 TEST_F(JobYaml, AServicePipelineJobLosesOnlyWhatItsRunWasGiven)
@@ -535,6 +628,7 @@ TEST_F(JobYaml, StringsThatLookLikeOtherThingsStayStrings)
     const json p{{"jobType", "Command"},
                  {"command", "echo a\n  b"},
                  {"environmentId", inWs("/environments/e/versions/1")},
+                 {"limits", {{"jobLimitsType", "Command"}}},
                  {"displayName", "yes"},
                  {"description", " lead"},
                  {"tags", {{"n", "null"}, {"v", "1.0"}, {"t", "true"}, {"y", "y"}, {"empty", ""}, {"tab", "a\tb"}}},
