@@ -59,6 +59,23 @@ struct YamlFailure
     throw YamlFailure{mark.is_null() ? 0 : mark.line + 1, mark.is_null() ? 0 : mark.column + 1, path, message, {}};
 }
 
+// The text of a job or component file as a YAML document. yaml-cpp hands bytes through as they
+// are, and JSON (so the body sent) takes only UTF-8: a file that is not UTF-8 is refused at the
+// first byte that is not, before anything is read from it.
+YAML::Node loadYaml(const QByteArray &text, const QString &file)
+{
+    const QByteArray valid = QString::fromUtf8(text).toUtf8();
+    if (valid != text) {
+        qsizetype at = 0;
+        while (at < text.size() && at < valid.size() && text[at] == valid[at])
+            ++at;
+        const qsizetype lineStart = text.lastIndexOf('\n', at - 1) + 1;
+        throw YamlFailure{int(text.left(at).count('\n')) + 1, int(at - lineStart) + 1, QString(),
+                          QStringLiteral("not UTF-8 text (byte 0x%1)").arg(quint8(text[at]), 2, 16, QLatin1Char('0')), file};
+    }
+    return YAML::Load(text.toStdString());
+}
+
 QString describe(const YAML::Node &node)
 {
     if (!node || node.IsNull())
@@ -1190,9 +1207,12 @@ void Reader::inlineComponent(const YAML::Node &reference, const QString &path, j
     const QString componentDir = QFileInfo(file).absolutePath();
     const json stepInputs = node.value("inputs", json::object());
     const json stepOutputs = node.value("outputs", json::object());
+    QFile source(file);
+    if (!source.open(QIODevice::ReadOnly))
+        fail(reference.Mark(), path, QStringLiteral("cannot read the component file %1: %2").arg(file, source.errorString()));
     YAML::Node component;
     try {
-        component = YAML::LoadFile(file.toStdString());
+        component = loadYaml(source.readAll(), file);
         Mapping map(component, QString());
         for (const char *key : {"$schema", "name", "version", "description", "tags", "properties"})
             map.take(key);
@@ -1330,12 +1350,17 @@ void Reader::readPipeline(Mapping &map, json &properties)
             declared.reset(); // AutoML's best_model, a batch step's job_output: not all declared
         else if (step.IsMap() && step["component"] && step["component"].IsScalar()) {
             // A component's outputs are declared in its file (read again, and checked, with the step).
+            QFile source(componentFile(qs(step["component"].Scalar()), m_context.baseDir));
             try {
-                const YAML::Node component = YAML::LoadFile(componentFile(qs(step["component"].Scalar()), m_context.baseDir).toStdString());
+                if (!source.open(QIODevice::ReadOnly))
+                    throw YAML::BadFile(source.fileName().toStdString());
+                const YAML::Node component = loadYaml(source.readAll(), source.fileName());
                 if (component.IsMap() && component["outputs"] && component["outputs"].IsMap())
                     for (auto o = component["outputs"].begin(); o != component["outputs"].end(); ++o)
                         declared->insert(qs(o->first.Scalar()));
             } catch (const YAML::Exception &) {
+                declared.reset(); // the step says what is wrong with its component when it is read
+            } catch (const YamlFailure &) {
                 declared.reset();
             }
         }
@@ -1822,7 +1847,7 @@ Result<JobDefinition> readJobYaml(const QByteArray &yaml, const JobYamlContext &
         return line > 0 ? QStringLiteral("%1:%2:%3").arg(file).arg(line).arg(column) : file;
     };
     try {
-        const YAML::Node root = YAML::Load(yaml.toStdString());
+        const YAML::Node root = loadYaml(yaml, QString());
         Reader reader(context);
         return reader.read(root);
     } catch (const YamlFailure &f) {

@@ -610,6 +610,17 @@ TEST_F(JobYaml, MalformedFilesAreRefusedWithTheirPlace)
     EXPECT_TRUE(version.contains(QLatin1String("environment: 'azureml:myenv' does not name a version"))) << version.toStdString();
     const QString local = error("command: echo\nenvironment: azureml:e:1\ncompute: local\n");
     EXPECT_TRUE(local.startsWith(QLatin1String("job.yml:3:10: compute: 'local'"))) << local.toStdString();
+    // Bytes that are not UTF-8 (Latin-1, a stray byte) anywhere, even in a comment: the body sent is JSON.
+    const QString latin1 = error("command: echo caf\xe9\nenvironment: azureml:e:1\n");
+    EXPECT_TRUE(latin1.startsWith(QLatin1String("job.yml:1:18: not UTF-8 text (byte 0xe9)"))) << latin1.toStdString();
+    const QString comment = error("command: echo\nenvironment: azureml:e:1\n# \x80\n");
+    EXPECT_TRUE(comment.startsWith(QLatin1String("job.yml:3:3: not UTF-8 text (byte 0x80)"))) << comment.toStdString();
+    QFile component(dir.filePath(QStringLiteral("components/component_register_model.yaml")));
+    ASSERT_TRUE(component.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    component.write("type: command\ncommand: echo \xc3\n");
+    component.close();
+    const QString inComponent = error(fixture("automl-components-pipeline.yml"));
+    EXPECT_TRUE(inComponent.startsWith(component.fileName() + QStringLiteral(":2:15: not UTF-8 text (byte 0xc3)"))) << inComponent.toStdString();
 }
 
 TEST_F(JobYaml, OnlyJobsThatHaveYamlAreWritten)
