@@ -59,6 +59,31 @@ struct YamlFailure
     throw YamlFailure{mark.is_null() ? 0 : mark.line + 1, mark.is_null() ? 0 : mark.column + 1, path, message, {}};
 }
 
+// Anchors and aliases share one node, so a few lines can stand for billions of values once
+// expanded (as the reader expands them into JSON), and `&a [*a]` for a value that contains
+// itself. az ml's job files hold a few hundred values, a few levels deep.
+constexpr int maxValues = 100'000;
+constexpr int maxDepth = 64;
+
+void checkSize(const YAML::Node &node, int depth, int &values, const QString &file)
+{
+    const auto refuse = [&](const QString &message) {
+        throw YamlFailure{node.Mark().line + 1, node.Mark().column + 1, QString(), message, file};
+    };
+    if (++values > maxValues)
+        refuse(QStringLiteral("the file stands for more than %1 values (through anchors and aliases)").arg(maxValues));
+    if (depth > maxDepth)
+        refuse(QStringLiteral("values nested more than %1 deep (or an alias inside its own anchor)").arg(maxDepth));
+    if (node.IsMap())
+        for (auto it = node.begin(); it != node.end(); ++it) {
+            checkSize(it->first, depth + 1, values, file);
+            checkSize(it->second, depth + 1, values, file);
+        }
+    else if (node.IsSequence())
+        for (const YAML::Node &item : node)
+            checkSize(item, depth + 1, values, file);
+}
+
 // The text of a job or component file as a YAML document. yaml-cpp hands bytes through as they
 // are, and JSON (so the body sent) takes only UTF-8: a file that is not UTF-8 is refused at the
 // first byte that is not, before anything is read from it.
@@ -73,7 +98,10 @@ YAML::Node loadYaml(const QByteArray &text, const QString &file)
         throw YamlFailure{int(text.left(at).count('\n')) + 1, int(at - lineStart) + 1, QString(),
                           QStringLiteral("not UTF-8 text (byte 0x%1)").arg(quint8(text[at]), 2, 16, QLatin1Char('0')), file};
     }
-    return YAML::Load(text.toStdString());
+    YAML::Node root = YAML::Load(text.toStdString());
+    int values = 0;
+    checkSize(root, 0, values, file);
+    return root;
 }
 
 QString describe(const YAML::Node &node)

@@ -615,6 +615,17 @@ TEST_F(JobYaml, MalformedFilesAreRefusedWithTheirPlace)
     EXPECT_TRUE(latin1.startsWith(QLatin1String("job.yml:1:18: not UTF-8 text (byte 0xe9)"))) << latin1.toStdString();
     const QString comment = error("command: echo\nenvironment: azureml:e:1\n# \x80\n");
     EXPECT_TRUE(comment.startsWith(QLatin1String("job.yml:3:3: not UTF-8 text (byte 0x80)"))) << comment.toStdString();
+    // Aliases that expand to a billion values, or into themselves, are refused before being expanded.
+    QByteArray laughs = "type: pipeline\nsettings:\n  a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+    for (char level = 'b'; level <= 'j'; ++level) {
+        const QByteArray previous = QByteArray("*") + char(level - 1);
+        laughs += QByteArray("  ") + level + ": &" + level + " [" + previous + QByteArray(", " + previous).repeated(9) + "]\n";
+    }
+    laughs += "jobs: {s: {command: echo}}\n";
+    const QString expanded = error(laughs);
+    EXPECT_TRUE(expanded.contains(QLatin1String("the file stands for more than 100000 values"))) << expanded.toStdString();
+    const QString itself = error("type: pipeline\nsettings: &s {x: *s}\njobs: {}\n");
+    EXPECT_TRUE(itself.contains(QLatin1String("nested more than 64 deep"))) << itself.toStdString();
     QFile component(dir.filePath(QStringLiteral("components/component_register_model.yaml")));
     ASSERT_TRUE(component.open(QIODevice::WriteOnly | QIODevice::Truncate));
     component.write("type: command\ncommand: echo \xc3\n");
