@@ -55,6 +55,8 @@ struct JobDefinition
 
 // The job in `yaml` (the text of a job file). An AzureError (InvalidInput) whose message reads
 // "job.yml:12:5: limits.max_trials: expected a whole number, not 'ten'" when it is not one.
+// Takes any bytes and never throws: the entry point for fuzzing (a default context looks up
+// relative paths in the current directory).
 Result<JobDefinition> readJobYaml(const QByteArray &yaml, const JobYamlContext &context);
 // The file at `path`, relative references resolved against its folder.
 Result<JobDefinition> readJobYamlFile(const QString &path, const WorkspaceRef &workspace);
