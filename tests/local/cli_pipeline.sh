@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # cerulean-cli pipeline against a real local-service process: create and wait, show the
-# steps, export YAML, run again with a parameter, publish and trigger, schedules, batch
-# endpoints (deploy, invoke, the output file), errors.
+# steps, export YAML, az ml YAML in (command steps; AutoML and command steps), run again with a
+# parameter, publish and trigger, schedules, batch endpoints (deploy, invoke, the output file),
+# errors.
 #   cli_pipeline.sh path/to/cerulean-cli
 set -euo pipefail
 cli="$1"
@@ -109,6 +110,71 @@ definition() { get "$ws/jobs/$1" | python3 -c 'import json,sys; p=json.load(sys.
 "$cli" pipeline export-yaml p1 --out "$work/p1.yml" "${common[@]}"
 "$cli" pipeline create p1again --file "$work/p1.yml" "${common[@]}" >/dev/null || fail "create from p1's export"
 [ "$(definition p1)" = "$(definition p1again)" ] || fail "p1 and p1again differ: $(definition p1) / $(definition p1again)"
+# az ml's pipeline of AutoML and command steps (after azureml-examples'
+# automl-classification-bankmarketing-in-pipeline), on a small table and one trial: a command step
+# reads the table, AutoML trains on it, a command step reads the best model; its export makes the
+# same job, which runs too.
+put "$ws/computes/yaml-cpu" '{"properties":{"computeType":"AmlCompute","properties":{"scaleSettings":{"maxNodeCount":1}}}}'
+mkdir -p "$work/training-mltable-folder"
+cp "$CERULEAN_TEST_DATA/local/small.csv" "$work/training-mltable-folder/"
+printf 'paths:\n  - file: ./small.csv\n' >"$work/training-mltable-folder/MLTable"
+cat >"$work/automl-pipeline.yml" <<'YAML'
+$schema: https://azuremlschemas.azureedge.net/latest/pipelineJob.schema.json
+type: pipeline
+name: pa1
+display_name: pipeline-with-automl-classification
+experiment_name: cli
+settings:
+  default_compute: azureml:yaml-cpu
+inputs:
+  classification_train_data:
+    type: mltable
+    path: ./training-mltable-folder
+outputs:
+  trained_model:
+    type: mlflow_model
+jobs:
+  preprocessing_node:
+    type: command
+    command: head -3 ${{inputs.train_data}} > ${{outputs.preprocessed_train_data}}/head.csv
+    inputs:
+      train_data: ${{parent.inputs.classification_train_data}}
+    outputs:
+      preprocessed_train_data:
+        type: uri_folder
+  classification_node:
+    type: automl
+    task: classification
+    primary_metric: accuracy
+    target_column_name: "y"
+    training_data: ${{parent.inputs.classification_train_data}}
+    limits:
+      max_trials: 1
+      max_concurrent_trials: 1
+      timeout_minutes: 5
+    training:
+      enable_stack_ensemble: false
+      enable_vote_ensemble: false
+      enable_model_explainability: false
+    outputs:
+      best_model: ${{parent.outputs.trained_model}}
+  report_node:
+    type: command
+    command: ls ${{inputs.model}}
+    inputs:
+      model: ${{parent.jobs.classification_node.outputs.best_model}}
+YAML
+out="$("$cli" pipeline create --file "$work/automl-pipeline.yml" --wait --interval-ms 100 "${common[@]}" 2>/dev/null)" || fail "create the AutoML pipeline: $out"
+grep -q "pa1  Pipeline  Completed" <<<"$out" || fail "AutoML pipeline output: $out"
+for step in "preprocessing_node  command" "classification_node  automl" "report_node  command"; do
+  grep -q "step   $step  Completed" <<<"$out" || fail "AutoML pipeline step $step: $out"
+done
+"$cli" pipeline export-yaml pa1 --out "$work/pa1.yml" "${common[@]}" || fail "export-yaml pa1"
+out="$("$cli" pipeline create pa2 --file "$work/pa1.yml" --wait --interval-ms 100 "${common[@]}" 2>/dev/null)" || fail "create pa2: $out"
+grep -q "pa2  Pipeline  Completed" <<<"$out" || fail "pa2 output: $out"
+"$cli" pipeline export-yaml pa2 --out "$work/pa2.yml" "${common[@]}"
+cmp -s "$work/pa1.yml" "$work/pa2.yml" || fail "the AutoML pipeline's export read back is another job: $(diff "$work/pa1.yml" "$work/pa2.yml")"
+[ "$(definition pa1)" = "$(definition pa2)" ] || fail "pa1 and pa2 differ: $(definition pa1) / $(definition pa2)"
 # A bad file is refused with its line and key, and nothing is created.
 sed 's/parent.jobs.first.outputs.out/parent.jobs.frist.outputs.out/' "$work/pipeline.yml" >"$work/bad.yml"
 if "$cli" pipeline create bad1 --file "$work/bad.yml" "${common[@]}" 2>"$work/err"; then fail "a bad binding accepted"; fi
