@@ -749,13 +749,21 @@ QString Reader::assetReference(const YAML::Node &value, const QString &path, con
         ref = ref.mid(azureml.size());
     if (ref.startsWith(QLatin1Char('/')))
         return ref;
+    // What Azure ML takes as an asset's name or version ("AzureML-sklearn-0.24-ubuntu18.04-py37-cpu", "3").
+    static const QRegularExpression assetName(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$"));
+    const auto checked = [&](const QString &part, const char *what) {
+        if (!assetName.match(part).hasMatch())
+            fail(value.Mark(), path,
+                 QStringLiteral("'%1' in %2 is not an asset %3 (letters, digits, '.', '-' and '_')").arg(part, describe(value), QLatin1String(what)));
+        return part;
+    };
     if (ref.endsWith(atLatest) && latest) {
-        *latest = ref.chopped(atLatest.size());
+        *latest = checked(ref.chopped(atLatest.size()), "name");
         return {};
     }
     const qsizetype colon = ref.indexOf(QLatin1Char(':'));
     if (written.startsWith(azureml) && colon > 0 && colon < ref.size() - 1)
-        return assetVersionId(m_context.workspace, collection, ref.left(colon), ref.mid(colon + 1));
+        return assetVersionId(m_context.workspace, collection, checked(ref.left(colon), "name"), checked(ref.mid(colon + 1), "version"));
     fail(value.Mark(), path,
          QStringLiteral("%1 does not name a version: write azureml:NAME:VERSION%2")
              .arg(describe(value), latest ? QStringLiteral(" or azureml:NAME@latest") : QString()));

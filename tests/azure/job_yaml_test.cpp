@@ -608,6 +608,12 @@ TEST_F(JobYaml, MalformedFilesAreRefusedWithTheirPlace)
     EXPECT_TRUE(missing.startsWith(QLatin1String("job.yml:3:7: code: the local path './nowhere' does not exist"))) << missing.toStdString();
     const QString version = error("command: echo\nenvironment: azureml:myenv\n");
     EXPECT_TRUE(version.contains(QLatin1String("environment: 'azureml:myenv' does not name a version"))) << version.toStdString();
+    // Names and versions are what Azure takes, so that the written file reads back the same.
+    const QString colonInName = error("command: echo\nenvironment: azureml:azureMl:env@latest\n");
+    EXPECT_TRUE(colonInName.startsWith(QLatin1String("job.yml:2:14: environment: 'azureMl:env' in 'azureml:azureMl:env@latest' is not an asset name")))
+        << colonInName.toStdString();
+    const QString badVersion = error("command: echo\nenvironment: azureml:e:1/versions/2\n");
+    EXPECT_TRUE(badVersion.contains(QLatin1String("'1/versions/2' in 'azureml:e:1/versions/2' is not an asset version"))) << badVersion.toStdString();
     const QString local = error("command: echo\nenvironment: azureml:e:1\ncompute: local\n");
     EXPECT_TRUE(local.startsWith(QLatin1String("job.yml:3:10: compute: 'local'"))) << local.toStdString();
     // Bytes that are not UTF-8 (Latin-1, a stray byte) anywhere, even in a comment: the body sent is JSON.
