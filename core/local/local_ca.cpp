@@ -14,6 +14,7 @@
 #include <openssl/x509v3.h>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -199,18 +200,34 @@ bool caUsable(X509 *ca, EVP_PKEY *key, std::chrono::days certificateLifetime)
 
 } // namespace
 
-std::optional<LocalTlsFiles> prepareLocalTls(const QString &root, QString *error, const LocalCaOptions &options)
+std::optional<LocalTls> prepareLocalTls(const QString &root, QString *error, const LocalCaOptions &options)
 {
     QString ignored;
     QString &message = error ? *error : ignored;
+    if (root.isEmpty()) {
+        message = QStringLiteral("the local workspace has no root folder for its CA");
+        return std::nullopt;
+    }
     const QString dir = root + QStringLiteral("/tls");
     if (!QDir().mkpath(dir)) {
         message = QStringLiteral("cannot create %1").arg(dir);
         return std::nullopt;
     }
     ::chmod(QFile::encodeName(dir).constData(), 0700);
-    LocalTlsFiles files{dir + QStringLiteral("/ca.pem"), dir + QStringLiteral("/ca-key.pem"),
-                        dir + QStringLiteral("/server.pem"), dir + QStringLiteral("/server-key.pem")};
+    LocalTls files{dir + QStringLiteral("/ca.pem"), dir + QStringLiteral("/ca-key.pem"), {}, {}};
+    // Two processes starting on one root must not each make a CA and keep half of both.
+    const int lock = ::open(QFile::encodeName(dir + QStringLiteral("/.lock")).constData(),
+                            O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lock < 0 || ::flock(lock, LOCK_EX) != 0) {
+        message = QStringLiteral("cannot lock %1/.lock: %2").arg(dir, QString::fromLocal8Bit(std::strerror(errno)));
+        if (lock >= 0)
+            ::close(lock);
+        return std::nullopt;
+    }
+    const std::unique_ptr<int, void (*)(int *)> unlock(new int(lock), [](int *fd) {
+        ::close(*fd); // releases the lock
+        delete fd;
+    });
 
     Key caKey = readKey(files.caKey);
     Cert ca = readCert(files.caCertificate);
@@ -259,11 +276,14 @@ std::optional<LocalTlsFiles> prepareLocalTls(const QString &root, QString *error
         message = openSslError(QStringLiteral("cannot make the local workspace's server certificate"));
         return std::nullopt;
     }
-    // The chain a client needs besides its trust anchor is the leaf alone; the CA follows so
-    // that a client told to trust server.pem's issuer by file finds it too.
-    if (!writeFile(files.privateKey, pemOf(key.get()), true, &message)
-        || !writeFile(files.certificate, pemOf(cert.get()) + pemOf(ca.get()), false, &message))
+    // The chain sent is the leaf and the CA (a client that has the CA needs only the leaf; one
+    // that was given the CA by another way finds it named).
+    files.certificatePem = pemOf(cert.get()) + pemOf(ca.get());
+    files.privateKeyPem = pemOf(key.get());
+    if (files.certificatePem.isEmpty() || files.privateKeyPem.isEmpty()) {
+        message = openSslError(QStringLiteral("cannot write the server certificate as PEM"));
         return std::nullopt;
+    }
     return files;
 }
 

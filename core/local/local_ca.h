@@ -8,13 +8,14 @@
 
 namespace cerulean::local {
 
-// The files the local workspace's HTTPS listener uses, all under <root>/tls.
-struct LocalTlsFiles
+// What the local workspace's HTTPS listener uses: the CA's files under <root>/tls, and a
+// server certificate and key of this process's own, in memory only.
+struct LocalTls
 {
-    QString caCertificate; // ca.pem: the certificate clients trust (REQUESTS_CA_BUNDLE, curl --cacert)
-    QString caKey;         // ca-key.pem, mode 0600: never leaves the workspace root
-    QString certificate;   // server.pem: the server certificate, then the CA's
-    QString privateKey;    // server-key.pem, mode 0600
+    QString caCertificate;     // <root>/tls/ca.pem: what clients trust (REQUESTS_CA_BUNDLE, curl --cacert)
+    QString caKey;             // <root>/tls/ca-key.pem, mode 0600: never leaves the workspace root
+    QByteArray certificatePem; // the server certificate, then the CA's
+    QByteArray privateKeyPem;  // the server certificate's key: never written anywhere
 };
 
 struct LocalCaOptions
@@ -29,11 +30,12 @@ struct LocalCaOptions
 };
 
 // Makes the workspace's own certificate authority once per root (an EC P-256 key, kept in
-// the root with mode 0600) and, at every call, a fresh server certificate it signs for the
-// loopback names. A CA whose key is missing, unreadable, not its certificate's, or that
-// expires within a certificate's lifetime is made anew (clients must then trust the new
-// ca.pem). Nullopt with a message when a file cannot be written.
-std::optional<LocalTlsFiles> prepareLocalTls(const QString &root, QString *error,
-                                             const LocalCaOptions &options = LocalCaOptions());
+// the root with mode 0600) and, at every call, a fresh server certificate and key it signs
+// for the loopback names. A CA whose key is missing, unreadable, not its certificate's, or
+// that expires within a certificate's lifetime is made anew (clients must then trust the new
+// ca.pem). Processes serving the same root at once agree on one CA (a lock on
+// <root>/tls/.lock). Nullopt with a message when a file cannot be written.
+std::optional<LocalTls> prepareLocalTls(const QString &root, QString *error,
+                                        const LocalCaOptions &options = LocalCaOptions());
 
 } // namespace cerulean::local

@@ -168,7 +168,8 @@ bool LocalServer::start(QString *error)
         serving::HttpServerOptions https = http;
         https.port = m_options.httpsPort;
         https.admit = [admit](const serving::Request &head) { return admit(head, true); };
-        https.tls = serving::TlsOptions{m_tls->certificate.toStdString(), m_tls->privateKey.toStdString()};
+        https.tls = serving::TlsOptions{m_tls->certificatePem.toStdString(), m_tls->privateKeyPem.toStdString()};
+        m_tls->privateKeyPem.clear(); // the server keeps its own copy
         m_https = std::make_unique<serving::HttpServer>(https, handler(true));
         if (auto failed = m_https->start()) {
             if (error)

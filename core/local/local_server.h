@@ -60,7 +60,7 @@ private:
     std::unique_ptr<WorkerPool> m_blobWorkers;
     std::unique_ptr<serving::HttpServer> m_http;
     std::unique_ptr<serving::HttpServer> m_https;
-    std::optional<LocalTlsFiles> m_tls;
+    std::optional<LocalTls> m_tls;
 };
 
 } // namespace cerulean::local

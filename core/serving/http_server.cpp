@@ -1016,12 +1016,12 @@ std::optional<std::string> HttpServer::start()
         if (!tlsError && SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION) != 1)
             return std::string("cannot require TLS 1.2");
         if (!tlsError)
-            context->use_certificate_chain_file(d.options.tls->certificateChainFile, tlsError);
+            context->use_certificate_chain(net::buffer(d.options.tls->certificateChainPem), tlsError);
         if (tlsError)
-            return "cannot load the TLS certificate " + d.options.tls->certificateChainFile + ": " + tlsError.message();
-        context->use_private_key_file(d.options.tls->privateKeyFile, net::ssl::context::pem, tlsError);
+            return "cannot load the TLS certificate: " + tlsError.message();
+        context->use_private_key(net::buffer(d.options.tls->privateKeyPem), net::ssl::context::pem, tlsError);
         if (tlsError)
-            return "cannot load the TLS key " + d.options.tls->privateKeyFile + ": " + tlsError.message();
+            return "cannot load the TLS key: " + tlsError.message();
         d.tls = std::move(context);
     }
     for (unsigned i = 0; i < threads; ++i) {

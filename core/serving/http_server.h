@@ -115,11 +115,12 @@ struct ServerEvent
     std::chrono::microseconds duration{0};
 };
 
-// A certificate and its key for HTTPS, both PEM files: the chain (leaf first), and the key.
+// A certificate and its key for HTTPS, in PEM: the chain (leaf first) and the key. Given in
+// memory, so that a key made for one process's run need never be written to disk.
 struct TlsOptions
 {
-    std::string certificateChainFile;
-    std::string privateKeyFile;
+    std::string certificateChainPem;
+    std::string privateKeyPem;
 };
 
 struct HttpServerOptions

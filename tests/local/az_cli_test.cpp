@@ -80,6 +80,7 @@ protected:
 
     AzResult az(const QStringList &arguments)
     {
+        ++m_commands;
         QProcess p;
         p.setProcessEnvironment(m_env);
         p.start(m_az, arguments);
@@ -106,6 +107,7 @@ protected:
     QString m_base, m_sub;
     LocalPrincipal m_principal;
     QProcessEnvironment m_env;
+    int m_commands = 0;
 };
 
 TEST_F(AzCliTest, RegistersSignsInCreatesAGroupAndReadsAWorkspace)
@@ -119,13 +121,6 @@ TEST_F(AzCliTest, RegistersSignsInCreatesAGroupAndReadsAWorkspace)
     ASSERT_EQ(r.exitCode, 0) << shown(r);
     r = az({QStringLiteral("cloud"), QStringLiteral("set"), QStringLiteral("-n"), kCloud});
     ASSERT_EQ(r.exitCode, 0) << shown(r);
-    r = az({QStringLiteral("cloud"), QStringLiteral("show"), QStringLiteral("-n"), kCloud});
-    ASSERT_EQ(r.exitCode, 0) << shown(r);
-    Json cloud = r.json();
-    EXPECT_EQ(cloud.value("isActive", false), true);
-    EXPECT_EQ(cloud["endpoints"].value("resourceManager", std::string()), m_base.toStdString() + "/");
-    EXPECT_EQ(cloud["endpoints"].value("activeDirectory", std::string()), m_base.toStdString() + "/adfs");
-    EXPECT_EQ(cloud["endpoints"].value("activeDirectoryResourceId", std::string()), "https://management.core.windows.net/");
 
     // A wrong secret is refused by the local token endpoint, in Entra's words.
     r = az({QStringLiteral("login"), QStringLiteral("--service-principal"), QStringLiteral("-u"), m_principal.clientId,
@@ -173,7 +168,7 @@ TEST_F(AzCliTest, RegistersSignsInCreatesAGroupAndReadsAWorkspace)
     EXPECT_EQ(r.json().value("name", std::string()), "ws1") << shown(r);
     EXPECT_EQ(r.json()["properties"].value("friendlyName", std::string()), "From az") << shown(r);
 
-    std::cout << "[ figures ] 8 az commands in " << clock.elapsed() << " ms\n";
+    std::cout << "[ figures ] " << m_commands << " az commands in " << clock.elapsed() << " ms\n";
 }
 
 } // namespace

@@ -7,6 +7,7 @@
 #include "core/local/local_server.h"
 
 #include <QByteArray>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
@@ -98,6 +99,17 @@ protected:
         return c;
     }
 
+    // The certificate chain the server sends, as curl saw it (PEM).
+    QByteArray servedChain()
+    {
+        QProcess p;
+        p.start(QStringLiteral("curl"), {QStringLiteral("-sS"), QStringLiteral("--cacert"), m_server->caCertificateFile(),
+                                         QStringLiteral("-o"), QStringLiteral("/dev/null"), QStringLiteral("-w"),
+                                         QStringLiteral("%{certs}"),
+                                         url(QStringLiteral("/metadata/endpoints?api-version=2015-01-01"))});
+        return p.waitForFinished(kCurlTimeoutMs) && p.exitCode() == 0 ? p.readAllStandardOutput() : QByteArray();
+    }
+
     QString url(const QString &target) const { return m_base + target; }
     QString resolve(const QString &name) const { return QStringLiteral("%1:%2:127.0.0.1").arg(name).arg(m_port); }
 
@@ -146,44 +158,47 @@ TEST_F(HttpsTest, TheCertificateIsTrustedThroughTheCaFileForTheLoopbackNamesOnly
 
 TEST_F(HttpsTest, TheCaKeyIsPrivateAndTheCaOutlivesARestart)
 {
-    const LocalTlsFiles files{m_server->caCertificateFile(), m_dir.path() + QStringLiteral("/tls/ca-key.pem"),
-                              m_dir.path() + QStringLiteral("/tls/server.pem"),
-                              m_dir.path() + QStringLiteral("/tls/server-key.pem")};
+    const QString caFile = m_server->caCertificateFile();
+    const QString caKeyFile = m_dir.path() + QStringLiteral("/tls/ca-key.pem");
     const auto mode = [](const QString &path) {
         struct stat st{};
         return ::stat(QFile::encodeName(path).constData(), &st) == 0 ? (st.st_mode & 0777) : 01000u;
     };
-    EXPECT_EQ(mode(files.caKey), 0600u);
-    EXPECT_EQ(mode(files.privateKey), 0600u);
+    EXPECT_EQ(mode(caKeyFile), 0600u);
     EXPECT_EQ(mode(m_dir.path() + QStringLiteral("/tls")), 0700u);
+    // The server's own key is never written: only the CA is on disk.
+    EXPECT_EQ(QDir(m_dir.path() + QStringLiteral("/tls")).entryList(QDir::Files | QDir::Hidden, QDir::Name),
+              QStringList({QStringLiteral(".lock"), QStringLiteral("ca-key.pem"), QStringLiteral("ca.pem")}));
     const auto read = [](const QString &path) {
         QFile f(path);
         return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
     };
-    const QByteArray ca = read(files.caCertificate);
-    const QByteArray caKey = read(files.caKey);
-    const QByteArray leaf = read(files.certificate);
+    const QByteArray ca = read(caFile);
+    const QByteArray caKey = read(caKeyFile);
     ASSERT_TRUE(ca.startsWith("-----BEGIN CERTIFICATE-----"));
     EXPECT_FALSE(ca.contains("PRIVATE KEY"));
-    EXPECT_FALSE(leaf.contains("PRIVATE KEY"));
+    const QByteArray chain = servedChain();
+    ASSERT_TRUE(chain.contains("-----BEGIN CERTIFICATE-----")) << chain.toStdString();
+    EXPECT_FALSE(chain.contains("PRIVATE KEY"));
 
     // A key loosened by hand is made private again at the next start.
-    ASSERT_EQ(::chmod(QFile::encodeName(files.caKey).constData(), 0644), 0);
+    ASSERT_EQ(::chmod(QFile::encodeName(caKeyFile).constData(), 0644), 0);
     m_server->stop();
     startServer();
-    EXPECT_EQ(mode(files.caKey), 0600u);
-    EXPECT_EQ(read(files.caCertificate), ca) << "the CA clients trust changed";
-    EXPECT_EQ(read(files.caKey), caKey);
-    EXPECT_NE(read(files.certificate), leaf) << "the server certificate is issued anew at each start";
-    const Curl c = curl({url(QStringLiteral("/metadata/endpoints?api-version=2015-01-01"))});
-    EXPECT_EQ(c.status, 200) << text(c);
+    EXPECT_EQ(mode(caKeyFile), 0600u);
+    EXPECT_EQ(read(caFile), ca) << "the CA clients trust changed";
+    EXPECT_EQ(read(caKeyFile), caKey);
+    const QByteArray nextChain = servedChain();
+    EXPECT_FALSE(nextChain.isEmpty()) << "the old CA file no longer verifies the server";
+    EXPECT_NE(nextChain, chain) << "the server certificate is issued anew at each start";
 
     // A CA whose key is gone is made anew (and the server still starts).
     m_server->stop();
-    ASSERT_TRUE(QFile::remove(files.caKey));
+    ASSERT_TRUE(QFile::remove(caKeyFile));
     startServer();
-    EXPECT_NE(read(files.caCertificate), ca);
-    EXPECT_EQ(mode(files.caKey), 0600u);
+    EXPECT_NE(read(caFile), ca);
+    EXPECT_EQ(mode(caKeyFile), 0600u);
+    EXPECT_FALSE(servedChain().isEmpty());
 }
 
 TEST_F(HttpsTest, AdmissionIsTheSameAsOverHttp)
