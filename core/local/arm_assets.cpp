@@ -1,4 +1,5 @@
-// ARM routes of the local workspace: compute clusters, and data and model containers and versions.
+// ARM routes of the local workspace: compute clusters, and the containers and versions of data,
+// models, code, environments and components.
 
 #include "core/local/arm_resource.h"
 #include "core/local/iso_duration.h"
@@ -153,6 +154,148 @@ void buildContainer(Ctx &, Json &doc, const std::optional<StoredResource> &exist
     if (!p.contains("properties"))
         p["properties"] = Json::object();
     p["provisioningState"] = "Succeeded";
+}
+
+bool isVersionKind(K kind)
+{
+    return kind == K::DataVersion || kind == K::ModelVersion || kind == K::CodeVersion || kind == K::EnvironmentVersion ||
+           kind == K::ComponentVersion;
+}
+
+namespace {
+
+// The container of a version, made with the first version registered, and its latest and
+// next version moved on.
+void touchAssetContainer(Ctx &c)
+{
+    const QString versionKind = QString::fromLatin1(c.kind->typePath);
+    const QString containerKind = versionKind.section(QLatin1Char('/'), 0, -2);
+    if (!c.store.resource(c.parent)) {
+        StoredResource r;
+        r.id = c.parent;
+        r.kind = containerKind;
+        r.parent = c.workspaceId;
+        r.name = c.parent.section(QLatin1Char('/'), -1);
+        r.state = QStringLiteral("Succeeded");
+        const QString armType = QString::fromLatin1(c.kind->armType).section(QLatin1Char('/'), 0, -2);
+        r.doc = Json{{"id", s(r.id)},
+                     {"name", s(r.name)},
+                     {"type", s(armType)},
+                     {"properties",
+                      {{"description", ""}, {"tags", Json::object()}, {"properties", Json::object()}, {"isArchived", false},
+                       {"provisioningState", "Succeeded"}}},
+                     {"systemData", systemData(std::nullopt, c.svc.builtInPrincipal().clientId)}};
+        c.store.putResource(r);
+    }
+    c.store.updateResource(c.parent, [&](StoredResource &r) {
+        Json &cp = r.doc["properties"];
+        cp["latestVersion"] = s(c.name);
+        bool numeric = false;
+        const int n = c.name.toInt(&numeric);
+        const int next = cp.contains("nextVersion") && cp["nextVersion"].is_string()
+                             ? QString::fromStdString(cp["nextVersion"].get<std::string>()).toInt()
+                             : 1;
+        cp["nextVersion"] = s(QString::number(numeric ? std::max(next, n + 1) : next));
+        return true;
+    });
+}
+
+} // namespace
+
+void buildAssetVersion(Ctx &c, Json &doc, const std::optional<StoredResource> &existing)
+{
+    if (existing) {
+        // Versions are immutable: Azure answers a PUT of an existing one with the original.
+        doc = existing->doc;
+        return;
+    }
+    Json &p = doc["properties"];
+    switch (c.kind->k) {
+    case K::CodeVersion:
+        if (jsonStr(p, "codeUri", QStringLiteral("properties.codeUri")).isEmpty())
+            throw Failure{400, QStringLiteral("UserError"), QStringLiteral("'properties.codeUri' is required.")};
+        break;
+    case K::EnvironmentVersion: {
+        const QString image = jsonStr(p, "image", QStringLiteral("properties.image"));
+        if (image.isEmpty() && jsonObj(p, "build", QStringLiteral("properties.build")).empty())
+            throw Failure{400, QStringLiteral("UserError"),
+                          QStringLiteral("An environment needs 'properties.image' or 'properties.build'.")};
+        p["environmentType"] = "UserCreated";
+        p["condaFile"] = s(jsonStr(p, "condaFile", QStringLiteral("properties.condaFile")));
+        p["osType"] = s(jsonStr(p, "osType", QStringLiteral("properties.osType"), QStringLiteral("Linux")));
+        p["autoRebuild"] = s(jsonStr(p, "autoRebuild", QStringLiteral("properties.autoRebuild"), QStringLiteral("Disabled")));
+        p["stage"] = s(jsonStr(p, "stage", QStringLiteral("properties.stage"), QStringLiteral("Development")));
+        // The newest version carries the "latest" label, as on Azure.
+        for (const StoredResource &sibling : c.store.children(c.parent, QString::fromLatin1(c.kind->typePath)))
+            c.store.updateResource(sibling.id, [](StoredResource &r) {
+                Json &labels = r.doc["properties"]["properties"];
+                if (!labels.is_object() || !labels.contains("azureml.labels"))
+                    return false;
+                labels.erase("azureml.labels");
+                return true;
+            });
+        if (!p.contains("properties") || !p["properties"].is_object())
+            p["properties"] = Json::object();
+        p["properties"]["azureml.labels"] = "latest";
+        break;
+    }
+    case K::ComponentVersion: {
+        Json spec = jsonObj(p, "componentSpec", QStringLiteral("properties.componentSpec"));
+        if (spec.empty())
+            throw Failure{400, QStringLiteral("UserError"), QStringLiteral("'properties.componentSpec' is required.")};
+        // The spec takes the names of the resource it is stored as.
+        spec["name"] = s(c.parent.section(QLatin1Char('/'), -1));
+        spec["version"] = s(c.name);
+        if (!spec.contains("resources") || !spec["resources"].is_object())
+            spec["resources"] = {{"instance_count", "1"}};
+        p["componentSpec"] = spec;
+        break;
+    }
+    default:
+        break;
+    }
+    if (!p.contains("description"))
+        p["description"] = nullptr;
+    p["isAnonymous"] = p.value("isAnonymous", false);
+    p["isArchived"] = p.value("isArchived", false);
+    if (!p.contains("tags"))
+        p["tags"] = Json::object();
+    if (!p.contains("properties"))
+        p["properties"] = Json::object();
+    p["provisioningState"] = "Succeeded";
+    touchAssetContainer(c);
+}
+
+void buildAssetContainer(Ctx &, Json &doc, const std::optional<StoredResource> &existing)
+{
+    Json &p = doc["properties"];
+    if (existing)
+        for (const char *key : {"latestVersion", "nextVersion"})
+            if (existing->doc["properties"].contains(key))
+                p[key] = existing->doc["properties"][key];
+    if (!p.contains("description"))
+        p["description"] = "";
+    if (!p.contains("latestVersion"))
+        p["latestVersion"] = nullptr;
+    if (!p.contains("nextVersion"))
+        p["nextVersion"] = "1";
+    p["isArchived"] = p.value("isArchived", false);
+    if (!p.contains("tags"))
+        p["tags"] = Json::object();
+    if (!p.contains("properties"))
+        p["properties"] = Json::object();
+    p["provisioningState"] = "Succeeded";
+}
+
+ApiResponse computeAction(Ctx &c, const QString &action, const Json &, const std::optional<StoredResource> &existing)
+{
+    if (isAction(action, "listNodes")) {
+        const StoredResource &compute = requireExisting(c, existing);
+        // Steps run as local processes: the cluster has no VMs to list.
+        return ApiResponse::fromJson(200, Json{{"computeType", compute.doc["properties"].value("computeType", Json())},
+                                               {"nodes", Json::array()}});
+    }
+    noSuchAction(c, action);
 }
 
 } // namespace cerulean::local::armr

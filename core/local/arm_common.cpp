@@ -68,6 +68,18 @@ const KindSpec kKinds[] = {
      "Microsoft.MachineLearningServices/workspaces/models", kAssetName, kAssetRule, false},
     {K::ModelVersion, "microsoft.machinelearningservices/workspaces/models/versions",
      "Microsoft.MachineLearningServices/workspaces/models/versions", kAssetName, kAssetRule, false},
+    {K::CodeContainer, "microsoft.machinelearningservices/workspaces/codes",
+     "Microsoft.MachineLearningServices/workspaces/codes", kAssetName, kAssetRule, false},
+    {K::CodeVersion, "microsoft.machinelearningservices/workspaces/codes/versions",
+     "Microsoft.MachineLearningServices/workspaces/codes/versions", kAssetName, kAssetRule, false},
+    {K::EnvironmentContainer, "microsoft.machinelearningservices/workspaces/environments",
+     "Microsoft.MachineLearningServices/workspaces/environments", kAssetName, kAssetRule, false},
+    {K::EnvironmentVersion, "microsoft.machinelearningservices/workspaces/environments/versions",
+     "Microsoft.MachineLearningServices/workspaces/environments/versions", kAssetName, kAssetRule, false},
+    {K::ComponentContainer, "microsoft.machinelearningservices/workspaces/components",
+     "Microsoft.MachineLearningServices/workspaces/components", kAssetName, kAssetRule, false},
+    {K::ComponentVersion, "microsoft.machinelearningservices/workspaces/components/versions",
+     "Microsoft.MachineLearningServices/workspaces/components/versions", kAssetName, kAssetRule, false},
     {K::OnlineEndpoint, "microsoft.machinelearningservices/workspaces/onlineendpoints",
      "Microsoft.MachineLearningServices/workspaces/onlineEndpoints", kEndpointName, kEndpointRule, true},
     {K::OnlineDeployment, "microsoft.machinelearningservices/workspaces/onlineendpoints/deployments",
@@ -220,6 +232,13 @@ QString operationsPrefix(const Ctx &c)
         .arg(c.svc.subscriptionId(), c.svc.options().location);
 }
 
+// The operation-status URLs and headers of Azure ML, by family, as the recorded traffic shows
+// them: a workspace's PUT/PATCH/DELETE points Location and Azure-AsyncOperation at one
+// workspaceOperationsStatus URL (?type=location / ?type=async); a compute's PUT sends only
+// Azure-AsyncOperation (computeOperationsStatus, ?service=new); endpoints and deployments send
+// Azure-AsyncOperation at mfeOperationsStatus with Location at the resource (PUT) or at
+// mfeOperationResults (DELETE; a PATCH sends that Location alone), and
+// x-ms-async-operation-timeout. No family sends Retry-After.
 void addAsyncHeaders(Ctx &c, ApiResponse &r, const QString &action)
 {
     const QString op = newGuid();
@@ -230,13 +249,31 @@ void addAsyncHeaders(Ctx &c, ApiResponse &r, const QString &action)
     rec.state = action;
     rec.doc = Json{{"resourceId", s(c.id)}, {"action", s(action)}, {"startTime", s(isoNow())}};
     c.store.putResource(rec);
-    const QString version = c.apiVersion;
-    r.setHeader("Azure-AsyncOperation",
-                (c.base + rec.id + QStringLiteral("?api-version=") + version).toUtf8());
-    r.setHeader("Location", (c.base + operationsPrefix(c) + QStringLiteral("/mfeOperationResults/") + op +
-                             QStringLiteral("?api-version=") + version)
-                                .toUtf8());
-    r.setHeader("Retry-After", "1");
+    const QString version = QStringLiteral("?api-version=") + c.apiVersion;
+    const QString prefix = c.base + operationsPrefix(c);
+    const bool put = action == QLatin1String("put") && c.req.method != "PATCH";
+    switch (c.kind->k) {
+    case K::Workspace: {
+        const QString status = prefix + QStringLiteral("/workspaceOperationsStatus/") + op + version;
+        r.setHeader("Location", (status + QStringLiteral("&type=location")).toUtf8());
+        r.setHeader("Azure-AsyncOperation", (status + QStringLiteral("&type=async")).toUtf8());
+        return;
+    }
+    case K::Compute:
+        r.setHeader("Azure-AsyncOperation",
+                    (prefix + QStringLiteral("/computeOperationsStatus/") + op + version + QStringLiteral("&service=new")).toUtf8());
+        if (!put)
+            r.setHeader("Location", (prefix + QStringLiteral("/mfeOperationResults/") + op + version).toUtf8());
+        return;
+    default:
+        break;
+    }
+    if (c.req.method != "PATCH")
+        r.setHeader("Azure-AsyncOperation", (prefix + QStringLiteral("/mfeOperationsStatus/") + op + version).toUtf8());
+    r.setHeader("Location", put ? (c.base + c.id + version).toUtf8()
+                                : (prefix + QStringLiteral("/mfeOperationResults/") + op + version).toUtf8());
+    if (c.kind->k != K::Schedule)
+        r.setHeader("x-ms-async-operation-timeout", "PT30M");
 }
 
 // "InProgress" / "Succeeded" / "Failed" of an operation, read from the resource it acts on.

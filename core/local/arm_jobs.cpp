@@ -344,9 +344,9 @@ ApiResponse jobAction(Ctx &c, const QString &action, const Json &, const std::op
                 });
                 if (c.svc.jobRunner())
                     c.svc.jobRunner()->cancel(job.id);
+                // The job's own URL tells when it stopped; a finished job answers 200 alone, as on Azure.
+                r.setHeader("Location", (c.base + job.id + QStringLiteral("?api-version=") + c.apiVersion).toUtf8());
             }
-            r.setHeader("Location", (c.base + job.id + QStringLiteral("?api-version=") + c.apiVersion).toUtf8());
-            r.setHeader("Retry-After", "1");
             return r;
         }
         break;

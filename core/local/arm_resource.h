@@ -27,6 +27,12 @@ enum class K
     Job,
     ModelContainer,
     ModelVersion,
+    CodeContainer,
+    CodeVersion,
+    EnvironmentContainer,
+    EnvironmentVersion,
+    ComponentContainer,
+    ComponentVersion,
     OnlineEndpoint,
     OnlineDeployment,
     BatchEndpoint,
@@ -100,6 +106,12 @@ ApiResponse workspaceAction(Ctx &c, const QString &action, const Json &body, con
 void buildCompute(Ctx &c, Json &doc, const std::optional<StoredResource> &existing);
 void buildVersion(Ctx &c, Json &doc, const std::optional<StoredResource> &existing, bool model);
 void buildContainer(Ctx &c, Json &doc, const std::optional<StoredResource> &existing, bool model);
+// Code, environment and component assets: a version is immutable (a PUT of an existing one
+// answers the original), its container is made on first use.
+void buildAssetVersion(Ctx &c, Json &doc, const std::optional<StoredResource> &existing);
+void buildAssetContainer(Ctx &c, Json &doc, const std::optional<StoredResource> &existing);
+bool isVersionKind(K kind);
+ApiResponse computeAction(Ctx &c, const QString &action, const Json &body, const std::optional<StoredResource> &existing);
 
 // --- jobs and schedules (arm_jobs.cpp) --------------------------------------------------
 void buildJob(Ctx &c, Json &doc, const std::optional<StoredResource> &existing);

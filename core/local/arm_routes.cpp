@@ -49,6 +49,8 @@ ApiResponse runAction(Ctx &c, const QString &action, const Json &body, const std
         return workspaceAction(c, action, body, existing);
     case K::Job:
         return jobAction(c, action, body, existing);
+    case K::Compute:
+        return computeAction(c, action, body, existing);
     case K::OnlineEndpoint:
     case K::OnlineDeployment:
         return endpointAction(c, action, body, existing);
@@ -204,32 +206,44 @@ ApiResponse LocalService::handleArm(const ApiRequest &request)
                                  {"supportedComputeTypes", {"AmlCompute", "ComputeInstance"}}});
             return ApiResponse::fromJson(200, Json{{"value", sizes}});
         }
-        if (rest.size() == 4 && (ci(rest[2], "mfeOperationsStatus") || ci(rest[2], "mfeOperationResults"))) {
+        const bool familyStatus = ci(rest[2], "workspaceOperationsStatus") || ci(rest[2], "computeOperationsStatus");
+        if (rest.size() == 4 && (familyStatus || ci(rest[2], "mfeOperationsStatus") || ci(rest[2], "mfeOperationResults"))) {
             const auto op = m_store->resource(operationsPrefix(c) + QStringLiteral("/mfeOperationsStatus/") + rest[3]);
             if (!op)
                 throw arm::notFound(QStringLiteral("operation"), rest[3]);
             const auto [state, error] = operationState(c, *op);
-            if (ci(rest[2], "mfeOperationsStatus")) {
-                Json out{{"id", s(op->id)}, {"name", s(op->name)}, {"status", s(state)}, {"startTime", op->doc["startTime"]}};
-                if (state != QLatin1String("InProgress"))
-                    out["endTime"] = s(isoNow());
+            const bool done = state != QLatin1String("InProgress");
+            if (familyStatus) {
+                // Workspaces and computes: the status and, once done, percentComplete 100.
+                Json out{{"status", s(state)}};
+                if (done)
+                    out["percentComplete"] = 100.0;
                 if (!error.is_null())
                     out["error"] = error;
                 return ApiResponse::fromJson(200, out);
             }
-            if (state == QLatin1String("InProgress")) {
-                ApiResponse r{202, {}, {}};
-                r.setHeader("Location", (c.base + request.path + QStringLiteral("?api-version=") + apiVersion).toUtf8());
-                r.setHeader("Retry-After", "1");
-                return r;
+            if (ci(rest[2], "mfeOperationResults")) {
+                if (!done) {
+                    ApiResponse r{202, {}, {}};
+                    r.setHeader("Location", (c.base + request.path + QStringLiteral("?api-version=") + apiVersion).toUtf8());
+                    return r;
+                }
+                if (state == QLatin1String("Failed"))
+                    return ApiResponse::armError(400, QString::fromStdString(error.value("code", std::string("Failed"))),
+                                                 QString::fromStdString(error.value("message", std::string("The operation failed."))));
             }
-            if (state == QLatin1String("Failed"))
-                return ApiResponse::armError(400, QString::fromStdString(error.value("code", std::string("Failed"))),
-                                             QString::fromStdString(error.value("message", std::string("The operation failed."))));
-            if (op->state == QLatin1String("delete"))
-                return ApiResponse{204, {}, {}};
-            const auto resource = m_store->resource(q(op->doc, "resourceId"));
-            return ApiResponse::fromJson(200, publicView(resource->doc));
+            // Endpoints and deployments: the operation's own record; Azure reports percentComplete 0
+            // throughout. Their results URL answers the same record once the work is done.
+            Json out{{"id", s(operationsPrefix(c) + QLatin1Char('/') + rest[2] + QLatin1Char('/') + rest[3])},
+                     {"name", s(op->name)},
+                     {"status", s(state)},
+                     {"startTime", op->doc["startTime"]},
+                     {"percentComplete", 0.0}};
+            if (done)
+                out["endTime"] = s(isoNow());
+            if (!error.is_null())
+                out["error"] = error;
+            return ApiResponse::fromJson(200, out);
         }
         return ApiResponse::armError(404, QStringLiteral("NotFound"), QStringLiteral("No route for '%1'.").arg(request.path));
     }
@@ -305,7 +319,7 @@ ApiResponse LocalService::handleArm(const ApiRequest &request)
     c.parent = names.size() > 1 ? path.section(QLatin1Char('/'), 0, -3) : c.scope;
     if (c.kind->k == K::RoleAssignment)
         c.parent = c.scope;
-    if (names.size() > 1 && !m_store->resource(c.parent) && c.kind->k != K::DataVersion && c.kind->k != K::ModelVersion)
+    if (names.size() > 1 && !m_store->resource(c.parent) && !isVersionKind(c.kind->k))
         throw Failure{404, QStringLiteral("ParentResourceNotFound"),
                       QStringLiteral("Can not perform requested operation on nested resource. Parent resource '%1' "
                                      "not found.")
@@ -348,6 +362,12 @@ ApiResponse LocalService::handleArm(const ApiRequest &request)
             case K::ModelContainer: buildContainer(c, doc, existing, true); break;
             case K::DataVersion: buildVersion(c, doc, existing, false); break;
             case K::ModelVersion: buildVersion(c, doc, existing, true); break;
+            case K::CodeVersion:
+            case K::EnvironmentVersion:
+            case K::ComponentVersion: buildAssetVersion(c, doc, existing); break;
+            case K::CodeContainer:
+            case K::EnvironmentContainer:
+            case K::ComponentContainer: buildAssetContainer(c, doc, existing); break;
             case K::Job: buildJob(c, doc, existing); break;
             case K::OnlineEndpoint: buildEndpoint(c, doc, existing, false); break;
             case K::BatchEndpoint: buildEndpoint(c, doc, existing, true); break;
@@ -387,8 +407,18 @@ ApiResponse LocalService::handleArm(const ApiRequest &request)
             m_deployments->refreshEndpoint(r.id);
         const auto stored = m_store->resource(r.id);
         ApiResponse response = ApiResponse::fromJson(existing ? 200 : 201, publicView(stored ? stored->doc : r.doc));
+        // As Azure: a workspace's PUT and PATCH, and an endpoint's or deployment's PATCH, answer
+        // 202 without a body; the resource is read once the operation says Succeeded.
+        const bool accepted = c.kind->k == K::Workspace ||
+                              (method == "PATCH" && (c.kind->k == K::OnlineEndpoint || c.kind->k == K::OnlineDeployment ||
+                                                     c.kind->k == K::BatchEndpoint || c.kind->k == K::BatchDeployment));
+        if (accepted)
+            response = ApiResponse{202, {}, {}};
         if (c.kind->longRunning)
             addAsyncHeaders(c, response, QStringLiteral("put"));
+        else if (!existing && c.kind->k != K::Job && kindName.startsWith(QLatin1String("microsoft.machinelearningservices/workspaces/")))
+            // A new asset version, container or datastore: 201 with its own URL.
+            response.setHeader("Location", (c.base + r.id + QStringLiteral("?api-version=") + apiVersion).toUtf8());
         return response;
     }
     if (method == "DELETE") {
