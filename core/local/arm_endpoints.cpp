@@ -18,6 +18,9 @@ using arm::s;
 
 namespace {
 
+// The largest sku.capacity the skus action offers (Azure's managed endpoints offer 50).
+constexpr int kMaxLocalInstances = 50;
+
 void validateTraffic(Ctx &c, const Json &p)
 {
     const Json traffic = jsonObj(p, "traffic", QStringLiteral("properties.traffic"));
@@ -193,10 +196,9 @@ ApiResponse endpointAction(Ctx &c, const QString &action, const Json &body, cons
     case K::OnlineEndpoint:
         if (is("listKeys")) {
             const StoredResource &ep = requireExisting(c, existing);
+            // As Azure: an endpoint without key authentication answers null keys, never its stored ones.
             if (q(ep.doc["properties"], "authMode") != QLatin1String("Key"))
-                throw Failure{400, QStringLiteral("BadRequest"),
-                              QStringLiteral("Endpoint '%1' uses %2 authentication; it has no keys.")
-                                  .arg(c.name, q(ep.doc["properties"], "authMode"))};
+                return ApiResponse::fromJson(200, Json{{"primaryKey", nullptr}, {"secondaryKey", nullptr}});
             return ApiResponse::fromJson(200, ep.doc["_local"]["keys"]);
         }
         if (is("regenerateKeys")) {
@@ -217,9 +219,10 @@ ApiResponse endpointAction(Ctx &c, const QString &action, const Json &body, cons
         }
         if (is("token")) {
             const StoredResource &ep = requireExisting(c, existing);
-            if (q(ep.doc["properties"], "authMode") != QLatin1String("AMLToken"))
+            // Azure hands a token to AADToken endpoints too (one for the endpoint's audience).
+            if (q(ep.doc["properties"], "authMode") == QLatin1String("Key"))
                 throw Failure{400, QStringLiteral("BadRequest"),
-                              QStringLiteral("Endpoint '%1' does not use AMLToken authentication; use its keys.").arg(c.name)};
+                              QStringLiteral("Endpoint '%1' uses key authentication; use its keys.").arg(c.name)};
             const QString token = c.svc.issueToken();
             const qint64 now = Store::nowMs() / 1000;
             const qint64 lifetime = c.svc.options().tokenLifetime.count();
@@ -230,6 +233,15 @@ ApiResponse endpointAction(Ctx &c, const QString &action, const Json &body, cons
         }
         break;
     case K::OnlineDeployment:
+        if (is("skus") && c.req.method == "GET") {
+            requireExisting(c, existing);
+            // What a deployment may scale to: the local host runs as many instances as asked.
+            return ApiResponse::fromJson(
+                200, Json{{"value",
+                           Json::array({{{"resourceType", "Microsoft.MachineLearning.Services/endpoints/deployments"},
+                                         {"sku", {{"name", "default"}, {"tier", "Standard"}}},
+                                         {"capacity", {{"minimum", 1}, {"maximum", kMaxLocalInstances}, {"default", 1}, {"scaleType", "Automatic"}}}}})}});
+        }
         if (is("getLogs")) {
             const StoredResource &d = requireExisting(c, existing);
             const QString container = jsonStr(body, "containerType", QStringLiteral("containerType"),

@@ -100,6 +100,7 @@ StoredResource ensureDependent(Ctx &c, const QString &id, K kind, const QString 
 void buildWorkspace(Ctx &c, Json &doc, const std::optional<StoredResource> &existing);
 void buildRoleAssignment(Ctx &c, Json &doc, const std::optional<StoredResource> &existing);
 void buildSimple(Ctx &c, Json &doc);
+void buildDatastore(Ctx &c, Json &doc, const std::optional<StoredResource> &existing);
 ApiResponse workspaceAction(Ctx &c, const QString &action, const Json &body, const std::optional<StoredResource> &existing);
 
 // --- computes, data and model assets (arm_assets.cpp) -----------------------------------

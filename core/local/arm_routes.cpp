@@ -40,7 +40,7 @@ ApiResponse runAction(Ctx &c, const QString &action, const Json &body, const std
         }
         return ApiResponse::fromJson(200, Json{{"value", value}});
     }
-    if (c.req.method != "POST")
+    if (c.req.method != "POST" && !(is("skus") && c.req.method == "GET"))
         throw Failure{405, QStringLiteral("MethodNotAllowed"), QStringLiteral("'%1' accepts POST only.").arg(action)};
     switch (c.kind->k) {
     case K::Workspace:
@@ -375,10 +375,7 @@ ApiResponse LocalService::handleArm(const ApiRequest &request)
             case K::BatchDeployment: buildDeployment(c, doc, existing, true); break;
             case K::Schedule: buildSchedule(c, doc, existing); break;
             case K::RoleAssignment: buildRoleAssignment(c, doc, existing); break;
-            case K::Datastore:
-                throw Failure{400, QStringLiteral("BadRequest"),
-                              QStringLiteral("The local workspace has one datastore, workspaceblobstore; it cannot be "
-                                             "created or changed.")};
+            case K::Datastore: buildDatastore(c, doc, existing); break;
             case K::Component:
             case K::StorageAccount:
             case K::KeyVault:

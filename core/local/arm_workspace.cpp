@@ -97,7 +97,25 @@ void buildWorkspace(Ctx &c, Json &doc, const std::optional<StoredResource> &exis
     p["privateLinkCount"] = 0;
     p["creationTime"] = existing ? existing->doc["properties"].value("creationTime", s(isoNow())) : s(isoNow());
     if (!doc.contains("identity"))
-        doc["identity"] = {{"type", "SystemAssigned"}, {"principalId", s(newGuid())}, {"tenantId", s(c.svc.tenantId())}};
+        doc["identity"] = {{"type", "SystemAssigned"}};
+    // A system-assigned identity gets its principal in the service's tenant, kept across updates.
+    if (q(doc["identity"], "type").contains(QLatin1String("SystemAssigned"))) {
+        const Json old = existing ? existing->doc.value("identity", Json::object()) : Json::object();
+        doc["identity"]["principalId"] = old.value("principalId", s(newGuid()));
+        doc["identity"]["tenantId"] = s(c.svc.tenantId());
+    }
+    // The keys Azure always sends, with the values a workspace without those features has.
+    doc["etag"] = nullptr;
+    p["description"] = p.value("description", std::string());
+    p["softDeleteEnabled"] = false;
+    p["enableDataIsolation"] = p.value("enableDataIsolation", false);
+    p["allowRoleAssignmentOnRG"] = p.value("allowRoleAssignmentOnRG", true);
+    p["EnableSoftwareBillOfMaterials"] = false;
+    p["ipAllowlist"] = p.value("ipAllowlist", Json::array());
+    p["sasGetterUri"] = "";
+    for (const char *key : {"imageBuildCompute", "serverlessComputeSettings", "linkedModelInventoryArmId"})
+        if (!p.contains(key))
+            p[key] = nullptr;
     if (!doc.contains("sku"))
         doc["sku"] = {{"name", "Basic"}, {"tier", "Basic"}};
     if (!doc.contains("kind"))
@@ -130,7 +148,51 @@ void buildWorkspace(Ctx &c, Json &doc, const std::optional<StoredResource> &exis
                         {"properties", Json::object()}}},
                       {"systemData", systemData(std::nullopt, c.svc.builtInPrincipal().clientId)}};
         c.store.putResource(ds);
+        // And workspaceartifactstore, where runs keep their outputs (container azureml).
+        ds.id = childId(c.id, QStringLiteral("datastores"), QStringLiteral("workspaceartifactstore"));
+        ds.name = QStringLiteral("workspaceartifactstore");
+        ds.doc["id"] = s(ds.id);
+        ds.doc["name"] = "workspaceartifactstore";
+        ds.doc["properties"]["containerName"] = "azureml";
+        ds.doc["properties"]["isDefault"] = false;
+        ds.doc["properties"]["description"] = "The workspace's artifact store: run outputs and logs.";
+        c.store.putResource(ds);
     }
+}
+
+// A datastore the user registers (AzureBlob): its secret is kept for listSecrets and never
+// shown; the two the workspace made cannot be replaced.
+void buildDatastore(Ctx &c, Json &doc, const std::optional<StoredResource> &existing)
+{
+    if (c.name == QLatin1String("workspaceblobstore") || c.name == QLatin1String("workspaceartifactstore"))
+        throw Failure{400, QStringLiteral("BadRequest"),
+                      QStringLiteral("'%1' is made with the workspace; it cannot be created or changed.").arg(c.name)};
+    Json &p = doc["properties"];
+    const QString type = jsonStr(p, "datastoreType", QStringLiteral("properties.datastoreType"));
+    if (type != QLatin1String("AzureBlob"))
+        throw Failure{400, QStringLiteral("BadRequest"),
+                      QStringLiteral("datastoreType '%1' is not supported by the local workspace; use AzureBlob.").arg(type)};
+    for (const char *key : {"accountName", "containerName"})
+        if (jsonStr(p, key, QStringLiteral("properties.%1").arg(QLatin1String(key))).isEmpty())
+            throw Failure{400, QStringLiteral("BadRequest"), QStringLiteral("'properties.%1' is required.").arg(QLatin1String(key))};
+    Json credentials = jsonObj(p, "credentials", QStringLiteral("properties.credentials"));
+    const QString credentialsType = jsonStr(credentials, "credentialsType", QStringLiteral("properties.credentials.credentialsType"),
+                                            QStringLiteral("None"));
+    Json local = existing ? existing->doc.value("_local", Json::object()) : Json::object();
+    if (credentials.contains("secrets") && credentials["secrets"].is_object())
+        local["secrets"] = credentials["secrets"];
+    credentials.erase("secrets");
+    credentials["credentialsType"] = s(credentialsType);
+    p["credentials"] = credentials;
+    p["endpoint"] = s(jsonStr(p, "endpoint", QStringLiteral("properties.endpoint"), QStringLiteral("core.windows.net")));
+    p["protocol"] = s(jsonStr(p, "protocol", QStringLiteral("properties.protocol"), QStringLiteral("https")));
+    p["serviceDataAccessAuthIdentity"] =
+        s(jsonStr(p, "serviceDataAccessAuthIdentity", QStringLiteral("properties.serviceDataAccessAuthIdentity"), QStringLiteral("None")));
+    p["isDefault"] = false;
+    for (const char *key : {"description", "tags", "properties", "subscriptionId", "resourceGroup"})
+        if (!p.contains(key))
+            p[key] = nullptr;
+    doc["_local"] = local;
 }
 
 void buildRoleAssignment(Ctx &c, Json &doc, const std::optional<StoredResource> &existing)
@@ -213,6 +275,9 @@ ApiResponse workspaceAction(Ctx &c, const QString &action, const Json &, const s
     case K::Datastore:
         if (is("listSecrets")) {
             const StoredResource &ds = requireExisting(c, existing);
+            // A datastore the user made keeps the secret it was given.
+            if (ds.doc.contains("_local") && ds.doc["_local"].contains("secrets"))
+                return ApiResponse::fromJson(200, ds.doc["_local"]["secrets"]);
             const QString accountName = q(ds.doc["properties"], "accountName");
             for (const auto &account : c.store.byKindAndState(QStringLiteral("microsoft.storage/storageaccounts"), {}))
                 if (account.name == accountName)
