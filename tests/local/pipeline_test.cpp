@@ -89,7 +89,7 @@ protected:
         const QString sub = QStringLiteral("/subscriptions/") + svc.subscriptionId();
         s_ws = sub + QStringLiteral("/resourceGroups/rg1/providers/Microsoft.MachineLearningServices/workspaces/ws1");
         ASSERT_EQ(svc.internalRequest("PUT", sub + QStringLiteral("/resourceGroups/rg1"), Json{{"location", "local"}}).status, 201);
-        ASSERT_EQ(svc.internalRequest("PUT", s_ws, Json{{"location", "local"}}).status, 201);
+        ASSERT_EQ(svc.internalRequest("PUT", s_ws, Json{{"location", "local"}}).status, 202);
         const auto compute = svc.internalRequest(
             "PUT", s_ws + QStringLiteral("/computes/cpu"),
             Json{{"properties", {{"computeType", "AmlCompute"}, {"properties", {{"scaleSettings", {{"maxNodeCount", 2}}}}}}}});
