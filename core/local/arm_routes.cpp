@@ -1211,7 +1211,8 @@ ApiResponse runAction(Ctx &c, const QString &action, const Json &body, const std
             if (q(ep.doc["properties"], "authMode") != QLatin1String("AMLToken"))
                 throw Failure{400, QStringLiteral("BadRequest"),
                               QStringLiteral("Endpoint '%1' does not use AMLToken authentication; use its keys.").arg(c.name)};
-            const QString token = c.svc.issueToken();
+            // The endpoint's own token: it scores this endpoint and opens nothing else.
+            const QString token = c.svc.issueToken(Audience::onlineEndpoint(ep.id));
             const qint64 now = Store::nowMs() / 1000;
             const qint64 lifetime = c.svc.options().tokenLifetime.count();
             return ApiResponse::fromJson(200, Json{{"accessToken", s(token)},

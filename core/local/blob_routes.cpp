@@ -79,29 +79,44 @@ QByteArray stringToSign(const ApiRequest &request, const QString &canonicalResou
 
 } // namespace
 
-ApiResponse LocalService::handleBlob(const ApiRequest &request, const QString &subPath)
+std::optional<ApiResponse> LocalService::admitBlob(const ApiRequest &request, const QString &subPath) const
 {
     const QStringList seg = subPath.split(QLatin1Char('/'), Qt::SkipEmptyParts);
     if (seg.size() < 2)
-        return storageError(400, "InvalidUri", QStringLiteral("The requested URI does not represent any resource on the server."));
+        return std::nullopt; // handleBlob answers the malformed URI
     const QString account = seg[0];
     const QString container = seg[1];
     const QString blob = QStringList(seg.mid(2)).join(QLatin1Char('/'));
-
-    // The account must be one of the workspace storage accounts.
     std::optional<StoredResource> storage;
     for (const StoredResource &a : m_store->byKindAndState(QStringLiteral("microsoft.storage/storageaccounts"), {}))
         if (a.name == account)
             storage = a;
     if (!storage)
-        return storageError(404, "ResourceNotFound", QStringLiteral("The storage account '%1' does not exist.").arg(account));
+        return std::nullopt; // handleBlob answers 404
 
-    // Authorisation: bearer token, or Shared Key with one of the account's keys.
+    // Authorisation: a bearer token for Azure Storage, or Shared Key with one of the account's
+    // keys. Both are on the headers: nothing of the body is needed.
     const QByteArray auth = request.header("Authorization");
     bool allowed = false;
     if (auth.startsWith("Bearer ")) {
-        allowed = authorized(request);
-    } else if (auth.startsWith("SharedKey ")) {
+        const std::optional<QString> audience = m_store->tokenAudience(QString::fromLatin1(auth.mid(7).trimmed()));
+        if (audience && *audience == Audience::storage())
+            return std::nullopt;
+        // Azure Storage's answer to a token it cannot use: 401 with the resource it wants.
+        ApiResponse r = storageError(401, "InvalidAuthenticationInfo",
+                                     QStringLiteral("Server failed to authenticate the request. Please refer to the "
+                                                    "information in the www-authenticate header."));
+        const QString detail = audience ? QStringLiteral("Audience validation failed. Audience did not match.")
+                                        : QStringLiteral("Signature validation failed or the token has expired.");
+        r.body.replace("</Message></Error>", QStringLiteral("</Message><AuthenticationErrorDetail>%1</AuthenticationErrorDetail></Error>")
+                                                 .arg(detail)
+                                                 .toUtf8());
+        r.setHeader("WWW-Authenticate", QStringLiteral("Bearer authorization_uri=%1/%2/oauth2/authorize resource_id=%3")
+                                            .arg(linkBase(request), tenantId(), Audience::storage())
+                                            .toLatin1());
+        return r;
+    }
+    if (auth.startsWith("SharedKey ")) {
         const QByteArray credential = auth.mid(10).trimmed();
         const qsizetype colon = credential.indexOf(':');
         if (colon > 0 && credential.left(colon) == account.toUtf8()) {
@@ -135,6 +150,25 @@ ApiResponse LocalService::handleBlob(const ApiRequest &request, const QString &s
                             auth.isEmpty() ? QStringLiteral("Server failed to authenticate the request. Please refer to "
                                                             "the information in the www-authenticate header.")
                                            : QStringLiteral("Server failed to authenticate the request."));
+    return std::nullopt;
+}
+
+ApiResponse LocalService::handleBlob(const ApiRequest &request, const QString &subPath)
+{
+    const QStringList seg = subPath.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    if (seg.size() < 2)
+        return storageError(400, "InvalidUri", QStringLiteral("The requested URI does not represent any resource on the server."));
+    const QString account = seg[0];
+    const QString container = seg[1];
+    const QString blob = QStringList(seg.mid(2)).join(QLatin1Char('/'));
+
+    // The account must be one of the workspace storage accounts.
+    std::optional<StoredResource> storage;
+    for (const StoredResource &a : m_store->byKindAndState(QStringLiteral("microsoft.storage/storageaccounts"), {}))
+        if (a.name == account)
+            storage = a;
+    if (!storage)
+        return storageError(404, "ResourceNotFound", QStringLiteral("The storage account '%1' does not exist.").arg(account));
 
     static const QRegularExpression containerName(QStringLiteral("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$"));
     if (!containerName.match(container).hasMatch())
