@@ -370,6 +370,7 @@ void DeploymentHost::provision(const QString &deploymentId)
     config.tokenValid = [&service = m_service, endpointId, auth = running->auth](const QString &token) {
         return service.scoringTokenValid(endpointId, endpointAuthName(auth->load()), token);
     };
+    config.corsOrigin = m_service.options().endpointCorsOrigin;
     config.onLog = [this, deploymentId, telemetry, appId, endpointName, deploymentName](const QString &line) {
         appendLog(deploymentId, QStringLiteral("InferenceServer"), line);
         if (!telemetry)

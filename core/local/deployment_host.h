@@ -40,6 +40,7 @@ struct ScoringServerConfig
     // AMLToken and AADToken: whether a bearer token may score (the service's token check, for
     // the endpoint's auth mode of the moment). Thread-safe; called per request.
     std::function<bool(const QString &token)> tokenValid;
+    QString corsOrigin;      // Access-Control-Allow-Origin of /score and /swagger.json; empty: none
     std::function<void(const ScoredRequest &)> onRequest; // any thread; keep short
     std::function<void(const QString &line)> onLog;        // container log lines
 };

@@ -4,6 +4,7 @@
 #include "core/local/deployment_host.h"
 #include "core/local/job_runner.h"
 #include "core/local/pipeline_runner.h"
+#include "core/serving/json_depth.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -13,6 +14,8 @@
 #include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QUuid>
+
+#include <atomic>
 
 namespace cerulean::local {
 
@@ -68,6 +71,17 @@ Json publicView(const Json &doc)
 
 std::optional<Json> parseJsonBody(const QByteArray &body, ApiResponse *error)
 {
+    if (const auto at = serving::jsonTooDeep(std::string_view(body.constData(), static_cast<std::size_t>(body.size())))) {
+        // The words of Azure's own answer (its JSON reader's MaxDepth).
+        if (error)
+            *error = ApiResponse::armError(
+                400, QStringLiteral("InvalidRequestContent"),
+                QStringLiteral("The request content was invalid and could not be deserialized: 'The reader's MaxDepth of "
+                               "%1 has been exceeded. Position %2.'")
+                    .arg(serving::kMaxJsonDepth)
+                    .arg(*at));
+        return std::nullopt;
+    }
     Json j = Json::parse(body.constData(), body.constData() + body.size(), nullptr, false);
     if (j.is_discarded() || !j.is_object()) {
         if (error)
@@ -156,6 +170,9 @@ bool LocalService::open(QString *error)
     m_principalSecretHash = QCryptographicHash::hash(m_principal.clientSecret.toUtf8(), QCryptographicHash::Sha256);
     m_store->removeSetting(QStringLiteral("principal.secret"));
     m_store->setSetting(QStringLiteral("principal.secretHash"), sha256Hex(m_principal.clientSecret));
+    // Bodies a crashed process was still receiving.
+    QDir(uploadsDir()).removeRecursively();
+    QDir().mkpath(uploadsDir());
     m_scheduler = std::make_unique<Scheduler>(*this, m_options.scheduler);
     if (m_options.startWorkers) {
         m_deployments = std::make_unique<DeploymentHost>(*this);
@@ -368,23 +385,51 @@ QUrl LocalService::baseUrl() const
     return m_baseUrl.isEmpty() ? QUrl(QStringLiteral("http://127.0.0.1")) : m_baseUrl;
 }
 
-QString LocalService::linkBase(const ApiRequest &request) const
+const QStringList &LocalService::servedHostNames()
 {
-    const QByteArray host = request.header("Host");
-    if (!host.isEmpty())
-        return QStringLiteral("http://") + QString::fromLatin1(host);
-    QString b = baseUrl().toString();
-    while (b.endsWith(QLatin1Char('/')))
-        b.chop(1);
-    return b;
+    // Loopback by name and by address. A name the service hands out in a link (such as an
+    // {account}.blob.localhost storage host) must be added here, and only here.
+    static const QStringList names{QStringLiteral("127.0.0.1"), QStringLiteral("localhost"), QStringLiteral("[::1]")};
+    return names;
 }
 
-QString LocalService::issueToken(const QString &audience)
+bool LocalService::servedHost(const QByteArray &host) const
 {
-    const QString token = randomSecret(32);
-    m_store->addToken(token, audience, std::chrono::system_clock::now() + m_options.tokenLifetime);
-    return token;
+    if (host.isEmpty())
+        return true;
+    QByteArray name = host;
+    QByteArray port;
+    const qsizetype colon = host.lastIndexOf(':');
+    if (colon >= 0 && colon > host.lastIndexOf(']')) {
+        name = host.left(colon);
+        port = host.mid(colon + 1);
+    }
+    bool known = false;
+    for (const QString &served : servedHostNames())
+        known = known || QString::fromLatin1(name).compare(served, Qt::CaseInsensitive) == 0;
+    if (!known)
+        return false;
+    const int ours = baseUrl().port();
+    if (ours <= 0)
+        return true; // in process, before a port is bound
+    bool ok = false;
+    const int asked = port.isEmpty() ? 80 : port.toInt(&ok);
+    return (port.isEmpty() || ok) && asked == ours;
 }
+
+ApiResponse LocalService::misdirectedResponse(const QByteArray &host) const
+{
+    constexpr qsizetype kShownHostChars = 100;
+    const int port = baseUrl().port();
+    QStringList served;
+    for (const QString &name : servedHostNames())
+        served << (port > 0 ? QStringLiteral("%1:%2").arg(name).arg(port) : name);
+    return ApiResponse::armError(421, QStringLiteral("MisdirectedRequest"),
+                                 QStringLiteral("The Host '%1' is not served here: the local workspace answers only %2.")
+                                     .arg(QString::fromLatin1(host.left(kShownHostChars)), served.join(QStringLiteral(", "))));
+}
+
+QString LocalService::uploadsDir() const { return m_store->blobsDir() + QStringLiteral("/.uploads"); }
 
 namespace {
 
@@ -400,12 +445,20 @@ enum class Surface
     AppInsights,
 };
 
-Surface surfaceOf(const QStringList &seg)
+// The routes that need no credential, and only these: Entra's token and device code
+// endpoints, and the sign-in page where the user approves a device code with the built-in
+// principal's secret (a secret, not a token, is what it checks).
+bool openRoute(const QStringList &seg)
 {
     if (seg.size() == 4 && seg[1] == QLatin1String("oauth2") && seg[2] == QLatin1String("v2.0") &&
         (seg[3] == QLatin1String("token") || seg[3] == QLatin1String("devicecode")))
-        return Surface::Open;
-    if (seg.size() == 1 && seg[0] == QLatin1String("devicelogin"))
+        return true;
+    return seg.size() == 1 && seg[0] == QLatin1String("devicelogin");
+}
+
+Surface surfaceOf(const QStringList &seg)
+{
+    if (openRoute(seg))
         return Surface::Open;
     const QString first = seg.value(0);
     if (first == QLatin1String("blob"))
@@ -444,14 +497,76 @@ QStringList acceptedAudiences(Surface surface)
 
 } // namespace
 
-std::optional<ApiResponse> LocalService::admit(const ApiRequest &request) const
+RequestAdmission LocalService::admit(const ApiRequest &head) const
+{
+    RequestAdmission a;
+    const QByteArray host = head.header("Host");
+    if (!servedHost(host)) {
+        a.reject = misdirectedResponse(host);
+        return a;
+    }
+    const QStringList seg = head.path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    if (!seg.isEmpty() && seg[0] == QLatin1String("blob")) {
+        if (auto denied = blobAccessDenied(head, head.path.mid(5))) {
+            a.reject = std::move(*denied);
+            return a;
+        }
+        // Put Blob and Put Block carry data: to disk, not memory. The rest is XML or nothing.
+        const QString comp = head.queryValue(QStringLiteral("comp"));
+        if (head.method == "PUT" && (comp.isEmpty() || comp == QLatin1String("block")) && seg.size() > 3) {
+            static std::atomic<quint64> uploads{0};
+            a.maxBodyBytes = kMaxBlobBodyBytes;
+            a.bodyFile = uploadsDir() + QLatin1Char('/') + newGuid() + QLatin1Char('-') + QString::number(++uploads);
+        }
+        a.tooLarge.status = 413;
+        a.tooLarge.setHeader("Content-Type", "application/xml");
+        a.tooLarge.setHeader("x-ms-error-code", "RequestBodyTooLarge");
+        a.tooLarge.body = QStringLiteral("<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>RequestBodyTooLarge</Code>"
+                                         "<Message>The request body is too large and exceeds the maximum permissible limit."
+                                         "</Message><MaxLimit>%1</MaxLimit></Error>")
+                              .arg(a.maxBodyBytes)
+                              .toUtf8();
+        return a;
+    }
+    // The routes open to anyone take a small form at most (a device code, a user code and the
+    // principal's secret, an assertion): nothing bigger is read without a credential.
+    if (openRoute(seg))
+        a.maxBodyBytes = kMaxSignInBodyBytes;
+    a.tooLarge = ApiResponse::armError(413, QStringLiteral("RequestEntityTooLarge"),
+                                       QStringLiteral("The request content size exceeds the maximum allowed size of %1 bytes.")
+                                           .arg(a.maxBodyBytes));
+    if (!seg.isEmpty())
+        a.reject = credentialRefusal(head);
+    return a;
+}
+
+QString LocalService::linkBase(const ApiRequest &request) const
+{
+    const QByteArray host = request.header("Host");
+    if (!host.isEmpty() && servedHost(host))
+        return QStringLiteral("http://") + QString::fromLatin1(host);
+    QString b = baseUrl().toString();
+    while (b.endsWith(QLatin1Char('/')))
+        b.chop(1);
+    return b;
+}
+
+QString LocalService::issueToken(const QString &audience)
+{
+    const QString token = randomSecret(32);
+    m_store->addToken(token, audience, std::chrono::system_clock::now() + m_options.tokenLifetime);
+    return token;
+}
+
+
+std::optional<ApiResponse> LocalService::credentialRefusal(const ApiRequest &request) const
 {
     const QStringList seg = request.path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
     const Surface surface = surfaceOf(seg);
     if (surface == Surface::Open)
         return std::nullopt;
     if (surface == Surface::Storage)
-        return admitBlob(request, request.path.mid(5));
+        return blobAccessDenied(request, request.path.mid(5));
     const QByteArray auth = request.header("Authorization");
     const bool bearer = auth.size() > 7 && auth.left(7).compare("Bearer ", Qt::CaseInsensitive) == 0;
     const std::optional<QString> audience =
@@ -520,7 +635,8 @@ ApiResponse LocalService::handle(const ApiRequest &request)
 {
     ApiResponse response;
     try {
-        response = dispatch(request);
+        const QByteArray host = request.header("Host");
+        response = servedHost(host) ? dispatch(request) : misdirectedResponse(host);
     } catch (const arm::Failure &f) {
         response = ApiResponse::armError(f.status, f.code, f.message);
     } catch (const Json::exception &e) {
@@ -545,7 +661,7 @@ ApiResponse LocalService::dispatch(const ApiRequest &request)
     if (seg.isEmpty())
         return ApiResponse::armError(404, QStringLiteral("NotFound"), QStringLiteral("No route for '/'."));
 
-    if (auto refused = admit(request))
+    if (auto refused = credentialRefusal(request))
         return std::move(*refused);
     // Token endpoints and the sign-in page need no token.
     if (seg.size() == 4 && seg[1] == QLatin1String("oauth2") && seg[2] == QLatin1String("v2.0") &&

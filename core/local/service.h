@@ -41,6 +41,26 @@ struct ServiceOptions
     ServiceClock clock;
     SchedulerOptions scheduler;
     SandboxOptions sandbox; // how pipeline command steps are confined
+    // Access-Control-Allow-Origin that the local deployments send (for a Swagger UI or a page
+    // of the user's on another origin); empty, the default: none, so browsers keep other
+    // sites' pages from reading them.
+    QString endpointCorsOrigin;
+};
+
+// Bodies are bounded per route before they are read (LocalService::admit).
+inline constexpr qint64 kMaxRequestBodyBytes = 4 << 20; // as ARM: 4 MB of JSON (and every other route)
+inline constexpr qint64 kMaxBlobBodyBytes = 256 << 20;  // Put Blob / Put Block, streamed to a file
+// The routes open to anyone (token endpoints, the sign-in page) take small forms only.
+inline constexpr qint64 kMaxSignInBodyBytes = 64 << 10;
+
+// What the service decides about a request from its head (method, path, headers) alone,
+// before any byte of its body is read.
+struct RequestAdmission
+{
+    std::optional<ApiResponse> reject; // answer this at once; the body is never read
+    qint64 maxBodyBytes = kMaxRequestBodyBytes;
+    ApiResponse tooLarge;              // the answer to a longer body, in the route's own error shape
+    QString bodyFile;                  // non-empty: stream the body into this file (ApiRequest::bodyFile)
 };
 
 // The built-in service principal that can always sign in to the local workspace. Its
@@ -84,6 +104,16 @@ public:
     void shutdown();
 
     ApiResponse handle(const ApiRequest &request);
+    // Checks a request's Host and credential (its audience included: credentialRefusal) from
+    // its head and bounds its body. The HTTP server calls it before reading the body; handle()
+    // checks the same again.
+    RequestAdmission admit(const ApiRequest &head) const;
+    // Whether a Host header value names this service: one of servedHostNames() with the
+    // service's port (any port before the port is known). No Host at all is accepted too
+    // (HTTP/1.0, in-process callers); links then use baseUrl().
+    bool servedHost(const QByteArray &host) const;
+    // The host names the service answers to and hands out in links: the one allowlist.
+    static const QStringList &servedHostNames();
 
     // Where links (nextLink, Azure-AsyncOperation, scoring URIs' host) point when a request
     // carries no Host header.
@@ -98,13 +128,13 @@ public:
     // An access token for in-process callers (tests); equivalent to the token endpoint.
     QString issueToken(const QString &audience = Audience::management());
 
-    // Whether a request may go on, decided on its method, path, query and headers alone (the
-    // body need not have been read): the token endpoints and the sign-in page need nothing;
-    // every other route needs a bearer token for its audience (blob storage: or a Shared Key
-    // signature). nullopt to go on; otherwise the answer to send (401/403, as Azure's service
-    // behind the route answers). handle() checks it too.
-    std::optional<ApiResponse> admit(const ApiRequest &request) const;
-    bool authorized(const ApiRequest &request) const { return !admit(request); }
+    // Whether a request's credential lets it go on, decided on its method, path, query and
+    // headers alone (the body need not have been read): the token endpoints and the sign-in
+    // page need nothing; every other route needs a bearer token for its audience (blob
+    // storage: or a Shared Key signature). nullopt to go on; otherwise the answer to send
+    // (401/403, as Azure's service behind the route answers). admit() and handle() ask it.
+    std::optional<ApiResponse> credentialRefusal(const ApiRequest &request) const;
+    bool authorized(const ApiRequest &request) const { return !credentialRefusal(request); }
 
     // Whether `token` may score the online endpoint `endpointId` with `authMode` ("AMLToken":
     // a token of that endpoint's own; "AADToken": an Entra token for https://ml.azure.com;
@@ -148,15 +178,20 @@ public:
 private:
     struct Route;
     ApiResponse dispatch(const ApiRequest &request);
+    // http://HOST:PORT of links in a reply: the request's Host once servedHost() accepted
+    // it, else baseUrl(). Never a foreign name.
     QString linkBase(const ApiRequest &request) const;
+    ApiResponse misdirectedResponse(const QByteArray &host) const;
+    // blob_routes.cpp: the storage account and the credential (a bearer token for the storage
+    // audience, or Shared Key) from the head; nullopt when allowed.
+    std::optional<ApiResponse> blobAccessDenied(const ApiRequest &request, const QString &subPath) const;
+    QString uploadsDir() const;
 
     // identity_routes.cpp
     ApiResponse handleToken(const ApiRequest &request, const QString &tenant);
     ApiResponse handleDeviceCode(const ApiRequest &request, const QString &tenant);
     ApiResponse handleDeviceLogin(const ApiRequest &request);
     bool isBuiltInPrincipalSecret(const QString &secret) const;
-    // blob_routes.cpp: bearer token (storage audience) or Shared Key, on the headers.
-    std::optional<ApiResponse> admitBlob(const ApiRequest &request, const QString &subPath) const;
     ApiResponse handleGraph(const ApiRequest &request, const QString &subPath);
     // blob_routes.cpp
     ApiResponse handleBlob(const ApiRequest &request, const QString &subPath);
