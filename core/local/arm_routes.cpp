@@ -1184,10 +1184,10 @@ ApiResponse runAction(Ctx &c, const QString &action, const Json &body, const std
     case K::OnlineEndpoint:
         if (is("listKeys")) {
             const StoredResource &ep = requireExisting();
+            // As Azure answers for a token endpoint: 200 with no keys (its hidden keys, kept
+            // for a later switch to Key, open nothing while it takes tokens).
             if (q(ep.doc["properties"], "authMode") != QLatin1String("Key"))
-                throw Failure{400, QStringLiteral("BadRequest"),
-                              QStringLiteral("Endpoint '%1' uses %2 authentication; it has no keys.")
-                                  .arg(c.name, q(ep.doc["properties"], "authMode"))};
+                return ApiResponse::fromJson(200, Json{{"primaryKey", nullptr}, {"secondaryKey", nullptr}});
             return ApiResponse::fromJson(200, ep.doc["_local"]["keys"]);
         }
         if (is("regenerateKeys")) {
@@ -1208,10 +1208,11 @@ ApiResponse runAction(Ctx &c, const QString &action, const Json &body, const std
         }
         if (is("token")) {
             const StoredResource &ep = requireExisting();
-            if (q(ep.doc["properties"], "authMode") != QLatin1String("AMLToken"))
+            if (q(ep.doc["properties"], "authMode") == QLatin1String("Key"))
                 throw Failure{400, QStringLiteral("BadRequest"),
-                              QStringLiteral("Endpoint '%1' does not use AMLToken authentication; use its keys.").arg(c.name)};
-            // The endpoint's own token: it scores this endpoint and opens nothing else.
+                              QStringLiteral("Endpoint '%1' uses Key authentication; use its keys.").arg(c.name)};
+            // AMLToken and AADToken endpoints (Azure answers both): the endpoint's own token,
+            // which scores this endpoint and opens nothing else.
             const QString token = c.svc.issueToken(Audience::onlineEndpoint(ep.id));
             const qint64 now = Store::nowMs() / 1000;
             const qint64 lifetime = c.svc.options().tokenLifetime.count();

@@ -620,15 +620,16 @@ bool LocalService::scoringTokenValid(const QString &endpointId, const QString &a
 {
     if (token.isEmpty())
         return false;
-    QString wanted;
-    if (authMode == QLatin1String("AMLToken"))
-        wanted = Audience::onlineEndpoint(endpointId);
-    else if (authMode == QLatin1String("AADToken"))
-        wanted = Audience::machineLearning();
-    else
+    const bool aml = authMode == QLatin1String("AMLToken");
+    const bool aad = authMode == QLatin1String("AADToken");
+    if (!aml && !aad)
         return false; // Key endpoints take their keys, never tokens
     const std::optional<QString> audience = m_store->tokenAudience(token);
-    return audience && *audience == wanted;
+    if (!audience)
+        return false;
+    // The endpoint's own token (…/token) scores it in either mode; an Entra token for
+    // https://ml.azure.com scores AADToken endpoints only.
+    return *audience == Audience::onlineEndpoint(endpointId) || (aad && *audience == Audience::machineLearning());
 }
 
 ApiResponse LocalService::handle(const ApiRequest &request)

@@ -132,6 +132,17 @@ expect 401 "$(score tok "$key")" "keyed's key on tok"
 expect 200 "$(score aad "$ml")" "an ML token on the AADToken endpoint"
 expect 401 "$(score aad "$arm")" "an ARM token on the AADToken endpoint"
 expect 401 "$(score aad "$tok")" "tok's token on the AADToken endpoint"
+# As Azure answers for a token endpoint: listKeys 200 with null keys, and its own token.
+expect 200 "$(call POST "$url$ws/onlineEndpoints/tok/listKeys?$v" "$arm")" "keys of the AMLToken endpoint"
+grep -q '"primaryKey":null' "$body" && grep -q '"secondaryKey":null' "$body" || fail "tok's keys are not null: $(cat "$body")"
+expect 200 "$(call POST "$url$ws/onlineEndpoints/aad/listKeys?$v" "$arm")" "keys of the AADToken endpoint"
+grep -q '"primaryKey":null' "$body" || fail "aad's keys are not null: $(cat "$body")"
+expect 200 "$(call POST "$url$ws/onlineEndpoints/aad/token?$v" "$arm")" "aad's token"
+aad_tok="$(field accessToken)"
+expect 200 "$(score aad "$aad_tok")" "aad's own token on aad"
+expect 401 "$(score tok "$aad_tok")" "aad's token on tok"
+expect 401 "$(call GET "$url$ws?$v" "$aad_tok")" "aad's token on the workspace" InvalidAuthenticationTokenAudience
+expect 400 "$(call POST "$url$ws/onlineEndpoints/keyed/token?$v" "$arm")" "a token of the Key endpoint"
 # --- Row 10: device codes are bounded (64 wait at once at most; last, as it fills them) -----
 status=""
 for _ in $(seq 1 70); do

@@ -385,7 +385,7 @@ TEST_F(Identity, AnEndpointTokenOpensOnlyItsEndpoint)
     EXPECT_TRUE(m_service->scoringTokenValid(m_ws + QStringLiteral("/OnlineEndpoints/EP-A"), QStringLiteral("AMLToken"), token))
         << "ARM ids compare without case";
     EXPECT_FALSE(m_service->scoringTokenValid(b, QStringLiteral("AMLToken"), token));
-    EXPECT_FALSE(m_service->scoringTokenValid(a, QStringLiteral("AADToken"), token));
+    EXPECT_FALSE(m_service->scoringTokenValid(b, QStringLiteral("AADToken"), token)) << "nor another AADToken endpoint";
     EXPECT_FALSE(m_service->scoringTokenValid(k, QStringLiteral("Key"), token));
     EXPECT_FALSE(m_service->scoringTokenValid(a, QStringLiteral("AMLToken"), m_token)) << "an ARM token scores nothing";
     const QString ml = clientToken(QStringLiteral("https://ml.azure.com/.default"));
@@ -393,9 +393,27 @@ TEST_F(Identity, AnEndpointTokenOpensOnlyItsEndpoint)
     EXPECT_FALSE(m_service->scoringTokenValid(a, QStringLiteral("AMLToken"), ml));
     EXPECT_FALSE(m_service->scoringTokenValid(k, QStringLiteral("Key"), ml));
 
-    // Key endpoints have keys and no token; token endpoints have tokens and no keys.
+    // Key endpoints have keys and no token; token endpoints have tokens and no keys (Azure's
+    // recordings: listKeys of an AADToken endpoint is 200 with null keys, its token 200).
     EXPECT_EQ(call("POST", k + QStringLiteral("/token")).status, 400);
-    EXPECT_EQ(call("POST", a + QStringLiteral("/listKeys")).status, 400);
+    r = call("POST", a + QStringLiteral("/listKeys"));
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.json(), (Json{{"primaryKey", nullptr}, {"secondaryKey", nullptr}})) << r.body.toStdString();
+    ASSERT_EQ(call("PUT", m_ws + QStringLiteral("/onlineEndpoints/ep-aad"),
+                   Json{{"location", "local"}, {"properties", {{"authMode", "AADToken"}}}})
+                  .status,
+              201);
+    const QString aad = m_ws + QStringLiteral("/onlineEndpoints/ep-aad");
+    r = call("POST", aad + QStringLiteral("/listKeys"));
+    EXPECT_EQ(r.status, 200);
+    EXPECT_TRUE(r.json()["primaryKey"].is_null() && r.json()["secondaryKey"].is_null()) << r.body.toStdString();
+    r = call("POST", aad + QStringLiteral("/token"));
+    ASSERT_EQ(r.status, 200) << r.body.toStdString();
+    const QString aadToken = QString::fromStdString(r.json()["accessToken"]);
+    EXPECT_TRUE(m_service->scoringTokenValid(aad, QStringLiteral("AADToken"), aadToken));
+    EXPECT_FALSE(m_service->scoringTokenValid(a, QStringLiteral("AMLToken"), aadToken));
+    EXPECT_FALSE(m_service->scoringTokenValid(a, QStringLiteral("AADToken"), aadToken));
+    EXPECT_EQ(with(aadToken, "GET", m_ws + QStringLiteral("?api-version=2025-12-01")).status, 401);
 }
 
 // Databases from before audiences: their tokens carried every right and are dropped; the
