@@ -25,9 +25,12 @@ QString newGuid() { return QUuid::createUuid().toString(QUuid::WithoutBraces); }
 
 QString randomSecret(int bytes)
 {
-    QByteArray raw(bytes, Qt::Uninitialized);
+    // Whole words from the system generator, then cut to `bytes`: every byte is random (a
+    // length that is not a multiple of 4 used to leave its last bytes unset).
+    QByteArray raw((bytes + 3) / 4 * 4, Qt::Uninitialized);
     QRandomGenerator::system()->generate(reinterpret_cast<quint32 *>(raw.data()),
-                                         reinterpret_cast<quint32 *>(raw.data()) + bytes / 4);
+                                         reinterpret_cast<quint32 *>(raw.data()) + raw.size() / 4);
+    raw.truncate(bytes);
     return QString::fromLatin1(raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
