@@ -192,6 +192,63 @@ TEST_F(SecurityTest, HugeBodiesWithoutACredentialAreRefusedBeforeTheyAreRead)
     EXPECT_TRUE(alive());
 }
 
+// Rows 1 and 2 at the head: a token of another service (storage; an online endpoint's own) is
+// refused as ARM refuses it, 401 InvalidAuthenticationTokenAudience, before its body is read.
+// Before, any token opened ARM, and the body was read first.
+TEST_F(SecurityTest, ATokenOfAnotherAudienceIsRefusedBeforeTheBodyIsRead)
+{
+    constexpr std::size_t kBody = 64u << 20;
+    const std::string endpointToken =
+        m_server->service().issueToken(Audience::onlineEndpoint(QString::fromStdString(m_rg) + QStringLiteral("/e"))).toStdString();
+    const std::string mlToken = m_server->service().issueToken(Audience::machineLearning()).toStdString();
+    for (const std::string &token : {m_storageToken, endpointToken, mlToken, m_insightsToken}) {
+        RawClient c(m_port);
+        ASSERT_TRUE(c.connected());
+        ASSERT_TRUE(c.send("PUT " + m_rg + "?api-version=2025-04-01 HTTP/1.1\r\nHost: " + host() + "\r\nAuthorization: Bearer "
+                           + token + "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(kBody)
+                           + "\r\n\r\n"));
+        const std::size_t sent = c.sendUntilAnswered(kBody);
+        const auto r = c.read(10s);
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 401) << r->body;
+        EXPECT_NE(r->body.find("\"InvalidAuthenticationTokenAudience\""), std::string::npos) << r->body;
+        EXPECT_TRUE(r->hasHeader("WWW-Authenticate: Bearer") || r->hasHeader("www-authenticate: Bearer")) << r->head;
+        EXPECT_LT(sent, kBody) << "the whole body went out before the server answered";
+    }
+    EXPECT_TRUE(alive());
+}
+
+// Row 1: the routes open without a credential are the token endpoints and the sign-in page,
+// named one by one, and they take a small form at most; any other path needs a token.
+TEST_F(SecurityTest, TheSignInRoutesAreTheOnlyOpenOnesAndTakeSmallForms)
+{
+    const std::string tenant = m_server->service().tenantId().toStdString();
+    const auto page = request("GET", "/devicelogin", {}, {}, false);
+    ASSERT_TRUE(page);
+    EXPECT_EQ(page->status, 200);
+    EXPECT_TRUE(page->hasHeader("no-store")) << page->head;
+    for (const std::string &path : std::vector<std::string>{"/devicelogin", "/" + tenant + "/oauth2/v2.0/devicecode", "/common/oauth2/v2.0/token"}) {
+        constexpr std::size_t kBody = 16u << 20;
+        RawClient c(m_port);
+        ASSERT_TRUE(c.connected());
+        ASSERT_TRUE(c.send("POST " + path + " HTTP/1.1\r\nHost: " + host()
+                           + "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: "
+                           + std::to_string(kBody) + "\r\n\r\n"));
+        const std::size_t sent = c.sendUntilAnswered(kBody);
+        const auto r = c.read(10s);
+        ASSERT_TRUE(r) << path;
+        EXPECT_EQ(r->status, 413) << path << ": " << r->body;
+        EXPECT_LT(sent, kBody) << path << ": the whole body went out before the server answered";
+    }
+    // Next to them, nothing is open: not another oauth2 path, not a longer sign-in path.
+    for (const std::string &path : std::vector<std::string>{"/common/oauth2/v2.0/authorize", "/devicelogin/x", "/" + tenant + "/oauth2/v2.0/x"}) {
+        const auto r = request("POST", path, "user_code=x", {}, false);
+        ASSERT_TRUE(r) << path;
+        EXPECT_EQ(r->status, 401) << path << ": " << r->body;
+    }
+    EXPECT_TRUE(alive());
+}
+
 // Row 6: with a valid token, an ARM body is bounded as on Azure (4 MB), in ARM's error shape.
 TEST_F(SecurityTest, ArmBodiesAreBoundedAtFourMegabytes)
 {
@@ -304,6 +361,27 @@ TEST_F(BlobSecurityTest, BlobNamesAreValidatedAsAzureDoes)
     const auto ok = request("PUT", "/blob/acct1/data/dir/a.b", "payload", put);
     ASSERT_TRUE(ok);
     EXPECT_EQ(ok->status, 201) << ok->body;
+}
+
+// Row 2: blob storage takes storage tokens (or Shared Key) only; a management or an online
+// endpoint's token gets Storage's 401 InvalidAuthenticationInfo, "Audience validation failed".
+TEST_F(BlobSecurityTest, OnlyStorageTokensOpenBlobs)
+{
+    const std::string list = "/blob/acct1/data/kept.txt";
+    ASSERT_EQ(request("PUT", list, "payload", "x-ms-blob-type: BlockBlob\r\n")->status, 201);
+    const std::string endpointToken =
+        m_server->service().issueToken(Audience::onlineEndpoint(QString::fromStdString(m_rg) + QStringLiteral("/e"))).toStdString();
+    for (const std::string &token : {m_token, endpointToken}) {
+        const auto r = request("GET", list, {}, "Authorization: Bearer " + token + "\r\n", false);
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 401) << r->body;
+        EXPECT_NE(r->body.find("InvalidAuthenticationInfo"), std::string::npos) << r->body;
+        EXPECT_NE(r->body.find("Audience validation failed"), std::string::npos) << r->body;
+    }
+    const auto ok = request("GET", list);
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->status, 200) << ok->body;
+    EXPECT_EQ(ok->body, "payload");
 }
 
 // Row 6: Put Blob is streamed to a file, not held in memory; the blob reads back whole and
