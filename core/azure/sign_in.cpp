@@ -3,6 +3,8 @@
 #include "core/azure/identity.h"
 #include "core/azure/pipeline.h"
 
+#include <QMessageAuthenticationCode>
+
 #include <nlohmann/json.hpp>
 
 namespace cerulean::azure {
@@ -42,9 +44,22 @@ void decideLocalDeviceCode(std::shared_ptr<const HttpPipeline> pipeline, const C
     request.url = joinUrl(cloud.authorityHost, QStringLiteral("/devicelogin"));
     request.headers.set("Content-Type", "application/x-www-form-urlencoded");
     request.headers.set("Accept", "application/json");
-    request.body = formEncode({{QStringLiteral("user_code"), userCode},
-                               {QStringLiteral("client_secret"), principalSecret},
-                               {QStringLiteral("action"), approve ? QStringLiteral("approve") : QStringLiteral("deny")}});
+    // The secret is proven, never sent: whatever listens at --authority (another program on a
+    // port the service does not hold) learns a proof good for this one decision on this one code.
+    // proof = base64url(HMAC-SHA256(key: the secret, "devicelogin:approve|deny:USERCODE")), the
+    // user code as the service keeps it (no '-' or spaces, upper case).
+    QString code = userCode;
+    code.remove(QLatin1Char('-'));
+    code.remove(QLatin1Char(' '));
+    code = code.trimmed().toUpper();
+    const QString action = approve ? QStringLiteral("approve") : QStringLiteral("deny");
+    const QByteArray proof =
+        QMessageAuthenticationCode::hash(QStringLiteral("devicelogin:%1:%2").arg(action, code).toUtf8(), principalSecret.toUtf8(),
+                                         QCryptographicHash::Sha256)
+            .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    request.body = formEncode({{QStringLiteral("user_code"), code},
+                               {QStringLiteral("proof"), QString::fromLatin1(proof)},
+                               {QStringLiteral("action"), action}});
     pipeline->send(std::move(request), context, [done = std::move(done)](const HttpResponse &response) {
         if (!response.isSuccess())
             return done(AzureError::fromResponse(response));

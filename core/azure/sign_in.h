@@ -39,10 +39,10 @@ struct DeviceCodeDecision
 };
 
 // Approves (or denies) a device code sign-in that waits at a local workspace service (`cloud`
-// is Local), proving it with the service's built-in principal secret, as its sign-in page
-// {base}/devicelogin asks a person to. `pipeline` sends without a credential (the secret is
-// the proof). Reports once on `context`: the decision, or the service's error (401: not its
-// secret; 400: no such code waits).
+// is Local), proving it holds the service's built-in principal secret at its sign-in page
+// {base}/devicelogin: it sends an HMAC of the decision and the code keyed with the secret, never
+// the secret itself. `pipeline` sends without a credential. Reports once on `context`: the
+// decision, or the service's error (401: not its secret; 400: no such code waits).
 void decideLocalDeviceCode(std::shared_ptr<const HttpPipeline> pipeline, const Cloud &cloud, const QString &userCode,
                            const QString &principalSecret, bool approve, QObject *context,
                            std::function<void(Result<DeviceCodeDecision>)> done);

@@ -11,6 +11,7 @@
 
 #include <QCryptographicHash>
 #include <QDateTime>
+#include <QMessageAuthenticationCode>
 #include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QUrlQuery>
@@ -176,6 +177,21 @@ bool LocalService::isBuiltInPrincipalSecret(const QString &secret) const
 {
     return !secret.isEmpty() &&
            constantTimeEquals(QCryptographicHash::hash(secret.toUtf8(), QCryptographicHash::Sha256), m_principalSecretHash);
+}
+
+bool LocalService::isDeviceLoginProof(const QString &proof, bool approve, const QString &userCode) const
+{
+    // proof = base64url(HMAC-SHA256(key: the secret, "devicelogin:approve|deny:USERCODE")), as
+    // core/azure/sign_in.cpp computes it: it proves the secret without sending it, and is good
+    // for that one decision on that one code (a code is decided once).
+    if (proof.isEmpty() || userCode.isEmpty())
+        return false;
+    const QByteArray message = QStringLiteral("devicelogin:%1:%2")
+                                   .arg(approve ? QLatin1String("approve") : QLatin1String("deny"), userCode)
+                                   .toUtf8();
+    const QByteArray expected = QMessageAuthenticationCode::hash(message, m_principal.clientSecret.toUtf8(), QCryptographicHash::Sha256)
+                                    .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    return constantTimeEquals(proof.toLatin1(), expected);
 }
 
 bool LocalService::decideDeviceCode(const QString &userCode, bool approve)
@@ -402,8 +418,11 @@ ApiResponse LocalService::handleDeviceLogin(const ApiRequest &request)
     };
     if (action != QLatin1String("approve") && action != QLatin1String("deny") && !action.isEmpty())
         return answer(400, "BadRequest", QStringLiteral("'action' must be approve or deny."), std::nullopt);
-    // The secret first: without it nothing is said about any code.
-    if (!isBuiltInPrincipalSecret(formField(form, "client_secret")))
+    // The secret first (typed in the page, or proven by `cerulean-cli login --approve`, which
+    // never sends it): without it nothing is said about any code.
+    const QString proof = formField(form, "proof");
+    if (proof.isEmpty() ? !isBuiltInPrincipalSecret(formField(form, "client_secret"))
+                        : !isDeviceLoginProof(proof, approve, userCode))
         return answer(401, "InvalidSecret",
                       QStringLiteral("That is not the local workspace's principal secret; nothing was approved."), std::nullopt);
     const std::optional<DeviceCode> device = m_store->deviceCodeByUserCode(userCode);

@@ -192,6 +192,8 @@ private:
     ApiResponse handleDeviceCode(const ApiRequest &request, const QString &tenant);
     ApiResponse handleDeviceLogin(const ApiRequest &request);
     bool isBuiltInPrincipalSecret(const QString &secret) const;
+    // An approval's proof of the secret: HMAC-SHA256 of the decision and the (normalised) user code.
+    bool isDeviceLoginProof(const QString &proof, bool approve, const QString &userCode) const;
     ApiResponse handleGraph(const ApiRequest &request, const QString &subPath);
     // blob_routes.cpp
     ApiResponse handleBlob(const ApiRequest &request, const QString &subPath);

@@ -5,6 +5,7 @@
 
 #include "local_test_util.h"
 
+#include <QMessageAuthenticationCode>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QThread>
@@ -174,6 +175,48 @@ TEST_F(Identity, DeviceCodeNeedsTheUsersApproval)
     EXPECT_EQ(errorCode(r), "authorization_declined");
     // A code never given.
     EXPECT_EQ(errorCode(redeem("not-a-code", QStringLiteral("x"))), "expired_token");
+}
+
+// `cerulean-cli login --approve` proves the secret without sending it: an HMAC keyed with the
+// secret over the decision and the code. A proof is good for that decision on that code only.
+TEST_F(Identity, AnApprovalsProofIsGoodForOneDecisionOnOneCode)
+{
+    const QString secret = m_service->builtInPrincipal().clientSecret;
+    const auto proofOf = [](const QString &key, const QString &action, const std::string &userCode) {
+        return QString::fromLatin1(QMessageAuthenticationCode::hash(QStringLiteral("devicelogin:%1:%2")
+                                                                        .arg(action, QString::fromStdString(userCode))
+                                                                        .toUtf8(),
+                                                                    key.toUtf8(), QCryptographicHash::Sha256)
+                                       .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    };
+    const auto decideWith = [&](const std::string &userCode, const QString &proof, const QString &action) {
+        return post(QStringLiteral("/devicelogin"),
+                    form({{QStringLiteral("user_code"), QString::fromStdString(userCode)},
+                          {QStringLiteral("proof"), proof},
+                          {QStringLiteral("action"), action}}),
+                    {{"Accept", "application/json"}});
+    };
+    auto r = askDeviceCode(QStringLiteral("x"), QStringLiteral("https://management.azure.com/.default"));
+    ASSERT_EQ(r.status, 200);
+    const std::string deviceCode = r.json()["device_code"], userCode = r.json()["user_code"];
+    r = askDeviceCode(QStringLiteral("x"), QStringLiteral("https://management.azure.com/.default"));
+    ASSERT_EQ(r.status, 200);
+    const std::string otherCode = r.json()["user_code"];
+
+    // A proof made with another key, for another code, or for "deny" approves nothing.
+    EXPECT_EQ(decideWith(userCode, proofOf(QStringLiteral("guess"), QStringLiteral("approve"), userCode), QStringLiteral("approve")).status, 401);
+    EXPECT_EQ(decideWith(userCode, proofOf(secret, QStringLiteral("approve"), otherCode), QStringLiteral("approve")).status, 401);
+    EXPECT_EQ(decideWith(userCode, proofOf(secret, QStringLiteral("deny"), userCode), QStringLiteral("approve")).status, 401);
+    EXPECT_EQ(decideWith(userCode, QStringLiteral("x"), QStringLiteral("approve")).status, 401);
+    EXPECT_EQ(errorCode(redeem(deviceCode, QStringLiteral("x"))), "authorization_pending");
+
+    // The right one approves, once.
+    const QString proof = proofOf(secret, QStringLiteral("approve"), userCode);
+    r = decideWith(userCode, proof, QStringLiteral("approve"));
+    ASSERT_EQ(r.status, 200) << r.body.toStdString();
+    EXPECT_EQ(r.json()["status"], "approved");
+    EXPECT_EQ(decideWith(userCode, proof, QStringLiteral("approve")).status, 400) << "a code is decided once";
+    EXPECT_EQ(redeem(deviceCode, QStringLiteral("x")).status, 200);
 }
 
 TEST_F(Identity, TheSignInPageAsksForTheSecretAndCannotBeFramed)
