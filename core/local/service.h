@@ -9,6 +9,7 @@
 #include <QString>
 #include <QUrl>
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -123,6 +124,9 @@ public:
     Store &store() { return *m_store; }
     const ServiceOptions &options() const { return m_options; }
     LocalPrincipal builtInPrincipal() const { return m_principal; }
+    // Telemetry rows the query API read from the store since the service started: what
+    // following a deployment's logs costs it.
+    quint64 telemetryRowsRead() const { return m_telemetryRowsRead.load(std::memory_order_relaxed); }
     QString subscriptionId() const { return m_subscriptionId; }
     QString tenantId() const { return m_principal.tenantId; }
     // An access token for in-process callers (tests); equivalent to the token endpoint.
@@ -226,6 +230,7 @@ private:
     std::map<QString, InternalToken> m_internalTokens; // by audience
     LocalPrincipal m_principal;
     QByteArray m_principalSecretHash; // SHA-256 of the built-in principal's secret
+    std::atomic<quint64> m_telemetryRowsRead{0};
     QString m_subscriptionId;
     mutable std::mutex m_baseMutex;
     QUrl m_baseUrl;
