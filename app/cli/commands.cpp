@@ -31,7 +31,7 @@ std::span<const Command> commands()
         Command{"score", "Score a CSV file with a trained model package.", &runScore},
         Command{"serve", "Serve a model package over HTTP (/score, /swagger.json, health).", &runServe},
         Command{"bench", "Load-test an HTTP endpoint as ab does (n, c, keep-alive); ab-style or JSON report.", &runBench},
-        Command{"login", "Sign in with a service principal; the secret goes to the keychain.", &runLogin},
+        Command{"login", "Sign in with a service principal (the secret goes to the keychain), or approve a local device code.", &runLogin},
         Command{"logout", "Forget the signed-in service principal and delete its secret.", &runLogout},
         Command{"workspace", "Azure ML workspaces: show, list, write config.json.", &runWorkspace},
         Command{"compute", "Compute clusters: list, show, create, delete, VM sizes.", &runCompute},

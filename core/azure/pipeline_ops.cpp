@@ -504,8 +504,12 @@ void PipelineOperations::invokeBatchEndpoint(const QUrl &scoringUri, const QStri
         done(AzureError::invalidInput(QStringLiteral("a batch invocation needs the endpoint's scoring URI and an input")));
         return;
     }
-    sendTyped<Job>(*m_pipeline, requests::invokeBatchEndpoint(scoringUri, inputUri, inputIsFolder, deployment), &parseJob,
-                   context, std::move(done));
+    // Azure's batch endpoints take Entra tokens for https://ml.azure.com only: the same
+    // credential asks for that audience. The pipeline lives until the answer is in.
+    std::shared_ptr<const HttpPipeline> inference =
+        m_pipeline->options().credential ? m_pipeline->withScopes({Cloud::machineLearningScope()}) : m_pipeline;
+    sendTyped<Job>(*inference, requests::invokeBatchEndpoint(scoringUri, inputUri, inputIsFolder, deployment), &parseJob,
+                   context, [keepAlive = inference, done = std::move(done)](Result<Job> job) { done(std::move(job)); });
 }
 
 void PipelineOperations::scheduleHistory(const QString &name, QObject *context, Done<QList<ScheduleRun>> done) const

@@ -219,11 +219,12 @@ ApiResponse endpointAction(Ctx &c, const QString &action, const Json &body, cons
         }
         if (is("token")) {
             const StoredResource &ep = requireExisting(c, existing);
-            // Azure hands a token to AADToken endpoints too (one for the endpoint's audience).
             if (q(ep.doc["properties"], "authMode") == QLatin1String("Key"))
                 throw Failure{400, QStringLiteral("BadRequest"),
                               QStringLiteral("Endpoint '%1' uses key authentication; use its keys.").arg(c.name)};
-            const QString token = c.svc.issueToken();
+            // AMLToken and AADToken endpoints (Azure answers both): the endpoint's own token,
+            // which scores this endpoint and opens nothing else.
+            const QString token = c.svc.issueToken(Audience::onlineEndpoint(ep.id));
             const qint64 now = Store::nowMs() / 1000;
             const qint64 lifetime = c.svc.options().tokenLifetime.count();
             return ApiResponse::fromJson(200, Json{{"accessToken", s(token)},

@@ -434,7 +434,7 @@ protected:
             "POST", QStringLiteral("/batch") + s_ws + QStringLiteral("/batchEndpoints/bank-batch/jobs"),
             QByteArray::fromStdString(
                 Json{{"properties", {{"InputData", {{"input", {{"JobInputType", type}, {"Uri", s(uri)}}}}}}}}.dump()),
-            {{"Authorization", "Bearer " + svc().issueToken().toLatin1()}, {"azureml-model-deployment", deployment.toLatin1()}}));
+            {{"Authorization", "Bearer " + svc().issueToken(Audience::machineLearning()).toLatin1()}, {"azureml-model-deployment", deployment.toLatin1()}}));
     }
 
     // Invokes the endpoint; the batch job's name.
@@ -706,12 +706,12 @@ TEST_F(BatchFlow, InvocationErrorsNameTheField)
     deploy(QStringLiteral("errors"), -1);
     auto r = svc().handle(makeRequest("POST", QStringLiteral("/batch") + s_ws + QStringLiteral("/batchEndpoints/bank-batch/jobs"),
                                       R"({"properties":{}})",
-                                      {{"Authorization", "Bearer " + svc().issueToken().toLatin1()}, {"azureml-model-deployment", "errors"}}));
+                                      {{"Authorization", "Bearer " + svc().issueToken(Audience::machineLearning()).toLatin1()}, {"azureml-model-deployment", "errors"}}));
     EXPECT_EQ(r.status, 400);
     EXPECT_TRUE(r.body.contains("properties.InputData")) << r.body.toStdString();
     r = svc().handle(makeRequest("POST", QStringLiteral("/batch") + s_ws + QStringLiteral("/batchEndpoints/bank-batch/jobs"),
                                  R"({"properties":{"InputData":{"input":{"Uri":"azureml:nothing:1"}}}})",
-                                 {{"Authorization", "Bearer " + svc().issueToken().toLatin1()}, {"azureml-model-deployment", "errors"}}));
+                                 {{"Authorization", "Bearer " + svc().issueToken(Audience::machineLearning()).toLatin1()}, {"azureml-model-deployment", "errors"}}));
     EXPECT_EQ(r.status, 400);
     EXPECT_TRUE(r.body.contains("properties.InputData.input.Uri")) << r.body.toStdString();
     r = svc().handle(makeRequest("POST", QStringLiteral("/batch") + s_ws + QStringLiteral("/batchEndpoints/bank-batch/jobs"),

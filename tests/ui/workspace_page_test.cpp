@@ -7,6 +7,7 @@
 #include "core/azure/identity.h"
 #include "core/azure/requests.h"
 #include "core/azure/secret_store.h"
+#include "core/azure/sign_in.h"
 #include "core/azure/workspace_config.h"
 #include "core/local/local_server.h"
 #include "ui/local_workspace.h"
@@ -415,6 +416,22 @@ private Q_SLOTS:
         child<QPushButton>(wizard, WorkspacePage::SignInPageId, "signInButton")->click();
         auto *status = child<QLabel>(wizard, WorkspacePage::SignInPageId, "signInStatus");
         auto *error = child<QLabel>(wizard, WorkspacePage::SignInPageId, "error");
+        QTRY_VERIFY_WITH_TIMEOUT(!codes.isEmpty(), kCallTimeoutMs);
+        // Nobody approved the code yet: the sign-in waits (the credential polls every second).
+        QTest::qWait(1500);
+        QVERIFY2(!page.azureClient(), "signed in without an approval");
+        QVERIFY(status->text().startsWith(QStringLiteral("Waiting for you to approve")));
+        // The user approves it, proving it with the local workspace's principal secret (what the
+        // sign-in page asks for and `cerulean-cli login --approve` reads from the keychain).
+        std::optional<azure::Result<azure::DeviceCodeDecision>> decided;
+        azure::decideLocalDeviceCode(azure::AzureClient::tokenPipeline(azure::AzureClient::networkTransport()),
+                                     azure::Cloud::local(m_server->baseUrl()), codes.constFirst(),
+                                     m_server->service().builtInPrincipal().clientSecret, true, this,
+                                     [&](azure::Result<azure::DeviceCodeDecision> result) { decided = std::move(result); });
+        QTRY_VERIFY_WITH_TIMEOUT(decided.has_value(), kCallTimeoutMs);
+        QVERIFY2(decided->ok(), qPrintable(decided->error().toString()));
+        QCOMPARE(decided->value().userCode, codes.constFirst());
+        QVERIFY((*decided)->approved);
         QTRY_VERIFY2_WITH_TIMEOUT(page.azureClient() != nullptr,
                                   qPrintable(status->text() + QLatin1Char('\n') + error->text()), kCallTimeoutMs);
         QCOMPARE(codes.size(), 1);
