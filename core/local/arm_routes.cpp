@@ -2,6 +2,7 @@
 // children, the dependent resources a workspace references, role assignments, and the
 // operation-status resources of long-running PUTs and DELETEs.
 
+#include "core/azure/batch_defaults.h"
 #include "core/local/arm_internal.h"
 #include "core/local/deployment_host.h"
 #include "core/local/job_runner.h"
@@ -882,7 +883,7 @@ void buildDeployment(Ctx &c, Json &doc, const std::optional<StoredResource> &, b
                           QStringLiteral("'properties.outputAction' must be AppendRow or SummaryOnly, not '%1'.").arg(outputAction)};
         p["outputAction"] = s(outputAction);
         const QString outputFile = jsonStr(p, "outputFileName", QStringLiteral("properties.outputFileName"),
-                                           QStringLiteral("parallel_run_step.txt"));
+                                           QString::fromLatin1(azure::kBatchOutputFileName));
         // It becomes a path in the job's output folder: a name, never a way out of it.
         if (const auto why = invalidFileName(outputFile))
             throw Failure{400, QStringLiteral("BadRequest"), QStringLiteral("'properties.outputFileName' %1.").arg(*why)};
