@@ -100,6 +100,13 @@ bool PipelineJob::isTerminal() const
     return job.isTerminal();
 }
 
+bool PipelineJob::sameState(const PipelineJob &other) const
+{
+    return name == other.name && status == other.status && experimentName == other.experimentName &&
+           displayName == other.displayName && error == other.error && properties == other.properties &&
+           inputs == other.inputs && outputs == other.outputs;
+}
+
 bool PipelineStep::isTerminal() const
 {
     Job job;

@@ -87,12 +87,14 @@ struct PipelineJobInput
 {
     QString name, type, value; // type: literal, uri_file, uri_folder, mltable …
     bool isLiteral() const { return type == QLatin1String("literal"); }
+    friend bool operator==(const PipelineJobInput &, const PipelineJobInput &) = default;
 };
 
 // A pipeline job's output: where it went, and the model version it registered (if any).
 struct PipelineJobOutput
 {
     QString name, uri, assetName, assetVersion;
+    friend bool operator==(const PipelineJobOutput &, const PipelineJobOutput &) = default;
 };
 
 // A pipeline job as the Pipelines step and `pipeline show` present it.
@@ -106,6 +108,9 @@ struct PipelineJob
     QList<PipelineJobOutput> outputs; // the service's "default" output left out
     QByteArray document;              // the whole GET body: its steps, the definition a new run starts from
     bool isTerminal() const;
+    // The same job in the same state: what a page shows of it has not changed (the document's
+    // bytes may differ between a list and a GET).
+    bool sameState(const PipelineJob &other) const;
 };
 Result<PipelineJob> parsePipelineJob(const QByteArray &body);
 

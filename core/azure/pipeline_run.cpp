@@ -43,6 +43,7 @@ PipelineRun::PipelineRun(PipelineOperations operations, PipelineRunOptions optio
 void PipelineRun::submit(const QString &name, const QByteArray &definition)
 {
     m_name = name;
+    m_following = true;
     m_operations.submitPipelineJob(name, definition, this, [this, name](Result<Job> job) {
         if (!job)
             return fail(job.error());
@@ -53,7 +54,21 @@ void PipelineRun::submit(const QString &name, const QByteArray &definition)
 
 void PipelineRun::follow(const QString &name)
 {
+    const bool sameJob = name == m_name;
+    if (sameJob && m_following)
+        return;
+    if (!sameJob) {
+        m_job.reset();
+        m_steps.clear();
+        m_logs.clear();
+        m_logsAsked.clear();
+    }
+    m_timer.stop(); // the read below replaces the one it would start
     m_name = name;
+    m_following = true;
+    m_ended = false;
+    m_done = false;
+    m_error = {};
     poll();
 }
 
@@ -65,7 +80,9 @@ std::optional<QString> PipelineRun::stepLog(const QString &stepJob) const
 
 void PipelineRun::poll()
 {
-    m_operations.getPipelineJob(m_name, this, [this](Result<PipelineJob> job) {
+    m_operations.getPipelineJob(m_name, this, [this, name = m_name](Result<PipelineJob> job) {
+        if (name != m_name)
+            return; // a read of the job it followed before
         if (!job)
             return fail(job.error());
         m_job = std::move(job).value();
@@ -80,7 +97,9 @@ void PipelineRun::poll()
 
 void PipelineRun::readSteps(bool jobEnded)
 {
-    m_operations.listSteps(m_name, this, [this, jobEnded](Result<QList<Job>> steps) {
+    m_operations.listSteps(m_name, this, [this, jobEnded, name = m_name](Result<QList<Job>> steps) {
+        if (name != m_name)
+            return;
         if (!steps)
             return fail(steps.error());
         m_steps.clear();
@@ -107,8 +126,10 @@ void PipelineRun::readLogs()
         m_logsAsked.insert(step.jobName);
         ++m_logsPending;
         const QString stepJob = step.jobName;
-        m_operations.downloadJobArtifact(step.logJob, QLatin1String(kStepLogPath), this, [this, stepJob](Result<QByteArray> log) {
+        m_operations.downloadJobArtifact(step.logJob, QLatin1String(kStepLogPath), this, [this, stepJob, name = m_name](Result<QByteArray> log) {
             --m_logsPending;
+            if (name != m_name)
+                return settle();
             // A missing log is said where the log would be, not a reason to stop following.
             m_logs.insert(stepJob, log ? logTail(log.value(), m_options.logTailLines)
                                        : tr("(no log: %1)").arg(log.error().toString()));
@@ -130,6 +151,7 @@ void PipelineRun::settle()
     if (m_logsPending > 0)
         return;
     m_done = true;
+    m_following = false;
     Q_EMIT finished();
 }
 
@@ -138,6 +160,7 @@ void PipelineRun::fail(const AzureError &error)
     m_timer.stop();
     m_error = error;
     m_done = true;
+    m_following = false;
     Q_EMIT finished();
 }
 

@@ -41,7 +41,10 @@ public:
 
     // Submits a new pipeline job `name` from a definition (the body's "properties" object), then follows it.
     void submit(const QString &name, const QByteArray &definition);
-    // Follows a job that exists.
+    // Follows a job that exists. Called again for the job it follows: nothing while it still
+    // follows it, else it reads the job and its steps again (the logs it has read stay). Called
+    // for another job: it follows that one, and answers about the first still on their way are
+    // dropped.
     void follow(const QString &name);
 
     QString name() const { return m_name; }
@@ -78,6 +81,7 @@ private:
     QHash<QString, QString> m_logs; // step job -> the tail of its log
     QSet<QString> m_logsAsked;
     int m_logsPending = 0;
+    bool m_following = false; // between submit() or follow() and finished()
     bool m_ended = false; // the job and its steps were read after the job ended
     bool m_done = false;
     AzureError m_error;

@@ -216,6 +216,39 @@ TEST_F(Workflows, APipelineRunIsSubmittedFollowedToItsEndAndItsStepLogsRead)
     for (const PipelineStep &step : rerun.steps())
         sawNewRate = sawNewRate || rerun.stepLog(step.jobName).value_or(QString()).contains(QLatin1String("rate=0.75"));
     EXPECT_TRUE(sawNewRate);
+
+    // Followed again once done, a run reads the job again (the Refresh button); the logs it
+    // read stay.
+    const int readsBefore = reads;
+    const QString secondJob = second->jobName; // the steps are read again: `second` goes
+    run.follow(QStringLiteral("p1"));
+    EXPECT_FALSE(run.isDone());
+    ASSERT_TRUE(turnUntil([&run] { return run.isDone(); }, kRunTimeout));
+    EXPECT_GT(reads, readsBefore);
+    EXPECT_TRUE(run.stepLog(secondJob).value_or(QString()).contains(QLatin1String("rate=0.5")));
+
+    // Made to follow another job while a read of the first is on its way, a run shows the
+    // other job only: the late answer about the first is dropped.
+    QStringList shown;
+    QObject::connect(&rerun, &PipelineRun::jobRead, [&rerun, &shown] { shown << rerun.job()->name; });
+    rerun.follow(QStringLiteral("p2"));
+    rerun.follow(QStringLiteral("p1"));
+    ASSERT_TRUE(turnUntil([&rerun] { return rerun.isDone(); }, kRunTimeout));
+    ASSERT_FALSE(shown.isEmpty());
+    EXPECT_EQ(shown.filter(QStringLiteral("p2")), QStringList()) << "a page bound to the run would show p2";
+    ASSERT_FALSE(rerun.error().isError()) << text(rerun.error());
+    EXPECT_EQ(rerun.name(), QStringLiteral("p1"));
+    ASSERT_TRUE(rerun.job().has_value());
+    EXPECT_EQ(rerun.job()->name, QStringLiteral("p1"));
+    EXPECT_EQ(rerun.job()->experimentName, QStringLiteral("workflows"));
+    ASSERT_EQ(rerun.steps().size(), 2);
+    for (const PipelineStep &step : rerun.steps()) {
+        const QString log = rerun.stepLog(step.jobName).value_or(QString());
+        EXPECT_FALSE(log.contains(QLatin1String("rate=0.75"))) << log.toStdString();
+        if (step.name == QLatin1String("second")) {
+            EXPECT_TRUE(log.contains(QLatin1String("rate=0.5"))) << log.toStdString();
+        }
+    }
 }
 
 TEST_F(Workflows, ARefusedPipelineKeepsTheServicesStatusCodeMessageAndRequestId)

@@ -218,6 +218,17 @@ private Q_SLOTS:
         QVERIFY2(details.contains(QLatin1String("avg_rate=0.5")), qPrintable(details));
         QVERIFY2(details.contains(QLatin1String("(model pipeline-model:")), qPrintable(details));
         QCOMPARE(m_page->steps()->cell(m_page->steps()->find(QStringLiteral("train")), 1).toLower(), QStringLiteral("automl"));
+        // Read again with nothing new, the tables are not reset (a reader's selection and scroll
+        // stay, nothing is redrawn).
+        QSignalSpy jobsReset(m_page->jobs(), &QAbstractItemModel::modelReset);
+        QSignalSpy stepsReset(m_page->steps(), &QAbstractItemModel::modelReset);
+        QSignalSpy listed(m_page.get(), &PipelinesPage::updated);
+        m_page->refresh();
+        // The jobs, the schedules and the run's steps are each read again.
+        QVERIFY(QTest::qWaitFor([&] { return listed.count() >= 3; }, kRequestTimeoutMs));
+        QCOMPARE(jobsReset.count(), 0);
+        QCOMPARE(stepsReset.count(), 0);
+        QCOMPARE(child<QPlainTextEdit>("details")->toPlainText(), details);
         QCOMPARE(child<QLineEdit>("runParameters")->text(), QStringLiteral("avg_rate=0.5"));
 
         // The run as a graph: data input -> AutoML -> registered model, and the AutoML step's

@@ -41,7 +41,11 @@ void PipelineSelection::refresh()
     if (!operationsOrSay())
         return;
     Q_EMIT refreshRequested();
-    followAgain();
+    // The run of the selected job reads it again; what it has read (the logs) stays.
+    if (m_run && m_run->name() == m_job && !m_run->error().isError())
+        m_run->follow(m_job);
+    else
+        followAgain();
 }
 
 void PipelineSelection::startOver()
@@ -100,6 +104,10 @@ void PipelineSelection::followAgain()
 void PipelineSelection::updateJob(const azure::PipelineJob &job)
 {
     if (job.name != m_job)
+        return;
+    // The list and the run read a running job every second: nothing is redrawn for a read
+    // that changed nothing.
+    if (m_details && m_details->sameState(job))
         return;
     m_details = job;
     Q_EMIT jobChanged();

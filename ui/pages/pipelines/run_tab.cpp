@@ -94,6 +94,11 @@ RunTab::RunTab(PipelineSelection &selection, QWidget *parent)
     connect(&m_selection, &PipelineSelection::runChanged, this, &RunTab::bind);
     connect(&m_selection, &PipelineSelection::jobSelected, this, &RunTab::jobSelected);
     connect(&m_selection, &PipelineSelection::jobChanged, this, &RunTab::jobChanged);
+    connect(&m_selection, &PipelineSelection::connectionChanged, this, [this] {
+        m_parametersShownFor.clear();
+        m_runParameters->clear();
+        jobSelected();
+    });
     jobSelected();
 }
 
@@ -105,8 +110,9 @@ QString RunTab::stepLog(const QString &stepJob) const
 
 void RunTab::bind(azure::PipelineRun *run)
 {
-    m_steps->clear();
+    // Another job's steps go when it is selected (jobSelected); until then the table stays.
     if (!run) {
+        m_steps->clear();
         updateDetails();
         return;
     }
@@ -214,7 +220,10 @@ void RunTab::updateDetails()
             text << tr("error   %1").arg(details->error);
     }
     text << stepDetails();
-    m_details->setPlainText(text.join(QLatin1Char('\n')));
+    // Set only when it changed: a reader's scroll position and selection stay.
+    const QString joined = text.join(QLatin1Char('\n'));
+    if (m_details->toPlainText() != joined)
+        m_details->setPlainText(joined);
 }
 
 void RunTab::runAgain()
