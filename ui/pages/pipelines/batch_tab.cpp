@@ -97,14 +97,15 @@ QWidget *BatchTab::buildForm()
     m_input = lineEdit(QStringLiteral("batchInput"), session.dataFile(), box, azure::batchInputHint());
     m_inputType = new QComboBox(box);
     m_inputType->setObjectName(QStringLiteral("batchInputType"));
-    m_inputType->addItem(tr("detect: a folder if it is one here or ends with /"), QString());
+    m_inputType->addItem(tr("detect"), QString());
     m_inputType->addItem(tr("a file (uri_file)"), QStringLiteral("uri_file"));
     m_inputType->addItem(tr("a folder of CSV files (uri_folder)"), QStringLiteral("uri_folder"));
     // Its longest choice does not set the column's width: the fields beside it need it more.
     m_inputType->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_inputType->setMinimumContentsLength(kComboCharacters);
     m_inputType->setToolTip(tr("How the job reads the input: one file, or every *.csv file of a folder in name order "
-                               "with one header for all. Set it for a remote folder whose URI does not end with /."));
+                               "with one header for all. \"detect\" takes a folder here, or a URI that ends with /, "
+                               "as a folder; choose for a remote folder whose URI does not end with /."));
     const auto spin = [box](const char *name, int min, int max, int value) {
         auto *spinBox = new QSpinBox(box);
         spinBox->setObjectName(QLatin1String(name));
@@ -129,16 +130,18 @@ QWidget *BatchTab::buildForm()
     add(tr("Model"), m_model, 0);
     add(tr("Compute"), m_compute, 1);
     ++row;
-    add(tr("Input"), m_input, 0);
-    add(tr("Input is"), m_inputType, 1);
+    // A path or URI is the longest thing typed here: it gets the whole width.
+    grid->addWidget(new QLabel(tr("Input"), box), row, 0);
+    grid->addWidget(m_input, row, 1, 1, 3);
     ++row;
-    add(tr("Output file"), m_outputFile, 0);
-    add(tr("Mini-batch size"), m_miniBatch, 1);
+    add(tr("Input is"), m_inputType, 0);
+    add(tr("Output file"), m_outputFile, 1);
     ++row;
-    add(tr("Error threshold"), m_errorThreshold, 0);
-    add(tr("Retries"), m_retries, 1);
+    add(tr("Mini-batch size"), m_miniBatch, 0);
+    add(tr("Error threshold"), m_errorThreshold, 1);
     ++row;
-    add(tr("Instances"), m_instances, 0);
+    add(tr("Retries"), m_retries, 0);
+    add(tr("Instances"), m_instances, 1);
     grid->setColumnStretch(1, 1);
     grid->setColumnStretch(3, 1);
     return box;
