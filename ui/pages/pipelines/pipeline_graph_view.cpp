@@ -25,7 +25,6 @@ PipelineGraphView::PipelineGraphView(PipelineTableModel *steps, QWidget *parent)
     , m_steps(steps)
 {
     setObjectName(QStringLiteral("graphView"));
-    setMinimumHeight(kNodeHeight + 2 * kMargin);
     // The statuses come from the steps model; the view keeps no copy of them.
     connect(m_steps, &QAbstractItemModel::modelReset, this, qOverload<>(&QWidget::update));
     connect(m_steps, &QAbstractItemModel::dataChanged, this, qOverload<>(&QWidget::update));

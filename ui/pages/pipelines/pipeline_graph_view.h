@@ -26,6 +26,9 @@ public:
     QString selectedStep() const { return m_selected; }
     void setSelectedStep(const QString &step);
     QSize sizeHint() const override;
+    // The whole graph: in its scroll area a narrow window scrolls to the nodes on the right
+    // rather than cutting them off.
+    QSize minimumSizeHint() const override { return sizeHint(); }
 
 Q_SIGNALS:
     void stepClicked(const QString &step);
