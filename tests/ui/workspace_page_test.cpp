@@ -436,6 +436,8 @@ private Q_SLOTS:
         QVERIFY2(kept.ok(), qPrintable(kept.error().toString()));
         QCOMPARE(kept.value(), sp.clientSecret);
         QVERIFY(child<QLineEdit>(wizard, WorkspacePage::SignInPageId, "secretEdit")->text().isEmpty());
+        // Cleared because it is kept, not because something is missing.
+        QVERIFY(child<QLabel>(wizard, WorkspacePage::SignInPageId, "secretError")->text().isEmpty());
 
         // Subscription and resource group.
         wizard->next();

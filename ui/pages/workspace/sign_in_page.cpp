@@ -278,6 +278,7 @@ private:
                                                  .arg(done->keychainError->message)
                                            : t("The secret is in the keychain.");
             m_secret->clear(); // the widget keeps no copy once it is in the keychain
+            m_secret->setModified(false); // nothing for the user to fix: no "enter the secret" under it
             m_status->setText(t("Signed in to %1 as %2 in tenant %3. %4")
                                   .arg(done->client->cloud().displayName(), done->profile.clientId, done->profile.tenantId, note)
                                   .trimmed());
