@@ -9,6 +9,7 @@
 #include <QString>
 #include <QUrl>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -97,6 +98,9 @@ public:
     Store &store() { return *m_store; }
     const ServiceOptions &options() const { return m_options; }
     LocalPrincipal builtInPrincipal() const { return m_principal; }
+    // Telemetry rows the query API read from the store since the service started: what
+    // following a deployment's logs costs it.
+    quint64 telemetryRowsRead() const { return m_telemetryRowsRead.load(std::memory_order_relaxed); }
     QString subscriptionId() const { return m_subscriptionId; }
     QString tenantId() const { return m_principal.tenantId; }
     // An access token for in-process callers (tests); equivalent to the token endpoint.
@@ -174,6 +178,7 @@ private:
     QString m_internalToken;
     qint64 m_internalTokenExpiryMs = 0;
     LocalPrincipal m_principal;
+    std::atomic<quint64> m_telemetryRowsRead{0};
     QString m_subscriptionId;
     mutable std::mutex m_baseMutex;
     QUrl m_baseUrl;
