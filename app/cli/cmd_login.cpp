@@ -1,4 +1,5 @@
 #include "app/cli/azure_cli.h"
+#include "core/azure/sign_in_workflow.h"
 
 #include <QCommandLineParser>
 #include <QTextStream>
@@ -85,46 +86,40 @@ int runLogin(const QStringList &arguments)
         printErr(QStringLiteral("login: --tenant, --client-id and --secret-stdin are required."));
         return ExitUsage;
     }
-    SignInProfile profile;
-    profile.tenantId = parser.value(tenant).trimmed();
-    profile.clientId = parser.value(clientId).trimmed();
-    if (parser.isSet(authority)) {
-        profile.authority = QUrl(parser.value(authority), QUrl::StrictMode);
-        if (!profile.authority.isValid() || profile.authority.scheme().isEmpty() || profile.authority.host().isEmpty()) {
-            printErr(QStringLiteral("login: --authority must be an absolute URL, e.g. https://login.microsoftonline.com"));
-            return ExitUsage;
-        }
-    }
+    SignInRequest request;
+    request.method = SignInRequest::Method::ClientSecret;
+    request.tenantId = parser.value(tenant).trimmed();
+    request.clientId = parser.value(clientId).trimmed();
+    request.authority = parser.value(authority).trimmed();
     QTextStream input(stdin);
-    const QString secret = input.readLine().trimmed();
-    if (secret.isEmpty()) {
+    request.secret = input.readLine().trimmed();
+    if (request.secret.isEmpty()) {
         printErr(QStringLiteral("login: no secret on standard input (pipe it in: printf %s \"$SECRET\" | cerulean-cli login …)."));
         return ExitUsage;
     }
-
-    const Cloud cloud = profile.cloud();
-    auto transport = AzureClient::networkTransport();
-    ClientSecretCredential credential(cloud, profile.tenantId, profile.clientId, secret, AzureClient::tokenPipeline(transport));
-    auto token = await<AccessToken>([&](QObject *context, auto done) {
-        credential.getToken({{Cloud::armScope()}, {}, false}, context, done);
-    });
-    if (!token) {
-        printErr(QStringLiteral("login: the credential was not accepted."));
-        return failWith(token.error());
+    if (auto invalid = SignInWorkflow::validate(request)) {
+        printErr(QStringLiteral("login: ") + invalid->message);
+        return ExitUsage;
     }
 
-    const SecretStore store;
-    auto stored = await<Empty>([&](QObject *context, auto done) {
-        store.write(SecretStore::servicePrincipalKey(profile.tenantId, profile.clientId), secret, context, done);
-    });
-    if (!stored) {
-        printErr(QStringLiteral("login: the credential works, but the secret could not be kept."));
-        return failWith(stored.error());
+    // The CLI cannot sign in next time without the secret: a keychain refusal is a failure.
+    SignInOptions options;
+    options.requireKeychain = true;
+    SignInWorkflow signIn(options);
+    QEventLoop loop;
+    QObject::connect(&signIn, &SignInWorkflow::finished, &loop, &QEventLoop::quit);
+    signIn.start(request);
+    if (signIn.isBusy())
+        loop.exec();
+    if (!signIn.signedIn()) {
+        printErr(signIn.error().kind == ErrorKind::Keychain
+                     ? QStringLiteral("login: the credential works, but the secret could not be kept.")
+                     : QStringLiteral("login: the credential was not accepted."));
+        return failWith(signIn.error());
     }
-    QSettings settings;
-    saveSignInProfile(settings, profile);
+    const SignedIn &done = *signIn.signedIn();
     printOut(QStringLiteral("Signed in to %1 as %2 (%3). The secret is in the keychain; 'cerulean-cli logout' removes it.")
-                 .arg(profile.tenantId, profile.clientId, cloud.displayName()));
+                 .arg(done.profile.tenantId, done.profile.clientId, done.client->cloud().displayName()));
     return ExitOk;
 }
 

@@ -33,7 +33,7 @@ std::span<const Command> commands()
         Command{"bench", "Load-test an HTTP endpoint as ab does (n, c, keep-alive); ab-style or JSON report.", &runBench},
         Command{"login", "Sign in with a service principal (the secret goes to the keychain), or approve a local device code.", &runLogin},
         Command{"logout", "Forget the signed-in service principal and delete its secret.", &runLogout},
-        Command{"workspace", "Azure ML workspaces: show, list, write config.json.", &runWorkspace},
+        Command{"workspace", "Azure ML workspaces: show, list, create (with storage, key vault, App Insights), write config.json.", &runWorkspace},
         Command{"compute", "Compute clusters: list, show, create, delete, VM sizes.", &runCompute},
         Command{"data", "Data assets: list, show, register (uri_file, mltable), upload to Blob Storage.", &runData},
         Command{"job", "Jobs: AutoML classification create, list, show, wait, cancel.", &runJob},
