@@ -10,9 +10,11 @@ build_packages=(
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev libqt6sql6-sqlite qt6-qpa-plugins
   nlohmann-json3-dev qtkeychain-qt6-dev libxgboost-dev libboost-dev libeigen3-dev
   gnome-keyring dbus bubblewrap
+  # `cmake --preset dev` configures the test programs too, and they need GoogleTest.
+  libgtest-dev libgmock-dev
 )
 test_packages=(
-  libgtest-dev libgmock-dev clang libclang-rt-14-dev dbus-x11 xvfb xauth curl
+  clang libclang-rt-14-dev dbus-x11 xvfb xauth curl
   desktop-file-utils appstream
   apache2-utils wrk nginx-light python3-swagger-spec-validator
   python3-sklearn python3-xgboost python3-pandas python3-flask gunicorn
