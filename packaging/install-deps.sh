@@ -15,7 +15,7 @@ build_packages=(
 )
 test_packages=(
   clang libclang-rt-14-dev dbus-x11 xvfb xauth curl
-  desktop-file-utils appstream
+  desktop-file-utils appstream mmdebstrap
   apache2-utils wrk nginx-light python3-swagger-spec-validator
   python3-sklearn python3-xgboost python3-pandas python3-flask gunicorn
 )
