@@ -64,14 +64,15 @@ int runLocalService(const QStringList &arguments)
     const azure::SecretStore secrets;
     const QString secretKey = azure::SecretStore::servicePrincipalKey(principal.tenantId, principal.clientId);
     auto kept = await<azure::Empty>([&](QObject *context, auto done) { secrets.write(secretKey, principal.clientSecret, context, done); });
-    if (!kept)
-        printErr(QStringLiteral("local-service: the built-in principal's secret could not be put in the keychain (%1); "
-                                "only this process's own callers can sign in.")
-                     .arg(kept.error().message));
+    // Without a keychain the secret stays in this process only: the service still runs.
+    const bool inKeychain = kept && azure::SecretStore::remembers();
+    if (!inKeychain)
+        printErr(QStringLiteral("local-service: the built-in principal's secret is not in the keychain, so "
+                                "'cerulean-cli pipeline --local-root' cannot sign in to this service."));
     printOut(QStringLiteral("listening on %1").arg(server.baseUrl().toString()));
     printOut(QStringLiteral("root %1, subscription %2, tenant %3")
                  .arg(options.service.root, server.service().subscriptionId(), server.service().tenantId()));
-    if (kept)
+    if (inKeychain)
         printOut(QStringLiteral("the built-in principal %1 has its secret in the keychain under %2/%3")
                      .arg(principal.clientId, secrets.service(), secretKey));
     int received = 0;

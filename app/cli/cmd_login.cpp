@@ -65,6 +65,12 @@ int runLogin(const QStringList &arguments)
         printErr(QStringLiteral("login: the credential works, but the secret could not be kept."));
         return failWith(stored.error());
     }
+    if (!SecretStore::remembers()) {
+        // Held in this process only: a later command could not sign in, so nothing is saved.
+        printErr(QStringLiteral("login: the credential works, but without a keychain it cannot be remembered for the "
+                                "next command; nothing was saved."));
+        return ExitFailure;
+    }
     QSettings settings;
     saveSignInProfile(settings, profile);
     printOut(QStringLiteral("Signed in to %1 as %2 (%3). The secret is in the keychain; 'cerulean-cli logout' removes it.")

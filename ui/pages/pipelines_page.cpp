@@ -427,7 +427,15 @@ QWidget *PipelinesPage::buildPublishTab()
     layout->addWidget(new QLabel(tr("Call it from a shell: put an access token for the workspace in $TOKEN with"), tab));
     m_tokenCommand = lineEdit(QStringLiteral("tokenCommand"), {}, tab);
     m_tokenCommand->setReadOnly(true);
-    layout->addWidget(m_tokenCommand);
+    // The local workspace's command needs its principal's secret in the keychain: put there
+    // only when asked, so that opening the workspace never touches the keychain.
+    m_shareSignIn = button(QStringLiteral("shareSignIn"), tr("Let the command line sign in"), tab);
+    m_shareSignIn->setToolTip(tr("Put this workspace's sign-in secret in the keychain, where the command reads it."));
+    m_shareSignIn->hide();
+    auto *tokenRow = new QHBoxLayout;
+    tokenRow->addWidget(m_tokenCommand, 1);
+    tokenRow->addWidget(m_shareSignIn);
+    layout->addLayout(tokenRow);
     layout->addWidget(new QLabel(tr("then run:"), tab));
     m_curl = new QPlainTextEdit(tab);
     m_curl->setObjectName(QStringLiteral("curl"));
@@ -446,6 +454,18 @@ QWidget *PipelinesPage::buildPublishTab()
     layout->addLayout(triggerForm);
     layout->addStretch();
     connect(m_publish, &QPushButton::clicked, this, &PipelinesPage::publish);
+    connect(m_shareSignIn, &QPushButton::clicked, this, [this]() {
+        if (!m_commandLineSignIn)
+            return;
+        m_shareSignIn->setEnabled(false);
+        m_commandLineSignIn(this, [this](azure::Result<azure::Empty> shared) {
+            m_shareSignIn->setEnabled(true);
+            if (shared)
+                showMessage(tr("The command line can sign in to this workspace: its secret is in the keychain."));
+            else
+                showMessage(shared.error().toString(), true);
+        });
+    });
     connect(m_trigger, &QPushButton::clicked, this, &PipelinesPage::trigger);
     return tab;
 }
@@ -675,12 +695,19 @@ void PipelinesPage::connected()
     updateDetails();
     if (m_session.cloud())
         m_poll->setInterval(m_session.cloud()->isLocal() ? kLocalPoll : kAzurePoll);
+    m_shareSignIn->setVisible(m_commandLineSignIn && m_session.connection() == Session::Connection::Local);
     if (m_client->isReady()) {
         showMessage(tr("Connected to %1.").arg(m_session.displayName()));
         refresh();
     } else {
         showMessage(tr("Connect to a workspace in the Workspace step to work with pipelines."));
     }
+}
+
+void PipelinesPage::setCommandLineSignIn(CommandLineSignIn share)
+{
+    m_commandLineSignIn = std::move(share);
+    m_shareSignIn->setVisible(m_commandLineSignIn && m_session.connection() == Session::Connection::Local);
 }
 
 void PipelinesPage::showMessage(const QString &text, bool error)

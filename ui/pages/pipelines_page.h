@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/azure/result.h"
 #include "ui/models/pipeline_graph.h"
 
 #include <QHash>
@@ -7,6 +8,8 @@
 #include <QSet>
 #include <QJsonObject>
 #include <QWidget>
+
+#include <functional>
 
 class QCheckBox;
 class QComboBox;
@@ -93,6 +96,12 @@ public:
     QString lastStartedJob() const { return m_lastStarted; }
     // The log of a finished command step (its job name), "" until it has been read.
     QString stepLog(const QString &stepJob) const { return m_logs.value(stepJob); }
+
+    // What the "Let the command line sign in" button does on the local workspace: puts its
+    // built-in principal's secret in the keychain for the token command (LocalWorkspace::
+    // shareSignInWithCommandLine). Without one the button is hidden.
+    using CommandLineSignIn = std::function<void(QObject *context, std::function<void(azure::Result<azure::Empty>)> done)>;
+    void setCommandLineSignIn(CommandLineSignIn share);
 
     // Reads the jobs and schedules again.
     void refresh();
@@ -187,6 +196,8 @@ private:
     QLineEdit *m_triggerUrlEdit = nullptr;
     QPlainTextEdit *m_curl = nullptr;
     QLineEdit *m_tokenCommand = nullptr;
+    QPushButton *m_shareSignIn = nullptr;
+    CommandLineSignIn m_commandLineSignIn;
     QLineEdit *m_triggerExperiment = nullptr;
     QLineEdit *m_triggerValues = nullptr;
     QPushButton *m_trigger = nullptr;

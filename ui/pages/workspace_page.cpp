@@ -651,12 +651,13 @@ private:
                                [this, generation, credential, target, tenant, clientId](azure::Result<azure::Empty> stored) {
                                    if (generation != m_generation)
                                        return;
-                                   // The credential works either way; say so when the keychain refused it.
+                                   // The credential works either way; without a keychain the secret is kept in
+                                   // memory and the window says once that it will not be remembered.
                                    signedIn(credential, target, tenant, clientId,
-                                            stored ? t("The secret is in the keychain.")
-                                                   : t("The secret could not be kept in the keychain (%1); you will be "
-                                                       "asked for it again.")
-                                                         .arg(stored.error().message));
+                                            stored && azure::SecretStore::remembers()
+                                                ? t("The secret is in the keychain.")
+                                                : t("The secret is kept for this session only (no keychain); you will be "
+                                                    "asked for it again next time."));
                                });
     }
 
@@ -1414,7 +1415,9 @@ private:
                         (m_result.reusedApplication ? t("Found the application %1 and added a new secret. ")
                                                     : t("Created the application %1 with a service principal and a secret. "))
                             .arg(m_result.application.displayName) +
-                        t("The secret is shown only now and is kept in the keychain (expires %1).")
+                        (azure::SecretStore::remembers() ? t("The secret is shown only now and is kept in the keychain (expires %1).")
+                                                         : t("The secret is shown only now and is kept for this session only, "
+                                                             "with no keychain (expires %1): copy it if you need it later."))
                             .arg(QLocale().toString(m_result.password.endDateTime.date(), QLocale::ShortFormat)));
                     setBusy(false);
                     listAssignments();
@@ -1474,7 +1477,10 @@ private:
                                  [this, credential](azure::Result<azure::AccessToken> token) {
                                      setBusy(false);
                                      if (token) {
-                                         m_status->setText(t("The service principal %1 signs in with its secret from the keychain.")
+                                         m_status->setText((azure::SecretStore::remembers()
+                                                                ? t("The service principal %1 signs in with its secret from the keychain.")
+                                                                : t("The service principal %1 signs in with its secret (kept for this "
+                                                                    "session only)."))
                                                                .arg(m_result.application.appId));
                                      } else {
                                          m_status->setText(t("The service principal could not sign in (a new secret can take a "
