@@ -20,7 +20,6 @@ int runLocalService(const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral(
         "Run the local workspace service: Azure ML's REST surface on loopback, backed by SQLite and files.\n"
         "Prints 'listening on http://127.0.0.1:PORT' and runs until SIGINT or SIGTERM."));
-    parser.addHelpOption();
     const QCommandLineOption root(QStringLiteral("root"), QStringLiteral("State directory (default: the user's data location)."),
                                   QStringLiteral("DIR"));
     const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("Loopback port (default: a free one)."),
