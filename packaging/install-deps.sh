@@ -10,6 +10,8 @@ build_packages=(
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev libqt6sql6-sqlite qt6-qpa-plugins
   nlohmann-json3-dev qtkeychain-qt6-dev libxgboost-dev libboost-dev libeigen3-dev
   gnome-keyring dbus bubblewrap
+  # Qt loads the SVG plugins at run time to draw the app's icon (nothing else pulls them in).
+  libqt6svg6
   # `cmake --preset dev` configures the test programs too, and they need GoogleTest.
   libgtest-dev libgmock-dev
 )
