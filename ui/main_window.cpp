@@ -18,6 +18,13 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 
+// The icon is compiled into the static ui library, whose resource initializer the linker drops
+// unless something calls it (Q_INIT_RESOURCE works only outside a namespace).
+static void initUiResources()
+{
+    Q_INIT_RESOURCE(resources);
+}
+
 namespace cerulean::ui {
 
 namespace {
@@ -32,6 +39,7 @@ constexpr int kStepRole = Qt::UserRole + 1;
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
 {
+    initUiResources();
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(QStringLiteral("Cerulean"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/cerulean.svg")));
