@@ -111,6 +111,9 @@ int main(int argc, char *argv[])
         }
         for (const QString &file : files)
             std::printf("%s\n", qPrintable(file));
+        if (!screenshots.incompleteStage().isEmpty())
+            std::fprintf(stderr, "cerulean: the tour's flow stopped at %s; the pages after it are shot without it.\n",
+                         qPrintable(screenshots.incompleteStage()));
         return 0;
     }
 
