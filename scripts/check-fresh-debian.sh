@@ -36,7 +36,10 @@ while (($#)); do
   shift
 done
 
-say() { echo "check-fresh-debian: $*" >&2; }
+# Messages go to the stderr the check started with (fd 3), also from the cleanup when an
+# interrupt arrives while a step's output is redirected to its log.
+exec 3>&2
+say() { echo "check-fresh-debian: $*" >&3; }
 die() { say "$*"; exit 1; }
 
 if [[ $(id -u) -ne 0 ]]; then
@@ -122,12 +125,14 @@ step_done() {
 }
 
 # Runs a shell command inside a root with a clean environment: nothing of this machine's
-# (no D-Bus session, no display, no Qt or ccache settings) reaches it.
+# (no D-Bus session, no display, no Qt or ccache settings) reaches it. In the background and
+# waited for, so that an interrupt is handled at once (the cleanup stops what runs inside).
 in_root() {
   local root=$1
   shift
   chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    LANG=C.UTF-8 TERM=dumb DEBIAN_FRONTEND=noninteractive "$@"
+    LANG=C.UTF-8 TERM=dumb DEBIAN_FRONTEND=noninteractive "$@" &
+  wait $!
 }
 
 # The Debian entries of this machine's apt sources (deb822 and one-line forms); other vendors'
