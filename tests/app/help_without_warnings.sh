@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every --help as a user types it: `cerulean-cli --help`, `cerulean-cli <command> --help` for
-# each command the tool lists, and `cerulean --help` with no display and no D-Bus session.
+# each command the tool lists, `cerulean-cli <command> <verb> --help` for each verb a command
+# lists, and `cerulean --help`, with no display and no D-Bus session.
 # Each must exit 0, print its help on stdout and nothing at all on stderr (Qt's warnings,
 # such as a duplicated option, land there).
 #   help_without_warnings.sh CERULEAN_CLI [CERULEAN]
@@ -31,6 +32,11 @@ commands=$("$cli" --help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ {
 [[ -n $commands ]] || { echo "FAIL: no commands listed by $cli --help"; exit 1; }
 for command in $commands; do
   check "$cli" "$command" --help
+  # A command with verbs lists them, indented, under "Verbs:".
+  verbs=$("$cli" "$command" --help 2>/dev/null | awk '/^Verbs:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { on = 0 }')
+  for verb in $verbs; do
+    check "$cli" "$command" "$verb" --help
+  done
 done
 [[ -n $gui ]] && check "$gui" --help
 
