@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Scoring server against its peers, measured in the same run on the same machine:
-#   - ours (cerulean-cli serve) vs ../shared/peers/peer_serve.py under gunicorn (the shape
-#     of Azure ML's Python inference server): POST /score with one Bank Marketing row,
-#     wrk, 16 keep-alive connections. Target: ours >= 30x the peer's requests/s.
+#   - ours (cerulean-cli serve, its default settings: one I/O thread per core) serving the
+#     model AutoML chose for Bank Marketing (the VotingEnsemble `cerulean-cli automl` trains on
+#     bankmarketing_train.csv, kept in CACHE_DIR between runs) vs ../shared/peers/peer_serve.py
+#     under gunicorn (the shape of Azure ML's Python inference server): POST /score with one
+#     Bank Marketing row, wrk, 16 keep-alive connections. Target: ours >= 30x the peer's
+#     requests/s, judged paired (the median of the runs' ratios: ours and the peer alternate).
 #   - ours GET / vs nginx's fixed reply (../shared/peers/nginx-static.conf), same wrk load.
-#     Target: >= 0.5x nginx.
+#     Target: >= 0.9x nginx, judged paired as above.
 #   - ours at concurrency 1: p99 <= 1 ms (ab -k -e csv for sub-ms times, and our bench).
 #   - cerulean-cli bench vs wrk: requests/s with the same threads, connections and duration
 #     (-t2 -c16 keep-alive); target within 10 % (the median of COMPARE_PAIRS pairs' ratios).
@@ -21,10 +24,12 @@
 # (ab alone: p50 0.40 or 0.70 ms at c=16): the medians of each tool's own runs then depend on
 # how many of its runs fell in the fast spells, while two adjacent runs share one spell.
 #
-#   bench/serving_vs_peers.sh [BUILD_DIR]      (default build/dev; needs cerulean-cli and
-#                                               serving_make_test_package built there)
-#   MODEL=DIR bench/serving_vs_peers.sh ...     serve this package (e.g. an AutoML best/)
-#   RUNS=3 DURATION=5 THREADS=1 CLI=path/to/cerulean-cli ...   peers: wrk DURATION seconds
+#   bench/serving_vs_peers.sh [BUILD_DIR]      (default build/dev; needs cerulean-cli built there)
+#   MODEL=DIR bench/serving_vs_peers.sh ...     serve this package instead of the AutoML one
+#   CACHE_DIR=DIR (default ~/.cache/cerulean-bench) BUDGET_MINUTES=1 SEED=42 ...
+#                                               where the AutoML package is kept, and its training
+#   RUNS=3 DURATION=5 THREADS=N CLI=path/to/cerulean-cli ...   peers: wrk DURATION seconds;
+#                                               THREADS: the server's I/O threads (default: its own)
 #   COMPARE_RUNS=7 COMPARE_DURATION=2 COMPARE_PAIRS=15 COMPARE_N=10000 CLOSE_N=2000 C1_N=10000 ...
 #                                               the comparisons with wrk and ab
 set -euo pipefail
@@ -37,7 +42,7 @@ pairs=${COMPARE_PAIRS:-15}
 cduration=${COMPARE_DURATION:-2}
 (( runs >= 3 && cruns >= 3 && pairs >= 3 )) || { echo "RUNS, COMPARE_RUNS and COMPARE_PAIRS must be at least 3 (medians of noisy runs)" >&2; exit 2; }
 duration=${DURATION:-5}
-threads=${THREADS:-1}
+threads=${THREADS:-}
 cli=${CLI:-$build/app/cerulean-cli}
 [[ -x "$cli" ]] || { echo "no cerulean-cli in $build/app; build it first" >&2; exit 2; }
 for tool in wrk ab gunicorn nginx python3; do
@@ -53,18 +58,36 @@ cleanup() {
 trap cleanup EXIT
 row=$shared/peers/one_row.json
 key=bench-$RANDOM$RANDOM
+# Keys go by file and environment, never on a command line (ps shows those to everyone).
+(umask 077; printf '%s\n' "$key" >"$work/key")
+export CERULEAN_BENCH_KEY=$key
 
 model=${MODEL:-}
 if [[ -z "$model" ]]; then
-    maker=$build/tests/serving/serving_make_test_package
-    [[ -x "$maker" ]] || { echo "set MODEL=DIR or build serving_make_test_package" >&2; exit 2; }
-    echo "== training a quick XGBoost package on Bank Marketing (set MODEL=DIR for an AutoML package)"
-    "$maker" "$work/package" 0 >/dev/null
-    model=$work/package
+    cache=${CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cerulean-bench}
+    budget=${BUDGET_MINUTES:-1}
+    seed=${SEED:-42}
+    model=$cache/bankmarketing-automl-${budget}m-seed$seed/best
+    if [[ ! -f "$cache/bankmarketing-automl-${budget}m-seed$seed/ours.json" ]]; then
+        echo "== training the AutoML model on Bank Marketing (${budget} min budget, seed $seed; kept in $cache)"
+        mkdir -p "$cache"
+        out=$cache/bankmarketing-automl-${budget}m-seed$seed
+        rm -rf "$out.tmp"
+        "$cli" automl --data "$shared/data/bankmarketing_train.csv" --target y --timeout-minutes "$budget" \
+            --seed "$seed" --out "$out.tmp" --json >"$work/automl.json" 2>"$work/automl.log" \
+            || { cat "$work/automl.log" >&2; exit 1; }
+        tail -1 "$work/automl.json" >"$out.tmp/ours.json"
+        rm -rf "$out" && mv "$out.tmp" "$out"
+    fi
+    best=$(python3 -c 'import json, sys; print(json.loads(open(sys.argv[1]).read())["best_model"])' \
+        "$(dirname "$model")/ours.json")
+    echo "== serving the AutoML best model: $best ($model)"
 fi
 
 echo "== starting servers"
-"$cli" serve --model "$model" --port 0 --key "$key" --threads "$threads" >"$work/ours.out" 2>"$work/ours.err" &
+serve_args=(serve --model "$model" --port 0 --key-file "$work/key")
+[[ -n "$threads" ]] && serve_args+=(--threads "$threads")
+"$cli" "${serve_args[@]}" >"$work/ours.out" 2>"$work/ours.err" &
 pids+=($!)
 for _ in $(seq 1 100); do grep -q '^listening on' "$work/ours.out" && break; sleep 0.1; done
 ours=$(sed -n 's/^listening on //p' "$work/ours.out")
@@ -83,7 +106,7 @@ for _ in $(seq 1 300); do
     sleep 0.2
 done
 curl -sf -o /dev/null http://127.0.0.1:18080/ || { echo "nginx did not start"; cat "$work/nginx.log"; exit 1; }
-curl -sf -o /dev/null -H "Authorization: Bearer $key" --data-binary "@$row" "$ours/score" || { echo "ours does not score"; exit 1; }
+curl -sf -o /dev/null -H "Authorization: Bearer $key" -H 'Content-Type: application/json' --data-binary "@$row" "$ours/score" || { echo "ours does not score"; exit 1; }
 curl -sf -o /dev/null -H 'Content-Type: application/json' --data-binary "@$row" "$peer/score" || { echo "peer does not score"; exit 1; }
 echo "ours $ours   peer $peer   nginx http://127.0.0.1:18080"
 echo "load before measuring: $(uptime | sed 's/.*load average/load average/')"
@@ -119,6 +142,13 @@ m_ours=$(printf '%s\n' "${ours_score[@]}" | median)
 m_peer=$(printf '%s\n' "${peer_score[@]}" | median)
 m_oh=$(printf '%s\n' "${ours_health[@]}" | median)
 m_ng=$(printf '%s\n' "${nginx_health[@]}" | median)
+# Judged paired: the median of the runs' ratios (each run measures both sides back to back).
+paired_ratio() { # ours... -- theirs...
+    python3 -c 'import statistics, sys; a = sys.argv[1:]; i = a.index("--"); o, t = a[:i], a[i + 1:]
+print(statistics.median(float(x) / float(y) for x, y in zip(o, t)))' "$@"
+}
+p_peer=$(paired_ratio "${ours_score[@]}" -- "${peer_score[@]}")
+p_nginx=$(paired_ratio "${ours_health[@]}" -- "${nginx_health[@]}")
 
 # The two tools' CSVs of one comparison: runs alternate, the medians per percentile are
 # compared. Each run's CSV is kept as $work/<tag>-<tool>-<run>.csv.
@@ -154,7 +184,7 @@ n1=${C1_N:-10000}
 p99s=(); p99_bench=()
 for r in $(seq 1 "$cruns"); do
     echo "-- concurrency 1, run $r/$cruns (load $(load))"
-    "$cli" bench --url "$ours/score" --key "$key" --body "$row" -n "$n1" -c 1 -k -e "$work/c1-ours-$r.csv" \
+    "$cli" bench --url "$ours/score" --key-file "$work/key" --body "$row" -n "$n1" -c 1 -k -e "$work/c1-ours-$r.csv" \
         >/dev/null 2>&1
     ab -q -k -n "$n1" -c 1 -p "$row" -T application/json -H "Authorization: Bearer $key" -e "$work/c1-ab-$r.csv" \
         "$ours/score" >"$work/ab1.txt" 2>&1
@@ -174,7 +204,7 @@ for r in $(seq 1 "$pairs"); do
     (( r % 2 == 0 )) && order="wrk ours"
     for tool in $order; do
         if [[ $tool == ours ]]; then
-            "$cli" bench --url "$ours/score" --key "$key" --body "$row" -t "$cduration" -c 16 -k --threads 2 --json \
+            "$cli" bench --url "$ours/score" --key-file "$work/key" --body "$row" -t "$cduration" -c 16 -k --threads 2 --json \
                 >"$work/bench.json" 2>/dev/null
             bench_rps+=("$(python3 -c "import json; print(round(json.load(open('$work/bench.json'))['requestsPerSecond'], 2))")")
         else
@@ -194,7 +224,7 @@ n_close=${CLOSE_N:-2000}
 pct_run() {
     local tool=$1 tag=$2 r=$3 n=$4 ka=${5:-}
     if [[ $tool == ours ]]; then
-        "$cli" bench --url "$ours/score" --key "$key" --body "$row" -n "$n" -c 16 $ka -e "$work/$tag-ours-$r.csv" \
+        "$cli" bench --url "$ours/score" --key-file "$work/key" --body "$row" -n "$n" -c 16 $ka -e "$work/$tag-ours-$r.csv" \
             >/dev/null 2>&1
     else
         ab -q $ka -n "$n" -c 16 -p "$row" -T application/json -H "Authorization: Bearer $key" \
@@ -223,12 +253,12 @@ echo "== results (peers: medians of $runs runs, wrk -t2 -c16 -d${duration}s keep
 echo "   $cruns alternating runs, with ab: of $pairs pairs' ratios; load now: $(load))"
 printf '%-58s %12.0f req/s\n' "ours POST /score" "$m_ours"
 printf '%-58s %12.0f req/s\n' "peer (Flask + gunicorn -w 2) POST /score" "$m_peer"
-printf '%-58s %12.1fx   target >= 30x   %s\n' "ratio ours / peer" "$(python3 -c "print($m_ours/$m_peer)")" \
-    "$(verdict "$m_ours >= 30 * $m_peer")"
+printf '%-58s %12.1fx   (of the medians)\n' "ratio ours / peer" "$(python3 -c "print($m_ours/$m_peer)")"
+printf '%-58s %12.1fx   target >= 30x   %s\n' "ratio ours / peer, paired" "$p_peer" "$(verdict "$p_peer >= 30")"
 printf '%-58s %12.0f req/s\n' "ours GET /" "$m_oh"
 printf '%-58s %12.0f req/s\n' "nginx fixed reply" "$m_ng"
-printf '%-58s %12.2fx   target >= 0.5x  %s\n' "ratio ours / nginx" "$(python3 -c "print($m_oh/$m_ng)")" \
-    "$(verdict "$m_oh >= 0.5 * $m_ng")"
+printf '%-58s %12.2fx   (of the medians)\n' "ratio ours / nginx" "$(python3 -c "print($m_oh/$m_ng)")"
+printf '%-58s %12.2fx   target >= 0.9x  %s\n' "ratio ours / nginx, paired" "$p_nginx" "$(verdict "$p_nginx >= 0.9")"
 printf '%-58s %12.3f ms    target <= 1 ms  %s\n' "ours p99 at concurrency 1 (ab -k -n $n1 -c 1)" "$m_p99" \
     "$(verdict "$m_p99 <= 1.0")"
 printf '%-58s %12.3f ms    target <= 1 ms  %s\n' "ours p99 at concurrency 1 (cerulean-cli bench, same)" \

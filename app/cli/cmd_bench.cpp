@@ -30,8 +30,12 @@ int runBench(const QStringList &arguments)
         "without keep-alive; prints ab's report (latencies with microsecond precision) or JSON."));
     const QCommandLineOption url(QStringLiteral("url"), QStringLiteral("Endpoint URL (http://HOST:PORT/PATH)."),
                                  QStringLiteral("URL"));
-    const QCommandLineOption key(QStringLiteral("key"), QStringLiteral("Send 'Authorization: Bearer KEY'."),
+    const QCommandLineOption key(QStringLiteral("key"),
+                                 QStringLiteral("Send 'Authorization: Bearer KEY' (visible to other users in ps: prefer "
+                                                "--key-file or CERULEAN_BENCH_KEY)."),
                                  QStringLiteral("KEY"));
+    const QCommandLineOption keyFile(QStringLiteral("key-file"),
+                                     QStringLiteral("Read the key from the first line of FILE."), QStringLiteral("FILE"));
     const QCommandLineOption body(QStringLiteral("body"), QStringLiteral("POST the contents of FILE."),
                                   QStringLiteral("FILE"));
     const QCommandLineOption requests(QStringLiteral("n"), QStringLiteral("Number of requests (default 1)."),
@@ -58,7 +62,7 @@ int runBench(const QStringList &arguments)
                                  QStringLiteral("Write ab's CSV of the percentages served (0..100) to FILE."),
                                  QStringLiteral("FILE"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the JSON report instead of ab's."));
-    parser.addOptions({url, key, body, requests, concurrency, keepAlive, header, contentType, method, timeout, threads,
+    parser.addOptions({url, key, keyFile, body, requests, concurrency, keepAlive, header, contentType, method, timeout, threads,
                        timeLimit, csv, json});
     int exitCode = ExitOk;
     if (!parseOrExit(parser, arguments, exitCode))
@@ -122,8 +126,31 @@ int runBench(const QStringList &arguments)
         }
         options.headers.emplace_back(h.left(colon).trimmed().toStdString(), h.mid(colon + 1).trimmed().toStdString());
     }
-    if (parser.isSet(key))
-        options.headers.emplace_back("Authorization", "Bearer " + parser.value(key).toStdString());
+    // The key: --key, --key-file or the environment, in that order of precedence; only one of
+    // the two options at a time.
+    if (parser.isSet(key) && parser.isSet(keyFile)) {
+        printErr(QStringLiteral("bench: give --key or --key-file, not both."));
+        return ExitUsage;
+    }
+    QString bearer;
+    if (parser.isSet(key)) {
+        bearer = parser.value(key);
+    } else if (parser.isSet(keyFile)) {
+        QFile file(parser.value(keyFile));
+        if (!file.open(QIODevice::ReadOnly)) {
+            printErr(QStringLiteral("bench: cannot read the key file %1: %2.").arg(file.fileName(), file.errorString()));
+            return ExitFailure;
+        }
+        bearer = QString::fromUtf8(file.readLine()).trimmed();
+        if (bearer.isEmpty()) {
+            printErr(QStringLiteral("bench: the key file %1 has no key on its first line.").arg(file.fileName()));
+            return ExitFailure;
+        }
+    } else {
+        bearer = qEnvironmentVariable("CERULEAN_BENCH_KEY").trimmed();
+    }
+    if (!bearer.isEmpty())
+        options.headers.emplace_back("Authorization", "Bearer " + bearer.toStdString());
 
     std::signal(SIGINT, onBenchInterrupt);
     std::signal(SIGPIPE, SIG_IGN);

@@ -7,10 +7,12 @@
 #include <QCommandLineParser>
 #include <QFile>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <optional>
 #include <pthread.h>
+#include <thread>
 
 namespace cerulean::cli {
 
@@ -60,8 +62,8 @@ struct ServeOptions final
                                QStringLiteral("Read the primary key (first line) and an optional secondary key "
                                               "(second line) from FILE."),
                                QStringLiteral("FILE")};
-    QCommandLineOption threads{QStringLiteral("threads"), QStringLiteral("I/O threads (default 1)."), QStringLiteral("N"),
-                               QStringLiteral("1")};
+    QCommandLineOption threads{QStringLiteral("threads"), QStringLiteral("I/O threads (default: one per core)."),
+                               QStringLiteral("N"), QString::number(std::max(1u, std::thread::hardware_concurrency()))};
     QCommandLineOption cors{QStringLiteral("cors-origin"),
                             QStringLiteral("Send Access-Control-Allow-Origin: ORIGIN and answer preflights."),
                             QStringLiteral("ORIGIN")};

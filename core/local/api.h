@@ -23,6 +23,9 @@ struct ApiRequest
     QUrlQuery query;
     HeaderList headers; // names as sent; header() compares case-insensitively
     QByteArray body;
+    // A body the HTTP server streamed to disk instead (blob uploads): the routes that take one
+    // move the file where it belongs; it is removed after the response otherwise.
+    QString bodyFile;
 
     QByteArray header(const QByteArray &name) const;
     QString queryValue(const QString &key) const; // fully decoded, "" when absent

@@ -4,6 +4,7 @@
 
 #include "core/local/arm_internal.h"
 #include "core/local/service.h"
+#include "core/serving/scoring_service.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -17,6 +18,7 @@
 #include <QXmlStreamReader>
 
 #include <algorithm>
+#include <filesystem>
 
 namespace cerulean::local {
 
@@ -77,9 +79,49 @@ QByteArray stringToSign(const ApiRequest &request, const QString &canonicalResou
     return s;
 }
 
+// Azure's rules for a blob name, and what a name needs to be one file under its container:
+// 1 to 1,024 characters, no control character (a NUL would cut the file name short), no
+// empty, "." or ".." segment (they would name another file or leave the container).
+std::optional<QString> blobNameProblem(const QString &name)
+{
+    constexpr qsizetype kMaxBlobName = 1024;
+    if (name.isEmpty() || name.size() > kMaxBlobName)
+        return QStringLiteral("The blob name must have 1 to %1 characters.").arg(kMaxBlobName);
+    for (const QChar c : name)
+        if (c.unicode() < 0x20 || c.unicode() == 0x7f)
+            return QStringLiteral("The blob name contains the control character U+%1.")
+                .arg(c.unicode(), 4, 16, QLatin1Char('0'));
+    for (const QString &part : name.split(QLatin1Char('/'))) {
+        if (part.isEmpty())
+            return QStringLiteral("The blob name has an empty path segment (a leading, trailing or doubled '/').");
+        if (part == QLatin1String(".") || part == QLatin1String(".."))
+            return QStringLiteral("The blob name has a '%1' path segment.").arg(part);
+    }
+    return std::nullopt;
+}
+
+// Reads the file in pieces: a 256 MB block is never held in memory to be hashed.
+QByteArray md5OfFile(const QString &path)
+{
+    QFile f(path);
+    QCryptographicHash hash(QCryptographicHash::Md5);
+    if (f.open(QIODevice::ReadOnly))
+        hash.addData(&f);
+    return hash.result();
+}
+
+// Moves an uploaded body into place (the same file system: a rename, atomic).
+bool moveInto(const QString &from, const QString &to)
+{
+    QDir().mkpath(QFileInfo(to).absolutePath());
+    std::error_code ec;
+    std::filesystem::rename(from.toStdString(), to.toStdString(), ec);
+    return !ec;
+}
+
 } // namespace
 
-ApiResponse LocalService::handleBlob(const ApiRequest &request, const QString &subPath)
+std::optional<ApiResponse> LocalService::blobAccessDenied(const ApiRequest &request, const QString &subPath) const
 {
     const QStringList seg = subPath.split(QLatin1Char('/'), Qt::SkipEmptyParts);
     if (seg.size() < 2)
@@ -109,20 +151,34 @@ ApiResponse LocalService::handleBlob(const ApiRequest &request, const QString &s
             QByteArray contentLength = request.header("Content-Length");
             if (contentLength.isEmpty() && !request.body.isEmpty())
                 contentLength = QByteArray::number(request.body.size());
+            if (contentLength.isEmpty() && !request.bodyFile.isEmpty())
+                contentLength = QByteArray::number(QFileInfo(request.bodyFile).size());
+            // The signature covers the length: a body of unknown length cannot be checked
+            // before it is read (Azure wants Content-Length on these requests too).
+            if (contentLength.isEmpty() && !request.header("Transfer-Encoding").isEmpty())
+                return storageError(411, "MissingContentLengthHeader",
+                                    QStringLiteral("The Content-Length header is required with Shared Key."));
             // Path-style loopback URLs sign either the Azure resource path or the full path.
             const QStringList resources{QLatin1Char('/') + account + QLatin1Char('/') + container +
                                             (blob.isEmpty() ? QString() : QLatin1Char('/') + blob),
                                         QLatin1Char('/') + account + request.path};
+            // Every candidate is computed and compared in full: how long the check takes
+            // tells nothing about which key or how much of a signature matched.
             for (const auto &key : storage->doc["_local"].value("keys", Json::array())) {
                 const QByteArray rawKey = QByteArray::fromBase64(QByteArray::fromStdString(key.get<std::string>()),
                                                                  QByteArray::Base64UrlEncoding);
                 const QByteArray rawKeyStd = QByteArray::fromBase64(QByteArray::fromStdString(key.get<std::string>()));
                 for (const QString &resource : resources)
-                    for (const QByteArray &k : {rawKey, rawKeyStd})
-                        if (QMessageAuthenticationCode::hash(stringToSign(request, resource, contentLength), k,
-                                                             QCryptographicHash::Sha256)
-                                .toBase64() == signature)
-                            allowed = true;
+                    for (const QByteArray &k : {rawKey, rawKeyStd}) {
+                        const QByteArray expected = QMessageAuthenticationCode::hash(
+                                                        stringToSign(request, resource, contentLength), k,
+                                                        QCryptographicHash::Sha256)
+                                                        .toBase64();
+                        allowed = serving::constantTimeEquals(
+                                      std::string_view(expected.constData(), static_cast<std::size_t>(expected.size())),
+                                      std::string_view(signature.constData(), static_cast<std::size_t>(signature.size())))
+                                  || allowed;
+                    }
             }
             if (!allowed)
                 return storageError(403, "AuthenticationFailed",
@@ -135,6 +191,18 @@ ApiResponse LocalService::handleBlob(const ApiRequest &request, const QString &s
                             auth.isEmpty() ? QStringLiteral("Server failed to authenticate the request. Please refer to "
                                                             "the information in the www-authenticate header.")
                                            : QStringLiteral("Server failed to authenticate the request."));
+    return std::nullopt;
+}
+
+ApiResponse LocalService::handleBlob(const ApiRequest &request, const QString &subPath)
+{
+    if (auto denied = blobAccessDenied(request, subPath))
+        return std::move(*denied);
+    const QStringList seg = subPath.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    const QString account = seg[0];
+    const QString container = seg[1];
+    // The name as sent: empty segments count (a split would hide them).
+    const QString blob = seg.size() > 2 ? subPath.section(QLatin1Char('/'), 3) : QString();
 
     static const QRegularExpression containerName(QStringLiteral("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$"));
     if (!containerName.match(container).hasMatch())
@@ -154,9 +222,9 @@ ApiResponse LocalService::handleBlob(const ApiRequest &request, const QString &s
         }
         return storageError(400, "InvalidQueryParameterValue", QStringLiteral("Only container creation is supported on a container URL."));
     }
-    const QString cleaned = QDir::cleanPath(blob);
-    if (cleaned.startsWith(QLatin1String("..")) || blob.contains(QLatin1String("/../")) || blob.size() > 1024)
-        return storageError(400, "InvalidResourceName", QStringLiteral("The blob name is not valid."));
+    if (const auto problem = blobNameProblem(blob))
+        return storageError(400, "InvalidResourceName", *problem);
+    const QString &cleaned = blob;
     const QString blobPath = containerDir + QLatin1Char('/') + cleaned;
     const QString blockDir = m_store->blobsDir() + QStringLiteral("/.blocks/") + account + QLatin1Char('/') + container +
                              QLatin1Char('/') + sha256Hex(cleaned).left(32);
@@ -181,10 +249,18 @@ ApiResponse LocalService::handleBlob(const ApiRequest &request, const QString &s
             return storageError(400, "MissingRequiredHeader", QStringLiteral("An HTTP header that's mandatory for this request is not specified: x-ms-blob-type."));
         if (type != "BlockBlob")
             return storageError(400, "InvalidHeaderValue", QStringLiteral("Only BlockBlob is supported (x-ms-blob-type)."));
-        if (!writeFile(blobPath, request.body))
-            return storageError(500, "InternalError", QStringLiteral("The blob could not be written."));
+        QByteArray md5;
+        if (!request.bodyFile.isEmpty()) {
+            md5 = md5OfFile(request.bodyFile);
+            if (!moveInto(request.bodyFile, blobPath))
+                return storageError(500, "InternalError", QStringLiteral("The blob could not be written."));
+        } else {
+            md5 = QCryptographicHash::hash(request.body, QCryptographicHash::Md5);
+            if (!writeFile(blobPath, request.body))
+                return storageError(500, "InternalError", QStringLiteral("The blob could not be written."));
+        }
         ApiResponse r = written(201);
-        r.setHeader("Content-MD5", QCryptographicHash::hash(request.body, QCryptographicHash::Md5).toBase64());
+        r.setHeader("Content-MD5", md5.toBase64());
         return r;
     }
     if (request.method == "PUT" && comp == QLatin1String("block")) {
@@ -192,10 +268,13 @@ ApiResponse LocalService::handleBlob(const ApiRequest &request, const QString &s
         const QByteArray rawId = QByteArray::fromBase64(blockId.toLatin1());
         if (blockId.isEmpty() || rawId.isEmpty() || rawId.size() > 64)
             return storageError(400, "InvalidQueryParameterValue", QStringLiteral("Value for one of the query parameters specified in the request URI is invalid: blockid."));
-        if (!writeFile(blockDir + QStringLiteral("/uncommitted/") + QString::fromLatin1(rawId.toHex()), request.body))
+        const QString blockPath = blockDir + QStringLiteral("/uncommitted/") + QString::fromLatin1(rawId.toHex());
+        const QByteArray md5 = request.bodyFile.isEmpty() ? QCryptographicHash::hash(request.body, QCryptographicHash::Md5)
+                                                          : md5OfFile(request.bodyFile);
+        if (!(request.bodyFile.isEmpty() ? writeFile(blockPath, request.body) : moveInto(request.bodyFile, blockPath)))
             return storageError(500, "InternalError", QStringLiteral("The block could not be written."));
         ApiResponse r{201, {}, {}};
-        r.setHeader("Content-MD5", QCryptographicHash::hash(request.body, QCryptographicHash::Md5).toBase64());
+        r.setHeader("Content-MD5", md5.toBase64());
         r.setHeader("x-ms-request-server-encrypted", "true");
         r.setHeader("x-ms-version", kStorageVersion);
         return r;
@@ -236,7 +315,10 @@ ApiResponse LocalService::handleBlob(const ApiRequest &request, const QString &s
             QFile part(f);
             if (!part.open(QIODevice::ReadOnly))
                 return storageError(500, "InternalError", QStringLiteral("A block could not be read."));
-            out.write(part.readAll());
+            constexpr qint64 kCopyChunk = 1 << 20;
+            while (!part.atEnd())
+                if (out.write(part.read(kCopyChunk)) < 0)
+                    return storageError(500, "InternalError", QStringLiteral("The blob could not be written."));
         }
         if (!out.commit())
             return storageError(500, "InternalError", QStringLiteral("The blob could not be written."));

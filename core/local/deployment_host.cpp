@@ -329,6 +329,7 @@ void DeploymentHost::provision(const QString &deploymentId)
     config.authMode = jstr(endpoint->doc["properties"], "authMode");
     const Json keys = endpoint->doc.value("_local", Json::object()).value("keys", Json::object());
     config.keys = {jstr(keys, "primaryKey"), jstr(keys, "secondaryKey")};
+    config.corsOrigin = m_service.options().endpointCorsOrigin;
     config.onLog = [this, deploymentId, telemetry, appId, endpointName, deploymentName](const QString &line) {
         appendLog(deploymentId, QStringLiteral("InferenceServer"), line);
         if (!telemetry)

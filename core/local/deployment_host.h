@@ -37,6 +37,7 @@ struct ScoringServerConfig
     QString deploymentName;
     QString authMode;        // "Key" or "AMLToken"
     QStringList keys;        // accepted keys (primary, secondary)
+    QString corsOrigin;      // Access-Control-Allow-Origin of /score and /swagger.json; empty: none
     std::function<void(const ScoredRequest &)> onRequest; // any thread; keep short
     std::function<void(const QString &line)> onLog;        // container log lines
 };

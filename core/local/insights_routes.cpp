@@ -3,6 +3,7 @@
 
 #include "core/local/kql.h"
 #include "core/local/service.h"
+#include "core/serving/json_depth.h"
 
 namespace cerulean::local {
 
@@ -26,6 +27,10 @@ ApiResponse LocalService::handleAppInsights(const ApiRequest &request, const QSt
         queryText = request.queryValue(QStringLiteral("query"));
         timespan = request.queryValue(QStringLiteral("timespan"));
     } else if (request.method == "POST") {
+        if (serving::jsonTooDeep(std::string_view(request.body.constData(), static_cast<std::size_t>(request.body.size()))))
+            return insightsError(400, "BadArgumentError",
+                                 QStringLiteral("The request body nests deeper than %1 levels.").arg(serving::kMaxJsonDepth),
+                                 "InvalidJson");
         const Json body = Json::parse(request.body.constData(), request.body.constData() + request.body.size(), nullptr, false);
         if (body.is_discarded() || !body.is_object())
             return insightsError(400, "BadArgumentError", QStringLiteral("The request body is not a JSON object."), "InvalidJson");

@@ -162,7 +162,7 @@ bool lex(const QString &text, std::vector<Token> &out, QString *error)
             bool matched = false;
             for (const char *sym : symbols) {
                 const QLatin1String s(sym);
-                if (text.mid(i, s.size()) == s) {
+                if (QStringView(text).sliced(i).startsWith(s)) { // no copy: a query may be megabytes
                     t.kind = Token::Symbol;
                     t.text = s;
                     i += static_cast<int>(s.size());
@@ -223,6 +223,11 @@ struct Operator
 };
 
 namespace {
+
+// The parser descends once per parenthesis and the evaluator once per and/or: a query of
+// 300,000 '(' (or terms) would overflow the stack. Real queries are far smaller.
+constexpr int kMaxNesting = 32;     // parentheses and not(...) inside one another
+constexpr int kMaxConditions = 256; // comparisons in one where
 
 class Parser
 {
@@ -299,6 +304,7 @@ private:
         const Token &t = peek();
         if (keyword("where")) {
             op->kind = Operator::Where;
+            m_conditions = 0;
             auto e = orExpr();
             if (!e)
                 return std::nullopt;
@@ -500,12 +506,26 @@ private:
         return left;
     }
 
+    // One level deeper for a parenthesised condition; false (with the message) past the bound.
+    bool enter()
+    {
+        if (++m_nesting <= kMaxNesting)
+            return true;
+        fail(QStringLiteral("The condition at position %1 nests parentheses deeper than %2 levels.")
+                 .arg(peek().pos)
+                 .arg(kMaxNesting));
+        return false;
+    }
+
     std::optional<std::shared_ptr<Expr>> unary()
     {
         if (keyword("not")) {
             if (!symbol("("))
                 return fail(QStringLiteral("Expected '(' after not."));
+            if (!enter())
+                return std::nullopt;
             auto inner = orExpr();
+            --m_nesting;
             if (!inner || !symbol(")"))
                 return fail(QStringLiteral("Expected ')' to close not(...)."));
             auto e = std::make_shared<Expr>();
@@ -514,11 +534,16 @@ private:
             return e;
         }
         if (symbol("(")) {
+            if (!enter())
+                return std::nullopt;
             auto inner = orExpr();
+            --m_nesting;
             if (!inner || !symbol(")"))
                 return fail(QStringLiteral("Expected ')' at position %1.").arg(peek().pos));
             return inner;
         }
+        if (++m_conditions > kMaxConditions)
+            return fail(QStringLiteral("The where at position %1 has more than %2 conditions.").arg(peek().pos).arg(kMaxConditions));
         auto left = operand();
         if (!left)
             return std::nullopt;
@@ -621,6 +646,8 @@ private:
     std::vector<Token> m_t;
     size_t m_i = 0;
     QString *m_error;
+    int m_nesting = 0;
+    int m_conditions = 0;
 };
 
 // --- evaluation ------------------------------------------------------------------------------

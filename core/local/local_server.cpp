@@ -2,19 +2,97 @@
 
 #include "core/serving/http_server.h"
 
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
 namespace cerulean::local {
+
+// A fixed set of threads taking tasks in order. stop() lets the queued tasks run first.
+class LocalServer::WorkerPool final
+{
+public:
+    explicit WorkerPool(unsigned threads)
+    {
+        for (unsigned i = 0; i < std::max(1u, threads); ++i)
+            m_threads.emplace_back([this] { run(); });
+    }
+    ~WorkerPool() { stop(); }
+    WorkerPool(const WorkerPool &) = delete;
+    WorkerPool &operator=(const WorkerPool &) = delete;
+
+    void post(std::function<void()> task)
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_tasks.push_back(std::move(task));
+        }
+        m_wake.notify_one();
+    }
+
+    void stop()
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_stopping = true;
+        }
+        m_wake.notify_all();
+        for (std::thread &t : m_threads)
+            if (t.joinable())
+                t.join();
+        m_threads.clear();
+    }
+
+private:
+    void run()
+    {
+        std::unique_lock lock(m_mutex);
+        for (;;) {
+            m_wake.wait(lock, [this] { return m_stopping || !m_tasks.empty(); });
+            if (m_tasks.empty())
+                return;
+            std::function<void()> task = std::move(m_tasks.front());
+            m_tasks.pop_front();
+            lock.unlock();
+            task();
+            lock.lock();
+        }
+    }
+
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::deque<std::function<void()>> m_tasks;
+    bool m_stopping = false;
+    std::vector<std::thread> m_threads;
+};
 
 namespace {
 
-ApiRequest toApiRequest(const serving::Request &r)
+// The head only: the body (if any) is added by the caller, moved rather than copied twice.
+ApiRequest headOf(const serving::Request &r)
 {
     ApiRequest out;
-    out.method = QByteArray::fromStdString(r.method);
-    out.path = QUrl::fromPercentEncoding(QByteArray::fromStdString(r.path));
-    out.query = QUrlQuery(QString::fromStdString(r.query));
+    out.method = QByteArray(r.method.data(), static_cast<qsizetype>(r.method.size()));
+    out.path = QUrl::fromPercentEncoding(QByteArray::fromRawData(r.path.data(), static_cast<qsizetype>(r.path.size())));
+    out.query = QUrlQuery(QString::fromUtf8(r.query.data(), static_cast<qsizetype>(r.query.size())));
+    out.headers.reserve(static_cast<qsizetype>(r.headers.size()));
     for (const serving::HttpHeader &h : r.headers)
-        out.headers.append({QByteArray::fromStdString(h.name), QByteArray::fromStdString(h.value)});
-    out.body = QByteArray::fromStdString(r.body);
+        out.headers.append({QByteArray(h.name.data(), static_cast<qsizetype>(h.name.size())),
+                            QByteArray(h.value.data(), static_cast<qsizetype>(h.value.size()))});
+    return out;
+}
+
+serving::Response toResponse(const ApiResponse &r)
+{
+    serving::Response out;
+    out.status = r.status;
+    out.headers.reserve(static_cast<std::size_t>(r.headers.size()));
+    for (const auto &[name, value] : r.headers)
+        out.headers.push_back({name.toStdString(), value.toStdString()});
+    out.body.assign(r.body.constData(), static_cast<std::size_t>(r.body.size()));
     return out;
 }
 
@@ -29,23 +107,43 @@ bool LocalServer::start(QString *error)
     m_service = std::make_unique<LocalService>(m_options.service);
     if (!m_service->open(error))
         return false;
+    m_workers = std::make_unique<WorkerPool>(m_options.workers);
+    m_blobWorkers = std::make_unique<WorkerPool>(m_options.blobWorkers);
     serving::HttpServerOptions http;
     http.host = "127.0.0.1";
     http.port = m_options.port;
     http.threads = std::max(1u, m_options.threads);
-    http.maxBodyBytes = 256u << 20; // Put Blob of a whole data set
+    http.maxBodyBytes = static_cast<std::size_t>(kMaxRequestBodyBytes); // raised per route by admit
     http.requestTimeout = std::chrono::seconds(120);
     http.serverName = "cerulean-local";
     LocalService *service = m_service.get();
-    m_http = std::make_unique<serving::HttpServer>(http, [service](const serving::Request &request) {
-        const ApiResponse r = service->handle(toApiRequest(request));
-        serving::Response out;
-        out.status = r.status;
-        for (const auto &[name, value] : r.headers)
-            out.headers.push_back({name.toStdString(), value.toStdString()});
-        out.body = r.body.toStdString();
-        return out;
-    });
+    // Runs on an I/O thread as soon as the headers are in: the Host, the credential and the
+    // route's body limit are settled before a byte of the body is buffered.
+    http.admit = [service](const serving::Request &head) {
+        const RequestAdmission decided = service->admit(headOf(head));
+        serving::Admission a;
+        if (decided.reject) {
+            a.reject = toResponse(*decided.reject);
+            return a;
+        }
+        a.maxBodyBytes = static_cast<std::size_t>(decided.maxBodyBytes);
+        a.tooLarge = toResponse(decided.tooLarge);
+        a.bodyFile = decided.bodyFile.toStdString();
+        return a;
+    };
+    WorkerPool *workers = m_workers.get();
+    WorkerPool *blobWorkers = m_blobWorkers.get();
+    m_http = std::make_unique<serving::HttpServer>(
+        http, serving::AsyncHandler([service, workers, blobWorkers](const serving::Request &request, serving::Responder respond) {
+            // Converted here (the server reuses its Request), handled on a worker.
+            ApiRequest api = headOf(request);
+            api.body = QByteArray(request.body.data(), static_cast<qsizetype>(request.body.size()));
+            api.bodyFile = QString::fromStdString(request.bodyFile);
+            WorkerPool *pool = api.path.startsWith(QLatin1String("/blob/")) ? blobWorkers : workers;
+            pool->post([service, api = std::move(api), respond = std::move(respond)] {
+                respond(toResponse(service->handle(api)));
+            });
+        }));
     if (auto failed = m_http->start()) {
         if (error)
             *error = QString::fromStdString(*failed);
@@ -61,6 +159,9 @@ void LocalServer::stop()
     if (m_http)
         m_http->stop(std::chrono::seconds(2));
     m_http.reset();
+    // After the HTTP server: nothing posts any more; what is queued runs (its answers are dropped).
+    m_workers.reset();
+    m_blobWorkers.reset();
     if (m_service)
         m_service->shutdown();
 }

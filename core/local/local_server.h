@@ -17,7 +17,13 @@ struct LocalServerOptions
 {
     ServiceOptions service;
     std::uint16_t port = 0; // 0 picks a free loopback port
-    unsigned threads = 4;
+    unsigned threads = 2;   // I/O threads: parsing, admission and writing only
+    // Threads that run the routes. SQLite waits up to its busy timeout for another process's
+    // write lock, so a route may block for seconds: it does so here, never on an I/O thread.
+    unsigned workers = 8;
+    // Blob data (Put Blob, Put Block, Put Block List, Get Blob) runs on threads of its own, so
+    // that large transfers never hold up tokens and ARM calls.
+    unsigned blobWorkers = 2;
 };
 
 // The local workspace service on a loopback HTTP port (core/serving's HTTP server core).
@@ -35,9 +41,13 @@ public:
     QUrl baseUrl() const; // http://127.0.0.1:PORT
     LocalService &service() { return *m_service; }
 
+    class WorkerPool;
+
 private:
     LocalServerOptions m_options;
     std::unique_ptr<LocalService> m_service;
+    std::unique_ptr<WorkerPool> m_workers;
+    std::unique_ptr<WorkerPool> m_blobWorkers;
     std::unique_ptr<serving::HttpServer> m_http;
 };
 

@@ -48,17 +48,6 @@ Json pipelineDefinition(const Json &properties)
     return d;
 }
 
-QString baseOf(const ApiRequest &request, const QUrl &fallback)
-{
-    const QByteArray host = request.header("Host");
-    if (!host.isEmpty())
-        return QStringLiteral("http://") + QString::fromLatin1(host);
-    QString b = fallback.toString();
-    while (b.endsWith(QLatin1Char('/')))
-        b.chop(1);
-    return b;
-}
-
 QString errorMessage(const ApiResponse &r)
 {
     const Json e = r.json();
@@ -83,7 +72,7 @@ ApiResponse LocalService::handlePipelineEndpoints(const ApiRequest &request, con
         throw arm::notFound(QStringLiteral("workspace"), m.captured(1).section(QLatin1Char('/'), -1));
     const QString ws = workspace->id;
     const QStringList rest = m.captured(2).split(QLatin1Char('/'), Qt::SkipEmptyParts);
-    const QString base = baseOf(request, baseUrl());
+    const QString base = linkBase(request); // a served Host only, never a foreign one
     const auto endpointView = [&](const StoredResource &r) { return publicView(r.doc); };
 
     // The REST trigger: POST …/PipelineRuns/PipelineEndpointSubmit/Id/{endpointId}.

@@ -93,7 +93,10 @@ ScoringServerFactory defaultScoringServer()
         options.http.port = 0;
         options.http.threads = 2;
         options.scoring.endpointName = config.endpointName.toStdString();
-        options.scoring.corsOrigin = "*";
+        // No cross-origin reads unless the user named an origin: a page in the browser must
+        // not read what an endpoint on this computer answers.
+        options.scoring.corsOrigin = config.corsOrigin.toStdString();
+        options.scoring.loopbackHostsOnly = true; // the endpoint's router hands requests on, Host and all
         if (config.authMode == QLatin1String("Key")) {
             options.scoring.primaryKey = config.keys.value(0).toStdString();
             options.scoring.secondaryKey = config.keys.value(1).toStdString();

@@ -4,6 +4,7 @@
 #include "core/local/deployment_host.h"
 #include "core/local/job_runner.h"
 #include "core/local/pipeline_runner.h"
+#include "core/serving/json_depth.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -13,6 +14,8 @@
 #include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QUuid>
+
+#include <atomic>
 
 namespace cerulean::local {
 
@@ -50,6 +53,17 @@ Json publicView(const Json &doc)
 
 std::optional<Json> parseJsonBody(const QByteArray &body, ApiResponse *error)
 {
+    if (const auto at = serving::jsonTooDeep(std::string_view(body.constData(), static_cast<std::size_t>(body.size())))) {
+        // The words of Azure's own answer (its JSON reader's MaxDepth).
+        if (error)
+            *error = ApiResponse::armError(
+                400, QStringLiteral("InvalidRequestContent"),
+                QStringLiteral("The request content was invalid and could not be deserialized: 'The reader's MaxDepth of "
+                               "%1 has been exceeded. Position %2.'")
+                    .arg(serving::kMaxJsonDepth)
+                    .arg(*at));
+        return std::nullopt;
+    }
     Json j = Json::parse(body.constData(), body.constData() + body.size(), nullptr, false);
     if (j.is_discarded() || !j.is_object()) {
         if (error)
@@ -137,6 +151,9 @@ bool LocalService::open(QString *error)
     m_principal.clientSecret = randomSecret(30);
     m_store->removeSetting(QStringLiteral("principal.secret"));
     m_store->setSetting(QStringLiteral("principal.secretHash"), sha256Hex(m_principal.clientSecret));
+    // Bodies a crashed process was still receiving.
+    QDir(uploadsDir()).removeRecursively();
+    QDir().mkpath(uploadsDir());
     m_scheduler = std::make_unique<Scheduler>(*this, m_options.scheduler);
     if (m_options.startWorkers) {
         m_deployments = std::make_unique<DeploymentHost>(*this);
@@ -345,10 +362,111 @@ QUrl LocalService::baseUrl() const
     return m_baseUrl.isEmpty() ? QUrl(QStringLiteral("http://127.0.0.1")) : m_baseUrl;
 }
 
+const QStringList &LocalService::servedHostNames()
+{
+    // Loopback by name and by address. A name the service hands out in a link (such as an
+    // {account}.blob.localhost storage host) must be added here, and only here.
+    static const QStringList names{QStringLiteral("127.0.0.1"), QStringLiteral("localhost"), QStringLiteral("[::1]")};
+    return names;
+}
+
+bool LocalService::servedHost(const QByteArray &host) const
+{
+    if (host.isEmpty())
+        return true;
+    QByteArray name = host;
+    QByteArray port;
+    const qsizetype colon = host.lastIndexOf(':');
+    if (colon >= 0 && colon > host.lastIndexOf(']')) {
+        name = host.left(colon);
+        port = host.mid(colon + 1);
+    }
+    bool known = false;
+    for (const QString &served : servedHostNames())
+        known = known || QString::fromLatin1(name).compare(served, Qt::CaseInsensitive) == 0;
+    if (!known)
+        return false;
+    const int ours = baseUrl().port();
+    if (ours <= 0)
+        return true; // in process, before a port is bound
+    bool ok = false;
+    const int asked = port.isEmpty() ? 80 : port.toInt(&ok);
+    return (port.isEmpty() || ok) && asked == ours;
+}
+
+ApiResponse LocalService::misdirectedResponse(const QByteArray &host) const
+{
+    constexpr qsizetype kShownHostChars = 100;
+    const int port = baseUrl().port();
+    QStringList served;
+    for (const QString &name : servedHostNames())
+        served << (port > 0 ? QStringLiteral("%1:%2").arg(name).arg(port) : name);
+    return ApiResponse::armError(421, QStringLiteral("MisdirectedRequest"),
+                                 QStringLiteral("The Host '%1' is not served here: the local workspace answers only %2.")
+                                     .arg(QString::fromLatin1(host.left(kShownHostChars)), served.join(QStringLiteral(", "))));
+}
+
+QString LocalService::uploadsDir() const { return m_store->blobsDir() + QStringLiteral("/.uploads"); }
+
+RequestAdmission LocalService::admit(const ApiRequest &head) const
+{
+    RequestAdmission a;
+    const QByteArray host = head.header("Host");
+    if (!servedHost(host)) {
+        a.reject = misdirectedResponse(host);
+        return a;
+    }
+    const QStringList seg = head.path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    if (!seg.isEmpty() && seg[0] == QLatin1String("blob")) {
+        if (auto denied = blobAccessDenied(head, head.path.mid(5))) {
+            a.reject = std::move(*denied);
+            return a;
+        }
+        // Put Blob and Put Block carry data: to disk, not memory. The rest is XML or nothing.
+        const QString comp = head.queryValue(QStringLiteral("comp"));
+        if (head.method == "PUT" && (comp.isEmpty() || comp == QLatin1String("block")) && seg.size() > 3) {
+            static std::atomic<quint64> uploads{0};
+            a.maxBodyBytes = kMaxBlobBodyBytes;
+            a.bodyFile = uploadsDir() + QLatin1Char('/') + newGuid() + QLatin1Char('-') + QString::number(++uploads);
+        }
+        a.tooLarge.status = 413;
+        a.tooLarge.setHeader("Content-Type", "application/xml");
+        a.tooLarge.setHeader("x-ms-error-code", "RequestBodyTooLarge");
+        a.tooLarge.body = QStringLiteral("<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>RequestBodyTooLarge</Code>"
+                                         "<Message>The request body is too large and exceeds the maximum permissible limit."
+                                         "</Message><MaxLimit>%1</MaxLimit></Error>")
+                              .arg(a.maxBodyBytes)
+                              .toUtf8();
+        return a;
+    }
+    a.tooLarge = ApiResponse::armError(413, QStringLiteral("RequestEntityTooLarge"),
+                                       QStringLiteral("The request content size exceeds the maximum allowed size of %1 bytes.")
+                                           .arg(a.maxBodyBytes));
+    const bool tokenEndpoint = seg.size() == 4 && seg[1] == QLatin1String("oauth2") && seg[2] == QLatin1String("v2.0");
+    if (!tokenEndpoint && !seg.isEmpty() && !authorized(head))
+        a.reject = unauthorizedResponse(head);
+    return a;
+}
+
+ApiResponse LocalService::unauthorizedResponse(const ApiRequest &request) const
+{
+    ApiResponse r = ApiResponse::armError(
+        401, request.header("Authorization").isEmpty() ? QStringLiteral("AuthenticationFailed")
+                                                       : QStringLiteral("InvalidAuthenticationToken"),
+        request.header("Authorization").isEmpty()
+            ? QStringLiteral("Authentication failed. The 'Authorization' header is missing.")
+            : QStringLiteral("The access token is invalid or has expired."));
+    r.setHeader("WWW-Authenticate",
+                QStringLiteral("Bearer authorization_uri=\"%1/%2/oauth2/v2.0/authorize\", error=\"invalid_token\"")
+                    .arg(linkBase(request), tenantId())
+                    .toLatin1());
+    return r;
+}
+
 QString LocalService::linkBase(const ApiRequest &request) const
 {
     const QByteArray host = request.header("Host");
-    if (!host.isEmpty())
+    if (!host.isEmpty() && servedHost(host))
         return QStringLiteral("http://") + QString::fromLatin1(host);
     QString b = baseUrl().toString();
     while (b.endsWith(QLatin1Char('/')))
@@ -375,7 +493,8 @@ ApiResponse LocalService::handle(const ApiRequest &request)
 {
     ApiResponse response;
     try {
-        response = dispatch(request);
+        const QByteArray host = request.header("Host");
+        response = servedHost(host) ? dispatch(request) : misdirectedResponse(host);
     } catch (const arm::Failure &f) {
         response = ApiResponse::armError(f.status, f.code, f.message);
     } catch (const Json::exception &e) {
@@ -411,19 +530,8 @@ ApiResponse LocalService::dispatch(const ApiRequest &request)
     if (seg[0] == QLatin1String("blob"))
         return handleBlob(request, request.path.mid(5)); // blob routes check their own auth
 
-    if (!authorized(request)) {
-        ApiResponse r = ApiResponse::armError(
-            401, request.header("Authorization").isEmpty() ? QStringLiteral("AuthenticationFailed")
-                                                           : QStringLiteral("InvalidAuthenticationToken"),
-            request.header("Authorization").isEmpty()
-                ? QStringLiteral("Authentication failed. The 'Authorization' header is missing.")
-                : QStringLiteral("The access token is invalid or has expired."));
-        r.setHeader("WWW-Authenticate",
-                    QStringLiteral("Bearer authorization_uri=\"%1/%2/oauth2/v2.0/authorize\", error=\"invalid_token\"")
-                        .arg(linkBase(request), tenantId())
-                        .toLatin1());
-        return r;
-    }
+    if (!authorized(request))
+        return unauthorizedResponse(request);
     if (seg[0] == QLatin1String("pipelines") && seg.size() >= 2 && seg[1] == QLatin1String("v1.0"))
         return handlePipelineEndpoints(request, request.path.mid(request.path.indexOf(QLatin1String("/v1.0")) + 5));
     if (seg[0] == QLatin1String("batch") && seg.size() > 2 && seg.last() == QLatin1String("jobs"))

@@ -33,6 +33,24 @@ struct ServiceOptions
     ServiceClock clock;
     SchedulerOptions scheduler;
     SandboxOptions sandbox; // how pipeline command steps are confined
+    // Access-Control-Allow-Origin that the local deployments send (for a Swagger UI or a page
+    // of the user's on another origin); empty, the default: none, so browsers keep other
+    // sites' pages from reading them.
+    QString endpointCorsOrigin;
+};
+
+// Bodies are bounded per route before they are read (LocalService::admit).
+inline constexpr qint64 kMaxRequestBodyBytes = 4 << 20; // as ARM: 4 MB of JSON (and every other route)
+inline constexpr qint64 kMaxBlobBodyBytes = 256 << 20;  // Put Blob / Put Block, streamed to a file
+
+// What the service decides about a request from its head (method, path, headers) alone,
+// before any byte of its body is read.
+struct RequestAdmission
+{
+    std::optional<ApiResponse> reject; // answer this at once; the body is never read
+    qint64 maxBodyBytes = kMaxRequestBodyBytes;
+    ApiResponse tooLarge;              // the answer to a longer body, in the route's own error shape
+    QString bodyFile;                  // non-empty: stream the body into this file (ApiRequest::bodyFile)
 };
 
 // The built-in service principal that can always sign in to the local workspace. Its
@@ -61,6 +79,15 @@ public:
     void shutdown();
 
     ApiResponse handle(const ApiRequest &request);
+    // Checks a request's Host and credential from its head and bounds its body. The HTTP
+    // server calls it before reading the body; handle() checks the same again.
+    RequestAdmission admit(const ApiRequest &head) const;
+    // Whether a Host header value names this service: one of servedHostNames() with the
+    // service's port (any port before the port is known). No Host at all is accepted too
+    // (HTTP/1.0, in-process callers); links then use baseUrl().
+    bool servedHost(const QByteArray &host) const;
+    // The host names the service answers to and hands out in links: the one allowlist.
+    static const QStringList &servedHostNames();
 
     // Where links (nextLink, Azure-AsyncOperation, scoring URIs' host) point when a request
     // carries no Host header.
@@ -108,7 +135,15 @@ private:
     struct Route;
     ApiResponse dispatch(const ApiRequest &request);
     bool authorized(const ApiRequest &request) const;
+    // http://HOST:PORT of links in a reply: the request's Host once servedHost() accepted
+    // it, else baseUrl(). Never a foreign name.
     QString linkBase(const ApiRequest &request) const;
+    ApiResponse unauthorizedResponse(const ApiRequest &request) const;
+    ApiResponse misdirectedResponse(const QByteArray &host) const;
+    // blob_routes.cpp: the storage account and the credential (bearer token or Shared Key)
+    // from the head; nullopt when allowed.
+    std::optional<ApiResponse> blobAccessDenied(const ApiRequest &request, const QString &subPath) const;
+    QString uploadsDir() const;
 
     // identity_routes.cpp
     ApiResponse handleToken(const ApiRequest &request, const QString &tenant, bool deviceCode);

@@ -11,10 +11,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <array>
+#include <cerrno>
 #include <charconv>
 #include <exception>
+#include <filesystem>
 #include <future>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -157,6 +163,7 @@ std::string_view statusReason(int status)
     case 411: return "Length Required";
     case 413: return "Payload Too Large";
     case 415: return "Unsupported Media Type";
+    case 421: return "Misdirected Request";
     case 422: return "Unprocessable Entity";
     case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
@@ -168,6 +175,53 @@ std::string_view statusReason(int status)
     default: return "Unknown";
     }
 }
+
+namespace {
+
+// RLIMIT_NOFILE's soft limit; nullopt when there is none.
+std::optional<std::size_t> softDescriptorLimit()
+{
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+        return std::nullopt;
+    return static_cast<std::size_t>(limit.rlim_cur);
+}
+
+} // namespace
+
+std::size_t connectionCapForDescriptorLimit(std::size_t wanted)
+{
+    const std::optional<std::size_t> limit = softDescriptorLimit();
+    if (!limit)
+        return wanted;
+    const std::size_t soft = *limit;
+    // A tiny limit still serves someone: half of it, rather than nothing.
+    const std::size_t available =
+        soft > 2 * kReservedDescriptors ? soft - kReservedDescriptors : std::max<std::size_t>(1, soft / 2);
+    return std::min(wanted, available);
+}
+
+namespace {
+
+// accept() failed because the process or the system is out of descriptors or memory: trying
+// again at once fails again (the listener stays readable) and would spin a core.
+bool outOfResources(const beast::error_code &ec)
+{
+    if (ec.category() != boost::system::system_category() && ec.category() != boost::system::generic_category())
+        return false;
+    const int value = ec.value();
+    return value == EMFILE || value == ENFILE || value == ENOBUFS || value == ENOMEM;
+}
+
+void removeFile(const std::string &path)
+{
+    if (path.empty())
+        return;
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+}
+
+} // namespace
 
 class Session;
 
@@ -185,7 +239,14 @@ public:
     std::atomic<std::uint64_t> rejected{0};
     std::atomic<std::uint64_t> requests{0};
     std::atomic<std::uint64_t> active{0};
+    std::atomic<std::uint64_t> acceptFailures{0};
     std::uint16_t boundPort = 0;
+    std::size_t maxConnections = 0; // options.maxConnections under the descriptor limit
+    // Connections answered at all: past maxConnections with a 503, past this closed at once.
+    std::size_t maxAnswered = 0;
+    // Accept back-off (touched on the first context's thread only).
+    std::unique_ptr<net::steady_timer> acceptTimer;
+    std::chrono::milliseconds acceptBackoff{0};
 
     // Guards answers from asynchronous handlers against a server that has stopped.
     struct Liveness
@@ -226,7 +287,11 @@ public:
     {
         m_server.active.fetch_add(1, std::memory_order_relaxed);
     }
-    ~Session() { m_server.active.fetch_sub(1, std::memory_order_relaxed); }
+    ~Session()
+    {
+        removeFile(m_bodyFile);
+        m_server.active.fetch_sub(1, std::memory_order_relaxed);
+    }
     Session(const Session &) = delete;
     Session &operator=(const Session &) = delete;
 
@@ -249,7 +314,7 @@ public:
             m_request.remoteAddress = peer.address().to_string() + ":" + std::to_string(peer.port());
         m_request.received = Clock::now();
         sendServerError(ServerEvent::Kind::ConnectionLimit, 503, "connection_limit",
-                        "The server is at its connection limit (" + std::to_string(m_server.options.maxConnections)
+                        "The server is at its connection limit (" + std::to_string(m_server.maxConnections)
                             + "); retry later.");
     }
 
@@ -358,8 +423,14 @@ private:
     void readRequest()
     {
         m_state = State::Reading;
+        m_fileParser.reset();
         m_parser.emplace();
-        m_parser->body_limit(m_server.options.maxBodyBytes);
+        m_bodyLimit = m_server.options.maxBodyBytes;
+        m_tooLarge.reset();
+        // No limit while the head is read (Beast would refuse a long Content-Length there):
+        // the admission may raise it, and onHeader() sets it before any body byte is read.
+        // (Not boost::none: this Beast compares a Content-Length with an empty limit as over it.)
+        m_parser->body_limit(std::numeric_limits<std::uint64_t>::max());
         m_parser->header_limit(static_cast<std::uint32_t>(m_server.options.maxHeaderBytes));
         armDeadline(m_server.options.requestTimeout);
         http::async_read_header(m_socket, m_buffer, *m_parser,
@@ -374,21 +445,47 @@ private:
             onReadError(ec);
             return;
         }
-        const auto &message = m_parser->get();
+        fillHead();
+        std::string bodyFile;
+        if (m_server.options.admit) {
+            Admission admission;
+            try {
+                admission = m_server.options.admit(m_request);
+            } catch (const std::exception &e) {
+                admission.reject = Response::jsonError(500, "internal_error", std::string("The admission check failed: ") + e.what());
+            }
+            if (admission.reject) {
+                const int status = admission.reject->status;
+                sendServerError(ServerEvent::Kind::Rejected, status, {}, "refused from the request's head",
+                                std::move(admission.reject));
+                return;
+            }
+            if (admission.maxBodyBytes > 0)
+                m_bodyLimit = admission.maxBodyBytes;
+            m_tooLarge = std::move(admission.tooLarge);
+            bodyFile = std::move(admission.bodyFile);
+        }
+        m_parser->body_limit(m_bodyLimit);
         const auto length = m_parser->content_length();
-        if (length && *length > m_server.options.maxBodyBytes) {
-            captureRequestLine();
+        if (length && *length > m_bodyLimit) {
             sendServerError(ServerEvent::Kind::BodyTooLarge, 413, "body_too_large",
                             "The request body has " + std::to_string(*length) + " bytes; the limit is "
-                                + std::to_string(m_server.options.maxBodyBytes) + " bytes.");
+                                + std::to_string(m_bodyLimit) + " bytes.",
+                            std::move(m_tooLarge));
             return;
         }
         if (m_parser->is_done()) {
             dispatch();
             return;
         }
-        const auto expect = message.find(http::field::expect);
-        if (expect != message.end() && equalsIgnoreCase(expect->value(), "100-continue")) {
+        const bool expectContinue = [&] {
+            const auto &message = m_parser->get();
+            const auto expect = message.find(http::field::expect);
+            return expect != message.end() && equalsIgnoreCase(expect->value(), "100-continue");
+        }();
+        if (!bodyFile.empty() && !streamBodyTo(std::move(bodyFile)))
+            return;
+        if (expectContinue) {
             static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
             net::async_write(m_socket, net::buffer(kContinue.data(), kContinue.size()),
                              [self = shared_from_this()](beast::error_code wec, std::size_t) {
@@ -403,16 +500,40 @@ private:
         readBody();
     }
 
+    // From here the body goes to the file, not memory (the parser changes its body type;
+    // nothing of the body has been parsed yet). False, with the reply sent, if it cannot open.
+    bool streamBodyTo(std::string path)
+    {
+        m_fileParser.emplace(std::move(*m_parser));
+        m_parser.reset();
+        m_fileParser->body_limit(m_bodyLimit);
+        beast::error_code ec;
+        m_fileParser->get().body().open(path.c_str(), beast::file_mode::write, ec);
+        m_bodyFile = std::move(path);
+        if (ec) {
+            sendServerError(ServerEvent::Kind::IoError, 500, "body_file",
+                            "The request body cannot be stored: " + ec.message() + ".");
+            return false;
+        }
+        return true;
+    }
+
     void readBody()
     {
-        http::async_read(m_socket, m_buffer, *m_parser, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        auto done = [self = shared_from_this()](beast::error_code ec, std::size_t) {
             if (ec) {
                 self->onReadError(ec);
                 return;
             }
             self->dispatch();
-        });
+        };
+        if (m_fileParser)
+            http::async_read(m_socket, m_buffer, *m_fileParser, std::move(done));
+        else
+            http::async_read(m_socket, m_buffer, *m_parser, std::move(done));
     }
+
+    bool headerDone() const { return (m_parser && m_parser->is_header_done()) || m_fileParser.has_value(); }
 
     void onReadError(beast::error_code ec)
     {
@@ -424,8 +545,8 @@ private:
                                 + std::to_string(m_server.options.requestTimeout.count()) + " ms.");
         } else if (ec == http::error::body_limit) {
             sendServerError(ServerEvent::Kind::BodyTooLarge, 413, "body_too_large",
-                            "The request body is over the limit of " + std::to_string(m_server.options.maxBodyBytes)
-                                + " bytes.");
+                            "The request body is over the limit of " + std::to_string(m_bodyLimit) + " bytes.",
+                            std::move(m_tooLarge));
         } else if (ec == http::error::header_limit) {
             sendServerError(ServerEvent::Kind::BadRequest, 431, "headers_too_large",
                             "The request headers are over the limit of "
@@ -433,7 +554,7 @@ private:
         } else if (ec == http::error::end_of_stream || ec == http::error::partial_message || ec == net::error::eof
                    || ec == net::error::connection_reset || ec == net::error::operation_aborted
                    || ec == net::error::bad_descriptor) {
-            if (ec == http::error::partial_message || (m_parser && m_parser->is_header_done())) {
+            if (ec == http::error::partial_message || headerDone()) {
                 ServerEvent event;
                 event.kind = ServerEvent::Kind::IoError;
                 event.message = "The client closed the connection in the middle of a request: " + ec.message();
@@ -443,6 +564,9 @@ private:
                 m_server.emit(std::move(event));
             }
             close();
+        } else if (m_fileParser && ec.category() != http::make_error_code(http::error::bad_target).category()) {
+            sendServerError(ServerEvent::Kind::IoError, 500, "body_file",
+                            "The request body cannot be stored: " + ec.message() + ".");
         } else {
             sendServerError(ServerEvent::Kind::BadRequest, 400, "bad_request",
                             "The request is not valid HTTP/1.1: " + ec.message() + ".");
@@ -456,10 +580,9 @@ private:
         m_request.target.assign(message.target().data(), message.target().size());
     }
 
-    void dispatch()
+    // The request line and headers into m_request (its strings keep their capacity).
+    void fillHead()
     {
-        m_state = State::Handling;
-        clearDeadline();
         auto &message = m_parser->get();
         m_request.method.assign(message.method_string().data(), message.method_string().size());
         const std::string_view target(message.target().data(), message.target().size());
@@ -480,10 +603,28 @@ private:
             h.value.assign(field.value().data(), field.value().size());
         }
         m_request.headers.resize(count);
-        m_request.body = std::move(message.body());
-        m_keepAlive = message.keep_alive();
-        m_isHead = message.method() == http::verb::head;
-        m_parser.reset();
+        m_request.body.clear();
+        m_request.bodyFile.clear();
+    }
+
+    void dispatch()
+    {
+        m_state = State::Handling;
+        clearDeadline();
+        if (m_fileParser) {
+            auto &message = m_fileParser->get();
+            message.body().close(); // flushed: the handler reads the whole file
+            m_request.bodyFile = m_bodyFile;
+            m_keepAlive = message.keep_alive();
+            m_isHead = false;
+            m_fileParser.reset();
+        } else {
+            auto &message = m_parser->get();
+            m_request.body = std::move(message.body());
+            m_keepAlive = message.keep_alive();
+            m_isHead = message.method() == http::verb::head;
+            m_parser.reset();
+        }
 
         if (m_server.syncHandler) {
             Response response;
@@ -558,6 +699,9 @@ private:
     {
         if (m_state == State::Writing || m_state == State::Closing || m_state == State::Closed)
             return;
+        // The handler is done with the body's file (a handler that keeps it renamed it).
+        removeFile(m_bodyFile);
+        m_bodyFile.clear();
         const bool keepAlive = m_keepAlive && !m_closeAfterResponse && !m_server.stopping.load(std::memory_order_relaxed);
         writeHead(response, keepAlive);
         m_body = std::move(response.body);
@@ -584,7 +728,8 @@ private:
 
     // An error the server answers itself; the connection is closed after the reply because
     // the rest of the stream cannot be trusted (an unread body, a broken request line).
-    void sendServerError(ServerEvent::Kind kind, int status, std::string_view code, const std::string &message)
+    void sendServerError(ServerEvent::Kind kind, int status, std::string_view code, const std::string &message,
+                         std::optional<Response> reply = std::nullopt)
     {
         ServerEvent event;
         event.kind = kind;
@@ -600,9 +745,13 @@ private:
         m_timedOut = false;
         m_lingerOnClose = true;
         m_parser.reset();
+        if (m_fileParser) {
+            m_fileParser->get().body().close();
+            m_fileParser.reset();
+        }
         m_state = State::Handling;
         clearDeadline();
-        sendResponse(Response::jsonError(status, code, message));
+        sendResponse(reply ? std::move(*reply) : Response::jsonError(status, code, message));
     }
 
     // Half-close and read what the client still sends for a moment, so that it sees our
@@ -656,6 +805,10 @@ private:
     bool m_timedOut = false;
     beast::flat_buffer m_buffer;
     std::optional<http::request_parser<http::string_body>> m_parser;
+    std::optional<http::request_parser<http::file_body>> m_fileParser; // after Admission::bodyFile
+    std::size_t m_bodyLimit = 0;
+    std::optional<Response> m_tooLarge;
+    std::string m_bodyFile; // removed once the response is sent
     Request m_request;
     std::string m_head;
     std::string m_body;
@@ -686,16 +839,43 @@ void HttpServer::Impl::doAccept()
         if (ec) {
             if (ec == net::error::operation_aborted || stopping.load())
                 return;
-            // Out of file descriptors and the like: keep accepting, the condition may pass.
-            ServerEvent event;
-            event.kind = ServerEvent::Kind::IoError;
-            event.message = "accept failed: " + ec.message();
-            emit(std::move(event));
+            acceptFailures.fetch_add(1, std::memory_order_relaxed);
+            if (!outOfResources(ec)) {
+                doAccept(); // that one connection failed (reset before accept): the next may not
+                return;
+            }
+            // Out of descriptors: the pending connection stays queued and the listener stays
+            // readable, so trying again at once fails again. Wait, longer each time, until
+            // some descriptor is freed; say so once per spell, not once per try.
+            if (acceptBackoff.count() == 0) {
+                ServerEvent event;
+                event.kind = ServerEvent::Kind::IoError;
+                event.message = "accept failed: " + ec.message() + "; retrying with back-off";
+                emit(std::move(event));
+                acceptBackoff = options.acceptBackoffMin;
+            } else {
+                acceptBackoff = std::min(acceptBackoff * 2, options.acceptBackoffMax);
+            }
+            acceptTimer->expires_after(acceptBackoff);
+            acceptTimer->async_wait([this](beast::error_code waitError) {
+                if (!waitError && !stopping.load())
+                    doAccept();
+            });
+            return;
+        }
+        acceptBackoff = std::chrono::milliseconds(0);
+        accepted.fetch_add(1, std::memory_order_relaxed);
+        const std::uint64_t open = active.load(std::memory_order_relaxed);
+        if (open >= maxAnswered) {
+            // A flood: a 503 would hold this descriptor while its reply lingers. Close it now
+            // so that the descriptors the cap leaves for files and the database stay free.
+            rejected.fetch_add(1, std::memory_order_relaxed);
+            beast::error_code ignored;
+            socket.close(ignored);
             doAccept();
             return;
         }
-        accepted.fetch_add(1, std::memory_order_relaxed);
-        const bool overCap = active.load(std::memory_order_relaxed) >= options.maxConnections;
+        const bool overCap = open >= maxConnections;
         // The session's deleter unregisters it, so stop() only ever sees live sessions.
         Session *raw = new Session(*this, std::move(socket));
         std::shared_ptr<Session> session(raw, [this](Session *s) {
@@ -742,7 +922,13 @@ std::optional<std::string> HttpServer::start()
     Impl &d = *m_impl;
     if (d.runningFlag.load())
         return std::string("the server is already running");
-    const unsigned threads = std::max(1u, d.options.threads);
+    const unsigned threads = d.options.threads > 0 ? d.options.threads : std::max(1u, std::thread::hardware_concurrency());
+    d.maxConnections = connectionCapForDescriptorLimit(std::max<std::size_t>(1, d.options.maxConnections));
+    // Past the cap a connection is still answered (503) while half of the descriptors the
+    // limit leaves above the cap are in use at most; past that it is closed at once.
+    const std::optional<std::size_t> limit = softDescriptorLimit();
+    d.maxAnswered = limit && *limit > d.maxConnections ? d.maxConnections + (*limit - d.maxConnections) / 2
+                                                       : 2 * d.maxConnections;
     for (unsigned i = 0; i < threads; ++i) {
         d.contexts.push_back(std::make_unique<net::io_context>(1));
         d.guards.push_back(net::make_work_guard(*d.contexts.back()));
@@ -753,6 +939,8 @@ std::optional<std::string> HttpServer::start()
         return "invalid host address '" + d.options.host + "': " + ec.message();
     const tcp::endpoint endpoint(address, d.options.port);
     d.acceptor = std::make_unique<tcp::acceptor>(*d.contexts.front());
+    d.acceptTimer = std::make_unique<net::steady_timer>(*d.contexts.front());
+    d.acceptBackoff = std::chrono::milliseconds(0);
     d.acceptor->open(endpoint.protocol(), ec);
     if (!ec)
         d.acceptor->set_option(net::socket_base::reuse_address(true), ec);
@@ -763,6 +951,7 @@ std::optional<std::string> HttpServer::start()
     if (ec) {
         const std::string message = "cannot listen on " + d.options.host + ":" + std::to_string(d.options.port) + ": "
                                     + ec.message();
+        d.acceptTimer.reset();
         d.acceptor.reset();
         d.guards.clear();
         d.contexts.clear();
@@ -802,6 +991,8 @@ HttpServerStats HttpServer::stats() const
     s.connectionsRejected = m_impl->rejected.load(std::memory_order_relaxed);
     s.requests = m_impl->requests.load(std::memory_order_relaxed);
     s.activeConnections = m_impl->active.load(std::memory_order_relaxed);
+    s.acceptFailures = m_impl->acceptFailures.load(std::memory_order_relaxed);
+    s.maxConnections = m_impl->maxConnections;
     return s;
 }
 
@@ -818,6 +1009,7 @@ void HttpServer::stop(std::chrono::milliseconds drain)
         net::post(*d.contexts.front(), [&d, &closed] {
             beast::error_code ec;
             d.acceptor->close(ec);
+            d.acceptTimer->cancel();
             closed.set_value();
         });
         done.wait();
@@ -864,6 +1056,7 @@ void HttpServer::stop(std::chrono::milliseconds drain)
             s->releaseSelf();
     }
     d.acceptor.reset();
+    d.acceptTimer.reset();
     d.guards.clear();
     // Destroying the contexts destroys pending handlers and with them the last sessions.
     d.contexts.clear();

@@ -2,9 +2,11 @@
 
 // A generic HTTP/1.1 and HTTP/1.0 server on Boost.Beast: keep-alive and close, pipelined
 // requests answered in order, N threads with one io_context each (no strands on the hot
-// path), idle and slow-client timeouts, a connection cap and a body-size limit. It knows
-// nothing about scoring; the scoring application and the local workspace service both sit
-// on it through a handler that maps a plain Request to a plain Response.
+// path), idle and slow-client timeouts, a connection cap under the descriptor limit, a
+// back-off when accept() runs out of descriptors, and an admission step that refuses a
+// request, bounds its body or streams it to a file from the headers alone. It knows nothing
+// about scoring; the scoring application and the local workspace service both sit on it
+// through a handler that maps a plain Request to a plain Response.
 
 #include <atomic>
 #include <chrono>
@@ -36,7 +38,8 @@ struct Request
     std::string query;   // "version=3" (no '?'; empty when absent)
     unsigned version = 11; // 10 for HTTP/1.0, 11 for HTTP/1.1
     std::vector<HttpHeader> headers;
-    std::string body;
+    std::string body;     // empty when the body went to bodyFile
+    std::string bodyFile; // the file the body was streamed to (see Admission::bodyFile), else empty
     std::string remoteAddress; // "127.0.0.1:53124"
     std::chrono::steady_clock::time_point received; // when the request's first byte arrived
 
@@ -51,7 +54,8 @@ struct Response
 {
     int status = 200;
     std::vector<HttpHeader> headers;
-    std::string body;
+    std::string body;     // empty when the body went to bodyFile
+    std::string bodyFile; // the file the body was streamed to (see Admission::bodyFile), else empty
 
     // A response with Content-Type: application/json.
     static Response json(int status, std::string body);
@@ -67,6 +71,26 @@ using Handler = std::function<Response(const Request &)>;
 // Asynchronous handler: hands the request to other work and answers later via the Responder.
 using AsyncHandler = std::function<void(const Request &, Responder)>;
 
+// What the application decides about a request from its head alone (method, target,
+// headers), before any byte of its body is buffered: refuse it (a credential missing, a
+// foreign Host), bound its body, or have its body written to a file instead of memory.
+struct Admission
+{
+    // Sent at once; the body is never read and the connection is closed after the reply.
+    std::optional<Response> reject;
+    // The largest body this request may have; 0 keeps HttpServerOptions::maxBodyBytes.
+    std::size_t maxBodyBytes = 0;
+    // The reply to a body over the limit; the server's own 413 when empty.
+    std::optional<Response> tooLarge;
+    // When set, the body is streamed into this file (created or truncated) and the handler
+    // finds it in Request::bodyFile. The server removes the file once the response is on
+    // its way (or the request failed): a handler that keeps the data renames the file.
+    std::string bodyFile;
+};
+
+// Called on an I/O thread once a request's headers are read (`head` has no body yet).
+using Admit = std::function<Admission(const Request &head)>;
+
 // Something the server answered by itself (413, 400 bad HTTP, 408, 503) or a connection it
 // dropped, for the application's telemetry. Sent on an I/O thread: keep the callback short.
 struct ServerEvent
@@ -77,6 +101,7 @@ struct ServerEvent
         BadRequest,      // 400, unparseable HTTP
         RequestTimeout,  // 408, a slow client did not send the request in time
         ConnectionLimit, // 503, over maxConnections
+        Rejected,        // the application's Admission refused the request from its head
         IoError          // a read or write failed (reset by peer, ...)
     };
     Kind kind = Kind::IoError;
@@ -92,19 +117,36 @@ struct HttpServerOptions
 {
     std::string host = "127.0.0.1";
     std::uint16_t port = 0; // 0 picks a free port; see HttpServer::port()
-    unsigned threads = 1;
+    unsigned threads = 0;   // I/O threads; 0: one per core
+
     // How long a keep-alive connection may sit with no request before it is closed.
     std::chrono::milliseconds idleTimeout{std::chrono::seconds(60)};
     // Once a request's first byte arrived, how long the whole request may take (slow clients).
     std::chrono::milliseconds requestTimeout{std::chrono::seconds(10)};
     // How long writing one response may take.
     std::chrono::milliseconds writeTimeout{std::chrono::seconds(10)};
+    // Connections served at once (more are answered 503 and closed). Never above what the
+    // descriptor limit (RLIMIT_NOFILE) leaves after kReservedDescriptors: start() lowers it.
     std::size_t maxConnections = 4096;
     std::size_t maxBodyBytes = 8u << 20;
     std::size_t maxHeaderBytes = 16u << 10;
     std::string serverName = "cerulean";
     int listenBacklog = 1024;
+    // When accept() fails for want of descriptors (EMFILE, ENFILE, ENOBUFS, ENOMEM), the
+    // server waits before it tries again, doubling the wait up to the maximum, instead of
+    // spinning; an accept that succeeds resets it.
+    std::chrono::milliseconds acceptBackoffMin{10};
+    std::chrono::milliseconds acceptBackoffMax{std::chrono::seconds(1)};
+    // Decides from the head of each request; empty: every request is admitted as is.
+    Admit admit;
 };
+
+// Descriptors start() leaves for everything but connections (the listener, files, SQLite,
+// log files, child processes' pipes).
+inline constexpr std::size_t kReservedDescriptors = 64;
+
+// Connections a server may hold under the process's descriptor limit: `wanted`, or less.
+std::size_t connectionCapForDescriptorLimit(std::size_t wanted);
 
 // Counters since start(); read at any time from any thread.
 struct HttpServerStats
@@ -113,6 +155,8 @@ struct HttpServerStats
     std::uint64_t connectionsRejected = 0; // over the cap
     std::uint64_t requests = 0;            // responses sent, including the server's own errors
     std::uint64_t activeConnections = 0;
+    std::uint64_t acceptFailures = 0;      // accept() errors (each one waited for, see acceptBackoffMin)
+    std::size_t maxConnections = 0;        // the cap in force (after the descriptor limit)
 };
 
 class HttpServer final

@@ -1,5 +1,7 @@
 #include "core/serving/scoring_request.h"
 
+#include "core/serving/json_depth.h"
+
 #include <nlohmann/json.hpp>
 
 #include <charconv>
@@ -180,6 +182,11 @@ std::string numberAsCategory(double value)
 bool parseScoringRequest(std::string_view body, const ScoringSchema &schema, const ScoringLimits &limits,
                          ScoringRequest &out, ScoringError &error)
 {
+    if (const auto at = jsonTooDeep(body)) {
+        error = badRequest("json_too_deep", "The body nests arrays and objects deeper than " + std::to_string(kMaxJsonDepth)
+                                                + " levels (byte " + std::to_string(*at) + ").");
+        return false;
+    }
     Json document;
     try {
         document = Json::parse(body.begin(), body.end());

@@ -2,6 +2,7 @@
 
 #include "core/serving/swagger.h"
 
+#include <algorithm>
 #include <random>
 
 namespace cerulean::serving {
@@ -24,6 +25,27 @@ std::string hex(std::uint64_t value, int digits)
 }
 
 
+// A JSON media type, as Azure ML's inference server (Flask's is_json) takes it:
+// application/json or application/*+json, any parameters, any case.
+bool isJsonContentType(std::string_view value)
+{
+    const std::size_t semicolon = value.find(';');
+    std::string_view type = value.substr(0, semicolon);
+    while (!type.empty() && (type.back() == ' ' || type.back() == '\t'))
+        type.remove_suffix(1);
+    while (!type.empty() && (type.front() == ' ' || type.front() == '\t'))
+        type.remove_prefix(1);
+    std::string lower(type);
+    for (char &c : lower)
+        if (c >= 'A' && c <= 'Z')
+            c = static_cast<char>(c - 'A' + 'a');
+    constexpr std::string_view kApplication = "application/";
+    constexpr std::string_view kJsonSuffix = "+json";
+    return lower == "application/json"
+           || (lower.size() > kApplication.size() + kJsonSuffix.size() && lower.starts_with(kApplication)
+               && lower.ends_with(kJsonSuffix));
+}
+
 } // namespace
 
 bool constantTimeEquals(std::string_view a, std::string_view b)
@@ -37,6 +59,21 @@ bool constantTimeEquals(std::string_view a, std::string_view b)
         diff = static_cast<unsigned char>(diff | (x ^ y));
     }
     return diff == 0;
+}
+
+bool isLoopbackHost(std::string_view host)
+{
+    const std::size_t bracket = host.rfind(']');
+    const std::size_t colon = host.rfind(':');
+    if (colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket))
+        host = host.substr(0, colon);
+    for (const std::string_view name : {std::string_view("127.0.0.1"), std::string_view("localhost"), std::string_view("[::1]")})
+        if (host.size() == name.size()
+            && std::equal(host.begin(), host.end(), name.begin(), [](char a, char b) {
+                   return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) == b;
+               }))
+            return true;
+    return false;
 }
 
 ScoringService::ScoringService(std::shared_ptr<const Scorer> scorer, ScoringOptions options,
@@ -149,6 +186,14 @@ Response ScoringService::route(const Request &request, std::size_t &rows, std::s
 {
     const std::string &path = request.path;
     const std::string &method = request.method;
+    if (m_options.loopbackHostsOnly) {
+        const auto host = request.header("Host");
+        if (host && !isLoopbackHost(*host))
+            return error(421, "misdirected_request",
+                         "The Host '" + std::string(host->substr(0, 100))
+                             + "' is not served here: this endpoint answers 127.0.0.1, localhost and [::1] only.",
+                         errorCode);
+    }
     const bool known = path == "/" || path == "/score" || path == "/swagger.json";
     if (!known)
         return error(404, "not_found", "No route " + path + "; this endpoint serves POST /score, GET /swagger.json and GET /.",
@@ -197,6 +242,13 @@ Response ScoringService::score(const Request &request, std::size_t &rows, std::s
 {
     if (auto denied = authenticate(request, errorCode))
         return std::move(*denied);
+    // A form or text/plain POST is what a browser sends cross-origin without asking first;
+    // JSON only, as on Azure, means every such request needs a preflight the server refuses.
+    const auto contentType = request.header("Content-Type");
+    if (!contentType || !isJsonContentType(*contentType))
+        return error(415, "unsupported_media_type",
+                     "Expects Content-Type to be application/json, got '" + std::string(contentType.value_or("")) + "'.",
+                     errorCode);
 
     // Per-thread scratch space: rows, cells and the reply keep their capacity between requests.
     thread_local ScoringRequest parsed;
@@ -229,6 +281,7 @@ void ScoringService::recordServerEvent(const ServerEvent &event) const
     case ServerEvent::Kind::BadRequest: code = "bad_request"; break;
     case ServerEvent::Kind::RequestTimeout: code = "request_timeout"; break;
     case ServerEvent::Kind::ConnectionLimit: code = "connection_limit"; break;
+    case ServerEvent::Kind::Rejected: code = "rejected"; break;
     case ServerEvent::Kind::IoError: code = "io_error"; break;
     }
     std::string line = (event.status ? std::to_string(event.status) + " " : std::string()) + code + " from "

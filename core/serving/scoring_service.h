@@ -22,6 +22,9 @@ struct ScoringOptions
     std::string primaryKey;       // both empty: no authentication
     std::string secondaryKey;
     std::string endpointName = "cerulean-endpoint"; // Swagger title
+    // Answer 421 to a Host header that is not a loopback name (127.0.0.1, localhost, [::1],
+    // any port): a page whose name resolves to 127.0.0.1 (DNS rebinding) gets nothing.
+    bool loopbackHostsOnly = false;
 };
 
 // Answers one request. Thread-safe; handle() is the HttpServer handler.
@@ -103,5 +106,9 @@ private:
 
 // Compares in time that depends only on the lengths, not on where the bytes differ.
 bool constantTimeEquals(std::string_view a, std::string_view b);
+
+// Whether a Host header value names this computer's loopback: 127.0.0.1, localhost or [::1],
+// with or without a port, in any case.
+bool isLoopbackHost(std::string_view host);
 
 } // namespace cerulean::serving

@@ -139,3 +139,38 @@ TEST(Kql, LowerBoundAndTimespan)
     EXPECT_FALSE(kql::parseTimespan(QStringLiteral("twelve hours"), kNow));
     EXPECT_TRUE(kql::parseTimespan(QStringLiteral("2026-01-01T00:00:00Z/2026-01-02T00:00:00Z"), kNow));
 }
+
+// Before, the parser recursed once per '(' (and the evaluator once per and/or): 300,000 of
+// them overflowed the stack and ended the local service. Now the depth and the number of
+// conditions are bounded and the error says so; queries within the bounds still run.
+TEST(Kql, NestingAndConditionsAreBounded)
+{
+    constexpr int kDeep = 100000; // some 30 MB of stack for the old recursion: far over the 8 MB a thread has
+    QString error;
+    const QString deep = QStringLiteral("requests | where ") + QString(kDeep, QLatin1Char('(')) +
+                         QStringLiteral("duration > 1") + QString(kDeep, QLatin1Char(')'));
+    EXPECT_FALSE(kql::parse(deep, &error));
+    EXPECT_TRUE(error.contains(QLatin1String("parentheses deeper than 32"))) << error.toStdString();
+
+    error.clear();
+    QString notChain = QStringLiteral("requests | where ");
+    for (int i = 0; i < 40; ++i)
+        notChain += QStringLiteral("not(");
+    notChain += QStringLiteral("duration > 1") + QString(40, QLatin1Char(')'));
+    EXPECT_FALSE(kql::parse(notChain, &error));
+    EXPECT_TRUE(error.contains(QLatin1String("deeper than 32"))) << error.toStdString();
+
+    error.clear();
+    QString chain = QStringLiteral("requests | where duration > 0");
+    for (int i = 0; i < 1000; ++i)
+        chain += QStringLiteral(" or duration > 0");
+    EXPECT_FALSE(kql::parse(chain, &error));
+    EXPECT_TRUE(error.contains(QLatin1String("more than 256 conditions"))) << error.toStdString();
+
+    error.clear();
+    const auto fine = runQuery(QStringLiteral("requests | where ") + QString(32, QLatin1Char('(')) +
+                                   QStringLiteral("duration > 25") + QString(32, QLatin1Char(')')) + QStringLiteral(" | count"),
+                               &error);
+    ASSERT_TRUE(fine) << error.toStdString();
+    EXPECT_EQ(fine->rows[0][0], 4);
+}

@@ -172,6 +172,18 @@ else
     fail "wrk"; cat "$work/wrk" >&2
 fi
 
+# cerulean-cli bench takes its key from a file or the environment (a --key shows in ps);
+# without one every request is refused.
+printf '%s\n' "$key" >"$work/bench-key"
+bench_non2xx() { "$cli" bench --url "$url/score" --body "$row" -n 50 -c 4 -k --json "$@" 2>/dev/null \
+    | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["non2xx"])'; }
+[[ "$(bench_non2xx --key-file "$work/bench-key")" == 0 ]] && echo "ok   bench --key-file" || fail "bench --key-file"
+[[ "$(CERULEAN_BENCH_KEY=$key bench_non2xx)" == 0 ]] && echo "ok   bench with CERULEAN_BENCH_KEY" || fail "bench key from the environment"
+[[ "$(bench_non2xx)" == 50 ]] && echo "ok   bench without a key is refused" || fail "bench without a key"
+# /score takes JSON only: a browser posts text/plain cross-origin without asking first.
+expect "text/plain body" 415 "unsupported_media_type" "${auth[@]}" -H 'Content-Type: text/plain' --data-binary "@$row" \
+    "$url/score"
+
 # Connection cap: a second server that allows 2 connections; hold them open, the third gets 503.
 start_server "$work/capped" --max-connections 2
 capped=$url

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
@@ -91,6 +92,24 @@ public:
         r.body = m_pending.substr(0, length);
         m_pending.erase(0, length);
         return r;
+    }
+
+    // Sends `total` bytes of filler in chunks, stopping early once the server has answered
+    // (something to read) or closed. Returns how many bytes went out.
+    std::size_t sendUntilAnswered(std::size_t total, std::size_t chunk = 1u << 20)
+    {
+        const std::string filler(chunk, 'x');
+        std::size_t sent = 0;
+        while (sent < total) {
+            pollfd p{m_fd, POLLIN, 0};
+            if (::poll(&p, 1, 0) > 0)
+                break;
+            const std::size_t n = std::min(chunk, total - sent);
+            if (!send(std::string_view(filler.data(), n)))
+                break;
+            sent += n;
+        }
+        return sent;
     }
 
     // True if the server closed the connection (read returns 0) within the timeout.

@@ -3,9 +3,16 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
+#include <cstdio>
 #include <future>
+#include <optional>
 #include <thread>
+#include <vector>
 
 using namespace std::chrono_literals;
 using cerulean::serving::HttpServer;
@@ -156,7 +163,7 @@ TEST(HttpServer, ExpectContinueGetsInterimResponse)
     // Read raw: the 100 must come before we send the body.
     auto interim = c.read(2s, false);
     ASSERT_TRUE(interim);
-    EXPECT_EQ(interim->status, 100);
+    EXPECT_EQ(interim->status, 100) << interim->body;
     ASSERT_TRUE(c.send("abc"));
     auto r = c.read();
     ASSERT_TRUE(r);
@@ -309,4 +316,215 @@ TEST(HttpServer, QueryParameters)
     EXPECT_EQ(r.queryParameter("name").value_or(""), "a b c");
     EXPECT_EQ(r.queryParameter("flag").value_or("x"), "");
     EXPECT_FALSE(r.queryParameter("missing").has_value());
+}
+
+// Row 6 of the security review: the application decides from the head alone. A refused
+// request is answered before any of its body is read, and the connection is then closed.
+TEST(HttpServer, AdmissionRefusesFromTheHeadBeforeTheBody)
+{
+    std::atomic<int> handled{0};
+    HttpServerOptions o = smallOptions();
+    o.maxBodyBytes = std::size_t{1} << 30;
+    o.admit = [](const Request &head) {
+        cerulean::serving::Admission a;
+        EXPECT_TRUE(head.body.empty());
+        if (!head.header("x-credential"))
+            a.reject = Response::jsonError(401, "unauthenticated", "No credential.");
+        else
+            a.maxBodyBytes = 10;
+        a.tooLarge = Response::jsonError(413, "TooLargeForThisRoute", "Over 10 bytes.");
+        return a;
+    };
+    HttpServer server(o, [&handled](const Request &r) {
+        ++handled;
+        return echo(r);
+    });
+    ASSERT_FALSE(server.start().has_value());
+    {
+        RawClient c(server.port());
+        ASSERT_TRUE(c.send("PUT /x HTTP/1.1\r\nHost: h\r\nContent-Length: 200000000\r\n\r\n"));
+        const auto r = c.read(2s); // before one byte of the 200 MB body was sent
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 401);
+        EXPECT_TRUE(r->hasHeader("Connection: close"));
+        EXPECT_NE(r->body.find("unauthenticated"), std::string::npos);
+        EXPECT_TRUE(c.closedByPeer(4s));
+    }
+    {
+        RawClient c(server.port());
+        ASSERT_TRUE(c.send("PUT /x HTTP/1.1\r\nHost: h\r\nX-Credential: yes\r\nContent-Length: 11\r\n\r\n"));
+        const auto r = c.read(2s);
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 413);
+        EXPECT_NE(r->body.find("TooLargeForThisRoute"), std::string::npos);
+    }
+    {
+        // Chunked, so the length is only known as it arrives: the route's limit still holds.
+        RawClient c(server.port());
+        ASSERT_TRUE(c.send("PUT /x HTTP/1.1\r\nHost: h\r\nX-Credential: yes\r\nTransfer-Encoding: chunked\r\n\r\n"
+                           "8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n"));
+        const auto r = c.read(2s);
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 413);
+        EXPECT_NE(r->body.find("TooLargeForThisRoute"), std::string::npos);
+    }
+    {
+        RawClient c(server.port());
+        ASSERT_TRUE(c.send("PUT /x HTTP/1.1\r\nHost: h\r\nX-Credential: yes\r\nContent-Length: 5\r\n\r\nhello"));
+        const auto r = c.read(2s);
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 200);
+        EXPECT_NE(r->body.find("body=hello"), std::string::npos);
+    }
+    EXPECT_EQ(handled.load(), 1);
+}
+
+// A body the application wants on disk is streamed there: the handler finds the file, never
+// the bytes in memory, and the server removes the file once the response is sent.
+TEST(HttpServer, AdmissionStreamsABodyToAFile)
+{
+    const std::string dir = ::testing::TempDir();
+    const std::string path = dir + "/http-server-body-" + std::to_string(::getpid());
+    std::string seenBody = "unset";
+    std::string seenFile;
+    HttpServerOptions o = smallOptions();
+    o.admit = [&path](const Request &) {
+        cerulean::serving::Admission a;
+        a.maxBodyBytes = std::size_t{8} << 20;
+        a.bodyFile = path;
+        return a;
+    };
+    HttpServer server(o, [&](const Request &r) {
+        seenBody = r.body;
+        seenFile = r.bodyFile;
+        std::FILE *f = std::fopen(r.bodyFile.c_str(), "rb");
+        std::string content;
+        if (f) {
+            char buf[65536];
+            std::size_t n;
+            while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
+                content.append(buf, n);
+            std::fclose(f);
+        }
+        return Response::json(200, std::to_string(content.size()) + ":" + content.substr(0, 4) + ":"
+                                       + content.substr(content.size() - 4));
+    });
+    ASSERT_FALSE(server.start().has_value());
+    const std::string payload = "head" + std::string(3u << 20, 'm') + "tail"; // over the server's own 1000-byte limit
+    RawClient c(server.port());
+    ASSERT_TRUE(c.send("PUT /blob HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: "
+                       + std::to_string(payload.size()) + "\r\n\r\n"));
+    const auto interim = c.read(2s, false);
+    ASSERT_TRUE(interim);
+    EXPECT_EQ(interim->status, 100) << interim->body;
+    ASSERT_TRUE(c.send(payload));
+    const auto r = c.read(10s);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, std::to_string(payload.size()) + ":head:tail");
+    EXPECT_EQ(seenBody, "");
+    EXPECT_EQ(seenFile, path);
+    EXPECT_EQ(::access(path.c_str(), F_OK), -1) << "the body's file outlived the response";
+}
+
+namespace {
+
+double processCpuSeconds()
+{
+    rusage usage{};
+    ::getrusage(RUSAGE_SELF, &usage);
+    return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+           + static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+// Lowers this process's soft descriptor limit for the test's scope.
+class DescriptorLimit
+{
+public:
+    explicit DescriptorLimit(rlim_t soft)
+    {
+        ::getrlimit(RLIMIT_NOFILE, &m_saved);
+        rlimit lowered = m_saved;
+        lowered.rlim_cur = soft;
+        m_ok = ::setrlimit(RLIMIT_NOFILE, &lowered) == 0;
+    }
+    ~DescriptorLimit() { ::setrlimit(RLIMIT_NOFILE, &m_saved); }
+    DescriptorLimit(const DescriptorLimit &) = delete;
+    DescriptorLimit &operator=(const DescriptorLimit &) = delete;
+    bool ok() const { return m_ok; }
+
+private:
+    rlimit m_saved{};
+    bool m_ok = false;
+};
+
+} // namespace
+
+// Row 8: with every descriptor in use, accept() fails with EMFILE while the listener stays
+// readable. Before, the server retried at once: one core at 98 % and an event per try. Now
+// it waits, longer each time, and serves the client once a descriptor is free again.
+TEST(HttpServer, OutOfDescriptorsBacksOffInsteadOfSpinning)
+{
+    std::atomic<int> acceptEvents{0};
+    HttpServerOptions o = smallOptions();
+    o.threads = 1;
+    HttpServer server(o, echo);
+    server.setEventCallback([&acceptEvents](const ServerEvent &e) {
+        if (e.message.find("accept failed") != std::string::npos)
+            ++acceptEvents;
+    });
+    ASSERT_FALSE(server.start().has_value());
+
+    std::vector<int> filler;
+    std::optional<RawClient> client;
+    double cpu = 0;
+    {
+        DescriptorLimit limit(256);
+        ASSERT_TRUE(limit.ok());
+        // Take every free descriptor, then give one back for the client's socket.
+        for (int fd; (fd = ::dup(0)) >= 0;)
+            filler.push_back(fd);
+        ASSERT_EQ(errno, EMFILE);
+        ASSERT_FALSE(filler.empty());
+        ::close(filler.back());
+        filler.pop_back();
+        client.emplace(server.port()); // connects: the kernel queues it, the server cannot accept it
+        ASSERT_TRUE(client->connected());
+        ASSERT_TRUE(client->send("GET /after HTTP/1.1\r\nHost: h\r\n\r\n"));
+
+        const double before = processCpuSeconds();
+        std::this_thread::sleep_for(1s);
+        cpu = processCpuSeconds() - before;
+        EXPECT_FALSE(client->read(10ms).has_value()) << "the server accepted without a free descriptor";
+
+        for (int fd : filler)
+            ::close(fd);
+        filler.clear();
+    }
+    EXPECT_LT(cpu, 0.2) << "the accept loop used " << cpu << " s of CPU in 1 s while out of descriptors";
+    // Served once a descriptor is free: within the longest back-off (1 s), plus slack.
+    const auto r = client->read(3s);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_NE(r->body.find("GET /after"), std::string::npos);
+    EXPECT_EQ(acceptEvents.load(), 1);
+    EXPECT_GE(server.stats().acceptFailures, 2u);
+    EXPECT_LT(server.stats().acceptFailures, 30u);
+}
+
+// The connection cap stays below the descriptor limit, so connections alone never exhaust it.
+TEST(HttpServer, ConnectionCapStaysBelowTheDescriptorLimit)
+{
+    DescriptorLimit limit(512);
+    ASSERT_TRUE(limit.ok());
+    HttpServerOptions o = smallOptions();
+    o.maxConnections = 100000;
+    HttpServer server(o, echo);
+    ASSERT_FALSE(server.start().has_value());
+    EXPECT_EQ(server.stats().maxConnections, 512u - cerulean::serving::kReservedDescriptors);
+    HttpServerOptions small = smallOptions();
+    small.maxConnections = 10;
+    HttpServer modest(small, echo);
+    ASSERT_FALSE(modest.start().has_value());
+    EXPECT_EQ(modest.stats().maxConnections, 10u);
 }

@@ -93,6 +93,7 @@ TEST_F(ModelPackageScorerTest, ServedProbabilitiesEqualThePackage)
     serving::Request request;
     request.method = "POST";
     request.target = request.path = "/score";
+    request.headers.push_back({"Content-Type", "application/json"});
     request.received = std::chrono::steady_clock::now();
     request.body = Json{{"Inputs", {{"data", data}}}, {"GlobalParameters", {{"method", "predict_proba"}}}}.dump();
     serving::Response reply = service.handle(request);
@@ -127,6 +128,7 @@ TEST_F(ModelPackageScorerTest, UnseenCategoriesAndMissingValuesScore)
     serving::Request request;
     request.method = "POST";
     request.target = request.path = "/score";
+    request.headers.push_back({"Content-Type", "application/json"});
     request.received = std::chrono::steady_clock::now();
     request.body = Json{{"data", Json::array({row})}}.dump();
     const serving::Response reply = service.handle(request);

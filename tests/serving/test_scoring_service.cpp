@@ -41,6 +41,7 @@ Request post(std::string body, std::string key = "primary-key")
     r.target = r.path = "/score";
     r.body = std::move(body);
     r.received = std::chrono::steady_clock::now();
+    r.headers.push_back({"Content-Type", "application/json"});
     if (!key.empty())
         r.headers.push_back({"Authorization", "Bearer " + key});
     return r;
@@ -334,4 +335,80 @@ TEST(ScoringServer, ServesOverHttpAndRecordsServerErrors)
     }
     EXPECT_TRUE(started);
     EXPECT_TRUE(listening);
+}
+
+// Row 3 of the security review: 300,000 nested arrays as a row's value or as the method.
+// Before, dumping the parsed value for the error message recursed once per level and
+// overflowed the stack: `cerulean-cli serve` died with SIGSEGV on either body.
+TEST_F(Fixture, DeeplyNestedJsonIsA400NotACrash)
+{
+    constexpr std::size_t kDeep = 300000;
+    const std::string deep = std::string(kDeep, '[') + std::string(kDeep, ']');
+    for (const std::string &body : {"{\"data\":[{\"age\":" + deep + "}]}",
+                                    "{\"data\":[{\"age\":1}],\"GlobalParameters\":{\"method\":" + deep + "}}",
+                                    "{\"data\":" + deep + "}"}) {
+        const Response r = service->handle(post(body));
+        EXPECT_EQ(r.status, 400);
+        EXPECT_EQ(errorCode(r), "json_too_deep");
+    }
+    Response r = service->handle(post("{\"data\":[{\"age\":" + std::string(61, '[') + std::string(61, ']') + "}]}"));
+    EXPECT_NE(errorCode(r), "json_too_deep") << "64 levels in all are within the bound";
+    // Brackets inside strings are text, not nesting.
+    r = service->handle(post("{\"data\":[{\"x\":\"" + std::string(1000, '[') + "\"}]}"));
+    EXPECT_NE(errorCode(r), "json_too_deep");
+}
+
+// Row 10: a browser sends text/plain and form bodies to any origin without a preflight; as
+// on Azure, /score takes JSON only, so a page cannot score through the user's browser.
+TEST_F(Fixture, ScoreRequiresAJsonContentType)
+{
+    const std::string row = "{\"data\":[{\"age\":30,\"job\":\"admin.\"}]}";
+    for (const std::string type : {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+                                   "application/jsonp", ""}) {
+        Request r = post(row);
+        r.headers.erase(r.headers.begin());
+        if (!type.empty())
+            r.headers.push_back({"Content-Type", type});
+        const Response answer = service->handle(r);
+        EXPECT_EQ(answer.status, 415) << type;
+        EXPECT_EQ(errorCode(answer), "unsupported_media_type") << type;
+    }
+    for (const std::string type : {"application/json", "application/json; charset=utf-8", "Application/JSON",
+                                   "application/vnd.api+json"}) {
+        Request r = post(row);
+        r.headers.erase(r.headers.begin());
+        r.headers.push_back({"Content-Type", type});
+        EXPECT_NE(service->handle(r).status, 415) << type;
+    }
+}
+
+// DNS rebinding: a page whose name resolves to 127.0.0.1 reaches the port, but its Host is
+// its own name. A local deployment answers loopback names only.
+TEST(ScoringServiceHosts, LoopbackHostsOnly)
+{
+    for (const std::string host : {"127.0.0.1", "127.0.0.1:5001", "localhost:80", "LOCALHOST", "[::1]:5001"})
+        EXPECT_TRUE(isLoopbackHost(host)) << host;
+    for (const std::string host : {"rebind.attacker.example", "rebind.attacker.example:5001", "localhost.attacker.example",
+                                   "127.0.0.1.nip.io", "[::2]:5001", ""})
+        EXPECT_FALSE(isLoopbackHost(host)) << host;
+    ScoringOptions o;
+    o.loopbackHostsOnly = true;
+    ScoringService service(std::make_shared<FakeScorer>(), o, nullptr);
+    Request r = get("/swagger.json");
+    r.headers.push_back({"Host", "rebind.attacker.example:5001"});
+    EXPECT_EQ(service.handle(r).status, 421);
+    r.headers.back().value = "localhost:5001";
+    EXPECT_EQ(service.handle(r).status, 200);
+}
+
+// No Access-Control-Allow-Origin unless an origin was configured.
+TEST(ScoringServiceCors, NoAllowOriginUnlessConfigured)
+{
+    ScoringOptions o;
+    o.primaryKey = "primary-key";
+    ScoringService service(std::make_shared<FakeScorer>(), o, nullptr);
+    for (const Response &r : {service.handle(post("{\"data\":[]}")), service.handle(get("/swagger.json")),
+                              service.handle(get("/"))})
+        for (const HttpHeader &h : r.headers)
+            EXPECT_NE(h.name, "Access-Control-Allow-Origin");
 }
