@@ -2,7 +2,8 @@
 # Runs the README's commands on a fresh Debian 12: a minimal root made by
 # `mmdebstrap --variant=apt bookworm` from this machine's Debian apt sources, with a clone of
 # the commit and ../shared beside it. Nothing installed on this machine can make it pass.
-#   scripts/check-fresh-debian.sh           cheap: install-deps, configure (CI runs this)
+#   scripts/check-fresh-debian.sh           cheap: install-deps, configure (scripts/test.sh
+#                                           runs this in the background)
 #   scripts/check-fresh-debian.sh --full    also build both programs, run them and the
 #                                           offscreen screenshot tour, install-deps --test and
 #                                           configure ci, make the .deb, install it with apt
