@@ -16,7 +16,8 @@
 # week or when the apt sources change), the .deb files apt downloaded (apt still resolves
 # every dependency from the archive's indexes) and, for --full, a compiler cache of its own.
 # The tour's pictures and the .deb of a full run are left in $CACHE/last-run.
-# Needs root: mmdebstrap --mode=root, chroot and the mounts of /proc, /sys and /dev.
+# Needs root: mmdebstrap --mode=root, mount and PID namespaces, pivot_root and the mounts of
+# /proc, /sys and /dev.
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -44,10 +45,10 @@ say() { echo "check-fresh-debian: $*" >&3; }
 die() { say "$*"; exit 1; }
 
 if [[ $(id -u) -ne 0 ]]; then
-  command -v sudo >/dev/null || die "needs root (mmdebstrap, chroot and mounts): run it as root or install sudo."
+  command -v sudo >/dev/null || die "needs root (mmdebstrap, namespaces and mounts): run it as root or install sudo."
   exec sudo --preserve-env=CERULEAN_FRESH_CACHE "$0" "$@"
 fi
-for tool in mmdebstrap git chroot mount umount tar findmnt; do
+for tool in mmdebstrap git unshare pivot_root mount umount tar findmnt; do
   command -v "$tool" >/dev/null || die "$tool is missing (packaging/install-deps.sh --test installs mmdebstrap)."
 done
 
@@ -66,6 +67,7 @@ fi
 mkdir -p "$cache/archives" "$cache/runs"
 run_dir=$(mktemp -d "$cache/runs/$(date +%Y%m%d-%H%M%S)-XXXX")
 roots=()
+in_root_pid=""
 step_name=""
 step_begin=0
 check_begin=$(date +%s)
@@ -97,6 +99,13 @@ unmount_root() {
 cleanup() {
   local status=$?
   set +e
+  # What runs in a root (in_root) is invisible to stop_processes_in: its root is its own mount
+  # namespace's. Killing the unshare that started it (it ignores TERM while it waits) kills the
+  # first process of its PID namespace, and so every process in it.
+  if [[ -n $in_root_pid ]]; then
+    kill -KILL "$in_root_pid" 2>/dev/null
+    wait "$in_root_pid" 2>/dev/null
+  fi
   for root in "${roots[@]}"; do
     unmount_root "$root"
     if [[ -n $(mounts_under "$root") ]]; then
@@ -128,12 +137,34 @@ step_done() {
 # Runs a shell command inside a root with a clean environment: nothing of this machine's
 # (no D-Bus session, no display, no Qt or ccache settings) reaches it. In the background and
 # waited for, so that an interrupt is handled at once (the cleanup stops what runs inside).
+# Not a chroot: the kernel refuses a user namespace to a chrooted process, so bubblewrap,
+# which confines the local workspace's command steps, could not start there ('No permissions
+# to create new namespace') although it starts on any Debian 12 machine. The command gets its
+# own mount and PID namespaces whose root is the root itself (pivot_root, with this machine's
+# tree unmounted there); every process it leaves behind ends with it.
 in_root() {
   local root=$1
   shift
-  chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+  unshare --mount --propagation private --pid --fork --kill-child -- /bin/bash -c '
+    set -e
+    root=$1
+    shift
+    mount --rbind "$root" "$root"
+    mount -t proc proc "$root/proc"
+    mkdir -p "$root/.host-root"
+    cd "$root"
+    pivot_root . .host-root
+    cd /
+    /.host-root/usr/bin/umount -l /.host-root
+    rmdir /.host-root
+    exec "$@"' in-root "$root" \
+    /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     LANG=C.UTF-8 TERM=dumb DEBIAN_FRONTEND=noninteractive "$@" &
-  wait $!
+  in_root_pid=$!
+  local status=0
+  wait "$in_root_pid" || status=$?
+  in_root_pid=""
+  return "$status"
 }
 
 # The Debian entries of this machine's apt sources (deb822 and one-line forms); other vendors'
@@ -169,7 +200,7 @@ pristine_root_tarball() {
   fi
 }
 
-# Unpacks the minimal root into $run_dir/NAME, mounted and ready for chroot; sets $root.
+# Unpacks the minimal root into $run_dir/NAME, mounted and ready for in_root; sets $root.
 new_root() {
   root=$run_dir/$1
   roots+=("$root")

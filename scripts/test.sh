@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds with warnings as errors and runs every test; then builds
 # again with AddressSanitizer + UndefinedBehaviorSanitizer and runs the suite once more.
-# Meanwhile, where it can (root or sudo without a password, mount namespaces and chroot
-# allowed), the cheap part of the fresh-machine check runs in the background: install-deps and
+# Meanwhile, where it can (root or sudo without a password, mount and PID namespaces and
+# chroot allowed), the cheap part of the fresh-machine check runs in the background: install-deps and
 # `cmake --preset dev` on a minimal Debian 12 root (scripts/check-fresh-debian.sh). It mostly
 # waits on dpkg and the network while the tests build; where it cannot run it says why.
 #   scripts/test.sh            both passes
@@ -29,8 +29,8 @@ fresh_check_blocker() {
     as_root=(sudo -n)
   fi
   command -v mmdebstrap >/dev/null || { echo "mmdebstrap is missing"; return; }
-  "${as_root[@]}" unshare --mount true 2>/dev/null \
-    || { echo "mounting is not allowed here (no CAP_SYS_ADMIN: a container without privileges?)"; return; }
+  "${as_root[@]}" unshare --mount --pid --fork true 2>/dev/null \
+    || { echo "mount and PID namespaces are not allowed here (no CAP_SYS_ADMIN: a container without privileges?)"; return; }
   "${as_root[@]}" chroot / true 2>/dev/null || { echo "chroot is not allowed here (no CAP_SYS_CHROOT)"; return; }
   [[ -d ../shared/data ]] || echo "../shared/data is missing"
 }
