@@ -14,6 +14,8 @@ build_packages=(
   libqt6svg6
   # `cmake --preset dev` configures the test programs too, and they need GoogleTest.
   libgtest-dev libgmock-dev
+  # `cpack -G DEB` finds the package's library dependencies with `file` and dpkg-shlibdeps.
+  file
 )
 test_packages=(
   clang libclang-rt-14-dev dbus-x11 xvfb xauth curl
