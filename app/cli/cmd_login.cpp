@@ -113,7 +113,8 @@ int runLogin(const QStringList &arguments)
         loop.exec();
     if (!signIn.signedIn()) {
         printErr(signIn.error().kind == ErrorKind::Keychain
-                     ? QStringLiteral("login: the credential works, but the secret could not be kept.")
+                     ? QStringLiteral("login: the credential works, but the secret cannot be remembered for the next "
+                                      "command; nothing was saved.")
                      : QStringLiteral("login: the credential was not accepted."));
         return failWith(signIn.error());
     }

@@ -185,7 +185,8 @@ std::optional<QString> localPrincipalSecret(const QString &tenant, const QString
     });
     if (!secret) {
         printErr(QStringLiteral("pipeline: the local workspace's principal secret is not in the keychain (%1); start the "
-                                "service with `cerulean-cli local-service` in a session with a keychain.")
+                                "service with `cerulean-cli local-service` in a session with a keychain, or press 'Let the "
+                                "command line sign in' on the app's Pipelines step.")
                      .arg(secret.error().message));
         return std::nullopt;
     }

@@ -106,11 +106,22 @@ void SignInWorkflow::keepSecret(const SignInRequest &request)
     const SecretStore store(m_options.secretService);
     store.write(SecretStore::servicePrincipalKey(request.tenantId, request.clientId), request.secret, m_attempt,
                 [this, request](Result<Empty> stored) {
-                    if (!stored && m_options.requireKeychain) {
-                        fail(Stage::Failed, stored.error());
+                    std::optional<AzureError> problem;
+                    if (!stored) {
+                        problem = stored.error();
+                    } else if (!SecretStore::remembers()) {
+                        // Held in this process's memory only: good for this session, not for the next.
+                        AzureError error;
+                        error.kind = ErrorKind::Keychain;
+                        error.message = QStringLiteral("No keychain answers, so the secret is kept for this session only and "
+                                                       "cannot be remembered; run GNOME Keyring or KWallet and unlock it.");
+                        problem = error;
+                    }
+                    if (problem && m_options.requireKeychain) {
+                        fail(Stage::Failed, *problem);
                         return;
                     }
-                    complete(request, stored ? std::nullopt : std::optional<AzureError>(stored.error()));
+                    complete(request, problem);
                 });
 }
 

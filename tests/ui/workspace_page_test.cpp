@@ -254,13 +254,21 @@ private Q_SLOTS:
         QVERIFY(QFileInfo(root).isDir() && !QDir(root).isEmpty());
         QCOMPARE(session.localRoot(), page.localWorkspace()->root());
 
-        // The built-in principal's secret is in the keychain for `cerulean-cli pipeline token
-        // --local-root`, and signs in at the service's token endpoint as that command would.
+        // Opening the workspace left the keychain alone: the built-in principal's secret goes
+        // there only when asked, for `cerulean-cli pipeline token --local-root`; then it signs
+        // in at the service's token endpoint as that command would.
         const QString secretKey = page.localWorkspace()->secretKey();
         const QStringList ids = secretKey.split(QLatin1Char('/'));
         QCOMPARE(ids.size(), 3);
-        azure::Result<QString> secret(azure::AzureError::timeout(QStringLiteral("keychain")));
-        QTRY_VERIFY_WITH_TIMEOUT((secret = readSecret(azure::SecretStore(m_secretService), secretKey)).ok(), kCallTimeoutMs);
+        azure::Result<QString> secret = readSecret(azure::SecretStore(m_secretService), secretKey);
+        QVERIFY(!secret.ok());
+        QCOMPARE(secret.error().kind, azure::ErrorKind::NotFound);
+        std::optional<azure::Result<azure::Empty>> shared;
+        page.localWorkspace()->shareSignInWithCommandLine(this, [&shared](azure::Result<azure::Empty> r) { shared = std::move(r); });
+        QTRY_VERIFY_WITH_TIMEOUT(shared.has_value(), kCallTimeoutMs);
+        QVERIFY2(shared->ok(), qPrintable(shared->error().toString()));
+        secret = readSecret(azure::SecretStore(m_secretService), secretKey);
+        QVERIFY2(secret.ok(), qPrintable(secret.error().toString()));
         azure::ClientSecretCredential commandLine(*session.cloud(), ids.at(1), ids.at(2), secret.value(),
                                                   azure::AzureClient::tokenPipeline(azure::AzureClient::networkTransport()));
         std::optional<azure::Result<azure::AccessToken>> token;

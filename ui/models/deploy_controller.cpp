@@ -342,7 +342,8 @@ void DeployController::storeKey(quint64 generation, const azure::OnlineEndpoint 
         Session *session = m_session.data();
         if (!session)
             return;
-        // The key is in the keychain before the deployment is announced: the other steps read it from there.
+        // The key is kept before the deployment is announced: the other steps read it from the
+        // store (the keychain, or this session's memory without one, in which case writing succeeds too).
         const QString secretName = Session::endpointKeySecretName(session->workspace(), endpoint.name);
         azure::SecretStore().write(secretName, m_keys.primaryKey, this, [this, generation, endpoint](azure::Result<azure::Empty> written) {
             if (generation != m_generation)

@@ -145,6 +145,11 @@ QString PipelinesPage::selectedSchedule() const { return m_selection->schedule()
 QString PipelinesPage::lastStartedJob() const { return m_selection->lastStarted(); }
 QString PipelinesPage::stepLog(const QString &stepJob) const { return m_run->stepLog(stepJob); }
 
+void PipelinesPage::setCommandLineSignIn(PublishTab::CommandLineSignIn share)
+{
+    m_publish->setCommandLineSignIn(std::move(share));
+}
+
 void PipelinesPage::refresh() { m_selection->refresh(); }
 
 void PipelinesPage::selectJob(const QString &name) { m_selection->selectJob(name); }

@@ -2,6 +2,7 @@
 
 #include "core/azure/pipeline_ops.h"
 #include "ui/operation_scope.h"
+#include "ui/pages/pipelines/publish_tab.h"
 
 #include <QHash>
 #include <QWidget>
@@ -52,6 +53,9 @@ public:
     QString lastStartedJob() const;
     // The log of a finished command step of the selected run (its job name), "" until it has been read.
     QString stepLog(const QString &stepJob) const;
+
+    // The Publish tab's "Let the command line sign in" (PublishTab::setCommandLineSignIn).
+    void setCommandLineSignIn(PublishTab::CommandLineSignIn share);
 
     // Reads the jobs, the schedules and the selected run again.
     void refresh();

@@ -48,7 +48,15 @@ PublishTab::PublishTab(PipelineSelection &selection, QWidget *parent)
     layout->addWidget(new QLabel(tr("Call it from a shell: put an access token for the workspace in $TOKEN with"), content));
     m_tokenCommand = lineEdit(QStringLiteral("tokenCommand"), {}, content);
     m_tokenCommand->setReadOnly(true);
-    layout->addWidget(m_tokenCommand);
+    // The local workspace's command needs its principal's secret in the keychain: put there
+    // only when asked, so that opening the workspace never touches the keychain.
+    m_shareSignIn = button(QStringLiteral("shareSignIn"), tr("Let the command line sign in"), content);
+    m_shareSignIn->setToolTip(tr("Put this workspace's sign-in secret in the keychain, where the command reads it."));
+    m_shareSignIn->hide();
+    auto *tokenRow = new QHBoxLayout;
+    tokenRow->addWidget(m_tokenCommand, 1);
+    tokenRow->addWidget(m_shareSignIn);
+    layout->addLayout(tokenRow);
     layout->addWidget(new QLabel(tr("then run:"), content));
     m_curl = new QPlainTextEdit(content);
     m_curl->setObjectName(QStringLiteral("curl"));
@@ -73,14 +81,38 @@ PublishTab::PublishTab(PipelineSelection &selection, QWidget *parent)
     outer->setContentsMargins(0, 0, 0, 0);
     outer->addWidget(scrolling(content, this));
 
+    connect(m_shareSignIn, &QPushButton::clicked, this, [this] {
+        if (!m_commandLineSignIn)
+            return;
+        m_shareSignIn->setEnabled(false);
+        m_commandLineSignIn(this, [this](azure::Result<azure::Empty> shared) {
+            m_shareSignIn->setEnabled(true);
+            if (shared)
+                m_selection.showMessage(tr("The command line can sign in to this workspace: its secret is in the keychain."));
+            else
+                m_selection.showError(tr("Let the command line sign in"), shared.error());
+        });
+    });
     connect(m_publish, &QPushButton::clicked, this, &PublishTab::publish);
     connect(m_trigger, &QPushButton::clicked, this, &PublishTab::trigger);
     connect(&m_selection, &PipelineSelection::connectionChanged, this, &PublishTab::startOver);
     connect(&m_selection, &PipelineSelection::jobSelected, this, &PublishTab::jobSelected);
 }
 
+void PublishTab::setCommandLineSignIn(CommandLineSignIn share)
+{
+    m_commandLineSignIn = std::move(share);
+    showShareSignIn();
+}
+
+void PublishTab::showShareSignIn()
+{
+    m_shareSignIn->setVisible(m_commandLineSignIn && m_selection.session().connection() == Session::Connection::Local);
+}
+
 void PublishTab::startOver()
 {
+    showShareSignIn();
     m_publishScope.end();
     m_triggerScope.end();
     m_triggerUrl.clear();

@@ -1,10 +1,13 @@
 #pragma once
 
+#include "core/azure/result.h"
 #include "ui/operation_scope.h"
 
 #include <QJsonObject>
 #include <QUrl>
 #include <QWidget>
+
+#include <functional>
 
 class QLineEdit;
 class QPlainTextEdit;
@@ -24,7 +27,14 @@ class PublishTab final : public QWidget
 public:
     explicit PublishTab(PipelineSelection &selection, QWidget *parent = nullptr);
 
+    // What the "Let the command line sign in" button does on the local workspace: puts its
+    // built-in principal's secret in the keychain for the token command (LocalWorkspace::
+    // shareSignInWithCommandLine). Without one the button is hidden.
+    using CommandLineSignIn = std::function<void(QObject *context, std::function<void(azure::Result<azure::Empty>)> done)>;
+    void setCommandLineSignIn(CommandLineSignIn share);
+
 private:
+    void showShareSignIn();
     void startOver();
     void jobSelected(const QString &job);
     void publish();
@@ -39,6 +49,8 @@ private:
     QPushButton *m_publish = nullptr;
     QLineEdit *m_triggerUrlEdit = nullptr;
     QLineEdit *m_tokenCommand = nullptr;
+    QPushButton *m_shareSignIn = nullptr;
+    CommandLineSignIn m_commandLineSignIn;
     QPlainTextEdit *m_curl = nullptr;
     QLineEdit *m_triggerExperiment = nullptr;
     QLineEdit *m_triggerValues = nullptr;

@@ -184,7 +184,10 @@ private:
                         (m_result.reusedApplication ? t("Found the application %1 and added a new secret. ")
                                                     : t("Created the application %1 with a service principal and a secret. "))
                             .arg(m_result.application.displayName) +
-                        t("The secret is shown only now and is kept in the keychain (expires %1).")
+                        (azure::SecretStore::remembers()
+                             ? t("The secret is shown only now and is kept in the keychain (expires %1).")
+                             : t("The secret is shown only now and is kept for this session only, with no keychain "
+                                 "(expires %1): copy it if you need it later."))
                             .arg(QLocale().toString(m_result.password.endDateTime.date(), QLocale::ShortFormat)));
                     setBusy(false);
                     listAssignments();
@@ -244,7 +247,10 @@ private:
                                  [this, credential](azure::Result<azure::AccessToken> token) {
                                      setBusy(false);
                                      if (token) {
-                                         m_status->setText(t("The service principal %1 signs in with its secret from the keychain.")
+                                         m_status->setText((azure::SecretStore::remembers()
+                                                                ? t("The service principal %1 signs in with its secret from the keychain.")
+                                                                : t("The service principal %1 signs in with its secret (kept for "
+                                                                    "this session only)."))
                                                                .arg(m_result.application.appId));
                                      } else {
                                          m_status->setText(t("The service principal could not sign in (a new secret can take a "

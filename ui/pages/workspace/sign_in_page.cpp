@@ -274,8 +274,10 @@ private:
             m_wizard.signInTenant = done->profile.tenantId;
             QString note;
             if (servicePrincipal())
-                note = done->keychainError ? t("The secret could not be kept in the keychain (%1); you will be asked for it again.")
-                                                 .arg(done->keychainError->message)
+                // The credential works either way; without a keychain the secret is kept in
+                // memory and the window says once that it will not be remembered.
+                note = done->keychainError ? t("The secret is kept for this session only (no keychain); you will be asked "
+                                               "for it again next time.")
                                            : t("The secret is in the keychain.");
             m_secret->clear(); // the widget keeps no copy once it is in the keychain
             m_secret->setModified(false); // nothing for the user to fix: no "enter the secret" under it
