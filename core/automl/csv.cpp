@@ -719,8 +719,11 @@ char detectDelimiter(std::string_view sample)
 
 std::string csvField(std::string_view value, char delimiter)
 {
+    // The reader trims spaces and tabs around an unquoted value: a value that starts or ends
+    // with either keeps it only in quotes.
+    const auto blank = [](char c) { return c == ' ' || c == '\t'; };
     const bool needsQuotes = value.find_first_of(std::string{'"', '\n', '\r', delimiter}) != std::string_view::npos ||
-                             (!value.empty() && (value.front() == ' ' || value.back() == ' '));
+                             (!value.empty() && (blank(value.front()) || blank(value.back())));
     if (!needsQuotes)
         return std::string(value);
     std::string out;

@@ -285,6 +285,22 @@ TEST(Csv, FieldsAreQuotedOnlyWhenNeeded)
     EXPECT_EQ(table.data.columns[1].text[0], "a,\"b\"\nc");
 }
 
+// Found by fuzz_csv (corpus/csv/regression_trailing_tab): text after a closing quote is kept
+// with its trailing tabs, but written back unquoted the reader trimmed them.
+TEST(Csv, ValuesWithBlankEdgesReadBackWhole)
+{
+    EXPECT_EQ(csvField("a\t"), "\"a\t\"");
+    EXPECT_EQ(csvField("\ta"), "\"\ta\"");
+    EXPECT_EQ(csvField("a\tb"), "a\tb");
+    CsvOptions semicolons;
+    semicolons.delimiter = ';';
+    const auto first = parseOk("c;d\n\"\",1fh\t\t;x\n", semicolons);
+    ASSERT_EQ(first.data.columns[0].text[0], ",1fh\t\t");
+    const std::string written = "c;d\n" + csvField(first.data.columns[0].text[0], ';') + ";x\n";
+    const auto again = parseOk(written, semicolons);
+    EXPECT_EQ(again.data.columns[0].text[0], ",1fh\t\t");
+}
+
 TEST(Csv, DecimalCommasWithSemicolons)
 {
     const auto table = parseOk("rate;label;code\n-1,8;a;1,2,3\n1,1;b;4\n93,994;c;5\n");
