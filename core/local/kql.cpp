@@ -82,6 +82,10 @@ struct Token
     int pos = 0;
 };
 
+// KQL's largest timespan (.NET's TimeSpan.MaxValue, 10675199 days), in milliseconds. A longer
+// one is refused: it would not fit the arithmetic on times (now - span) that follows.
+constexpr double kMaxTimespanMs = 922'337'203'685'477.0;
+
 std::optional<qint64> unitMs(const QString &unit)
 {
     if (unit == QLatin1String("d"))
@@ -131,8 +135,13 @@ bool lex(const QString &text, std::vector<Token> &out, QString *error)
                     *error = QStringLiteral("Unsupported timespan unit '%1' at position %2 (use d, h, m, s or ms).").arg(unit).arg(j);
                     return false;
                 }
+                const double spanMs = t.number * static_cast<double>(*ms);
+                if (!(spanMs <= kMaxTimespanMs)) {
+                    *error = QStringLiteral("The timespan at position %1 is longer than 10675199 days.").arg(i);
+                    return false;
+                }
                 t.kind = Token::Span;
-                t.spanMs = static_cast<qint64>(std::llround(t.number * static_cast<double>(*ms)));
+                t.spanMs = static_cast<qint64>(std::llround(spanMs));
             } else {
                 t.kind = Token::Number;
             }
@@ -457,9 +466,10 @@ private:
             if (!symbol(",") || (peek().kind != Token::Span && peek().kind != Token::Number))
                 return fail(QStringLiteral("bin() takes a column and a size, e.g. bin(timestamp, 1m).")), false;
             const Token &size = next();
-            g.binMs = size.kind == Token::Span ? size.spanMs : static_cast<qint64>(size.number);
-            if (g.binMs <= 0)
+            const double sizeMs = size.kind == Token::Span ? static_cast<double>(size.spanMs) : size.number;
+            if (!(sizeMs >= 1 && sizeMs <= kMaxTimespanMs))
                 return fail(QStringLiteral("The size of bin() must be positive.")), false;
+            g.binMs = static_cast<qint64>(sizeMs);
             if (!symbol(")"))
                 return fail(QStringLiteral("Expected ')' after bin(...).")), false;
         } else {

@@ -174,3 +174,32 @@ TEST(Kql, NestingAndConditionsAreBounded)
     ASSERT_TRUE(fine) << error.toStdString();
     EXPECT_EQ(fine->rows[0][0], 4);
 }
+
+// Found by fuzz_kql (corpus/kql/regression_ago_overflow): ago() of a timespan beyond 64 bits
+// of milliseconds negated the minimum integer (undefined behaviour; the bound came out in the
+// future), and bin() with a size beyond them converted a double out of range. Both are now
+// refused with a message; the longest timespan KQL has still works.
+TEST(Kql, TimespansBeyondKqlsLargestAreRefused)
+{
+    QString error;
+    EXPECT_FALSE(kql::parse(QStringLiteral("requests | where timestamp > ago(") + QString(100, QLatin1Char('8')) +
+                                QStringLiteral("m)"),
+                            &error));
+    EXPECT_TRUE(error.contains(QLatin1String("longer than 10675199 days"))) << error.toStdString();
+    error.clear();
+    EXPECT_FALSE(kql::parse(QStringLiteral("requests | where timestamp > ago(10675200d)"), &error));
+    EXPECT_TRUE(error.contains(QLatin1String("longer than 10675199 days"))) << error.toStdString();
+    error.clear();
+    EXPECT_FALSE(kql::parse(QStringLiteral("requests | summarize count() by bin(duration, ") + QString(30, QLatin1Char('9')) +
+                                QStringLiteral(")"),
+                            &error));
+    EXPECT_TRUE(error.contains(QLatin1String("bin()"))) << error.toStdString();
+
+    error.clear();
+    const auto longest = kql::parse(QStringLiteral("requests | where timestamp > ago(10675199d) | count"), &error);
+    ASSERT_TRUE(longest) << error.toStdString();
+    EXPECT_LE(longest->lowerBoundMs(kNow), kNow - 3'600'000); // every sample row
+    const auto all = kql::run(*longest, sampleRequests(), kNow, &error);
+    ASSERT_TRUE(all) << error.toStdString();
+    EXPECT_EQ(all->rows[0][0], 7);
+}
