@@ -21,6 +21,7 @@ constexpr std::size_t kDetectSampleBytes = std::size_t{64} << 10;
 constexpr std::size_t kDetectLines = 30;
 // libstdc++ keeps strings up to 15 bytes inside the object; longer ones allocate len + 1.
 constexpr std::size_t kInlineStringBytes = 15;
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
 std::string_view trimSpaces(std::string_view s)
 {
@@ -485,7 +486,13 @@ private:
     {
         names.reserve(count);
         for (std::size_t i = 0; i < count; ++i) {
-            std::string name(trimSpaces(fields[i].text));
+            std::string_view text = fields[i].text;
+            // A file saved twice with a byte order mark has a second one after the first (which
+            // the reader skipped): it is no more part of the first column's name than the first.
+            if (i == 0)
+                while (text.starts_with(kUtf8Bom))
+                    text.remove_prefix(kUtf8Bom.size());
+            std::string name(trimSpaces(text));
             if (name.empty())
                 name = "Column" + std::to_string(i + 1);
             for (std::size_t j = 0; j < names.size(); ++j) {

@@ -96,6 +96,18 @@ TEST(Csv, CrlfBomAndMissingFinalNewline)
     EXPECT_EQ(table.data.columns[1].text[1], "b");   // no trailing CR
 }
 
+// Found by fuzz_csv (corpus/csv/regression_second_bom): a byte order mark after the first one
+// stayed in the first column's name, so the column 'x' of a file saved twice was not found,
+// and the name written back lost it on the next read.
+TEST(Csv, ASecondByteOrderMarkIsNotPartOfTheFirstName)
+{
+    const auto twice = parseOk("\xEF\xBB\xBF\xEF\xBB\xBF" "x,y\n1,a\n");
+    EXPECT_EQ(twice.data.columns[0].name, "x");
+    EXPECT_EQ(twice.data.columnIndex("x"), 0);
+    const auto quoted = parseOk("\"\"\xEF\xBB\xBF" "x,y\n1,a\n"); // "" then the mark, as the fuzzer wrote it
+    EXPECT_EQ(quoted.data.columns[0].name, "x");
+}
+
 TEST(Csv, MissingTokensAndNumericInference)
 {
     const auto table = parseOk("n,t,m\n1,NA,\n?,b,null\nNaN,,NULL\n4.5,c,na\n");
