@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds with warnings as errors and runs every test; then builds
-# again with AddressSanitizer + UndefinedBehaviorSanitizer and runs the suite once more.
-#   scripts/test.sh            both passes
+# again with AddressSanitizer + UndefinedBehaviorSanitizer and runs the suite once more; then
+# builds the libFuzzer targets (preset fuzz, clang) and runs each over its seed corpus and
+# fuzzes it for a few seconds (bench/fuzz.sh; FUZZ_SECONDS per target, 10 by default).
+#   scripts/test.sh            all three passes
 #   scripts/test.sh --quick    the first pass only
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,5 +52,7 @@ if [[ "${1:-}" != "--quick" ]]; then
   cmake --preset asan-ubsan >/dev/null
   timed "build (asan-ubsan)" cmake --build --preset asan-ubsan -j "$jobs"
   timed "tests (asan-ubsan)" run_suite asan-ubsan
+  # Replays every seed (each finding that was fixed joins them) and looks a little further.
+  timed "fuzz (build and ${FUZZ_SECONDS:-10} s per target)" env FUZZ_JOBS="$jobs" FUZZ_SEEDS_ONLY=1 bench/fuzz.sh "${FUZZ_SECONDS:-10}"
 fi
 echo "== all tests passed in $(( $(date +%s) - start )) s =="
