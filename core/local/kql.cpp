@@ -300,8 +300,15 @@ private:
 
     std::optional<qint64> integer()
     {
+        // The largest whole number a double holds exactly (2^53): anything above it would not
+        // convert to a 64-bit integer reliably (nor is any table that long).
+        constexpr double kMaxWholeNumber = 9'007'199'254'740'992.0;
         if (peek().kind != Token::Number || peek().number < 0 || peek().number != std::floor(peek().number)) {
             fail(QStringLiteral("Expected a whole number at position %1.").arg(peek().pos));
+            return std::nullopt;
+        }
+        if (peek().number > kMaxWholeNumber) {
+            fail(QStringLiteral("The number at position %1 is larger than 2^53.").arg(peek().pos));
             return std::nullopt;
         }
         return static_cast<qint64>(next().number);

@@ -177,9 +177,10 @@ TEST(Kql, NestingAndConditionsAreBounded)
 
 // Found by fuzz_kql (corpus/kql/regression_ago_overflow): ago() of a timespan beyond 64 bits
 // of milliseconds negated the minimum integer (undefined behaviour; the bound came out in the
-// future), and bin() with a size beyond them converted a double out of range. Both are now
-// refused with a message; the longest timespan KQL has still works.
-TEST(Kql, TimespansBeyondKqlsLargestAreRefused)
+// future), and bin() with a size beyond them, or take and top with such a count, converted a
+// double out of range. All are now refused with a message; the longest timespan KQL has and
+// the largest count still work.
+TEST(Kql, TimespansAndCountsBeyondTheirLimitsAreRefused)
 {
     QString error;
     EXPECT_FALSE(kql::parse(QStringLiteral("requests | where timestamp > ago(") + QString(100, QLatin1Char('8')) +
@@ -194,6 +195,18 @@ TEST(Kql, TimespansBeyondKqlsLargestAreRefused)
                                 QStringLiteral(")"),
                             &error));
     EXPECT_TRUE(error.contains(QLatin1String("bin()"))) << error.toStdString();
+
+    // Found the same way (corpus/kql/regression_take_overflow): take with a count beyond 64 bits.
+    error.clear();
+    EXPECT_FALSE(kql::parse(QStringLiteral("requests | take ") + QString(100, QLatin1Char('8')), &error));
+    EXPECT_TRUE(error.contains(QLatin1String("larger than 2^53"))) << error.toStdString();
+    error.clear();
+    EXPECT_FALSE(kql::parse(QStringLiteral("requests | top 9007199254740993000 by duration"), &error));
+    EXPECT_TRUE(error.contains(QLatin1String("larger than 2^53"))) << error.toStdString();
+    error.clear();
+    const auto many = runQuery(QStringLiteral("requests | take 9007199254740992 | count"), &error);
+    ASSERT_TRUE(many) << error.toStdString();
+    EXPECT_EQ(many->rows[0][0], 7);
 
     error.clear();
     const auto longest = kql::parse(QStringLiteral("requests | where timestamp > ago(10675199d) | count"), &error);
