@@ -486,13 +486,13 @@ private:
     {
         names.reserve(count);
         for (std::size_t i = 0; i < count; ++i) {
-            std::string_view text = fields[i].text;
+            std::string_view text = trimSpaces(fields[i].text);
             // A file saved twice with a byte order mark has a second one after the first (which
             // the reader skipped): it is no more part of the first column's name than the first.
             if (i == 0)
                 while (text.starts_with(kUtf8Bom))
-                    text.remove_prefix(kUtf8Bom.size());
-            std::string name(trimSpaces(text));
+                    text = trimSpaces(text.substr(kUtf8Bom.size()));
+            std::string name(text);
             if (name.empty())
                 name = "Column" + std::to_string(i + 1);
             for (std::size_t j = 0; j < names.size(); ++j) {

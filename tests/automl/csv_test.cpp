@@ -106,6 +106,11 @@ TEST(Csv, ASecondByteOrderMarkIsNotPartOfTheFirstName)
     EXPECT_EQ(twice.data.columnIndex("x"), 0);
     const auto quoted = parseOk("\"\"\xEF\xBB\xBF" "x,y\n1,a\n"); // "" then the mark, as the fuzzer wrote it
     EXPECT_EQ(quoted.data.columns[0].name, "x");
+    // After blanks, and alone (corpus/csv/regression_blank_bom): the name is then empty.
+    EXPECT_EQ(parseOk("  \xEF\xBB\xBF x,y\n1,a\n").data.columns[0].name, "x");
+    CsvOptions pipes;
+    pipes.delimiter = '|';
+    EXPECT_EQ(parseOk("\t\t\xEF\xBB\xBF\nage\n3\n", pipes).data.columns[0].name, "Column1");
 }
 
 TEST(Csv, MissingTokensAndNumericInference)
