@@ -1,3 +1,4 @@
+#include "core/local/iso_duration.h"
 #include "core/local/kql.h"
 
 #include <gtest/gtest.h>
@@ -215,4 +216,21 @@ TEST(Kql, TimespansAndCountsBeyondTheirLimitsAreRefused)
     const auto all = kql::run(*longest, sampleRequests(), kNow, &error);
     ASSERT_TRUE(all) << error.toStdString();
     EXPECT_EQ(all->rows[0][0], 7);
+}
+
+// Found by fuzz_kql (corpus/kql/regression_iso_duration_overflow): the timespan parameter
+// P555...5DT12H converted a double beyond 64 bits to milliseconds (undefined behaviour). The
+// ISO 8601 durations of ARM bodies (idle times, timeouts) go through the same parser.
+TEST(Kql, IsoDurationsBeyondTheLongestAreRefused)
+{
+    const QString huge = QStringLiteral("P") + QString(100, QLatin1Char('5')) + QStringLiteral("DT12H");
+    EXPECT_FALSE(kql::parseTimespan(huge, kNow));
+    EXPECT_FALSE(parseIsoDuration(huge));
+    EXPECT_FALSE(parseIsoDuration(QStringLiteral("P10675200D")));
+    const auto longest = parseIsoDuration(QStringLiteral("P10675199D"));
+    ASSERT_TRUE(longest);
+    EXPECT_EQ(longest->count(), 10675199LL * 86'400'000);
+    const auto span = kql::parseTimespan(QStringLiteral("2026-01-01T00:00:00Z/P10675199D"), kNow);
+    ASSERT_TRUE(span);
+    EXPECT_GT(span->second, span->first);
 }
