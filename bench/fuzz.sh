@@ -26,6 +26,7 @@ jobs=${FUZZ_JOBS:-1}
 timeout=${FUZZ_TIMEOUT:-30}
 build=$root/build/fuzz
 out=$build/runs
+[[ ${FUZZ_SEEDS_ONLY:-0} == 1 ]] && out=$build/runs-ci # a CI run keeps the logs of long runs
 
 for t in "${targets[@]}"; do
   [[ " ${all[*]} " == *" $t "* ]] || { echo "fuzz.sh: unknown target '$t' (targets: ${all[*]})" >&2; exit 2; }
