@@ -28,7 +28,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <string>
 
 using namespace cerulean;
@@ -97,7 +99,7 @@ std::string sendAndRead(std::uint16_t port, const std::string &request)
     address.sin_port = htons(port);
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) != 0)
-        violated("cannot connect to the server");
+        violated("cannot connect to the server", std::strerror(errno)); // refused, or no port left?
     // The server may answer and close before it has read everything (a refused head): the
     // rest is then not sent, as a client would find.
     for (std::size_t sent = 0; sent < request.size();) {
