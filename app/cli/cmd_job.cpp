@@ -1,13 +1,24 @@
 #include "app/cli/azure_cli.h"
 #include "app/cli/verbs.h"
 
+#include "core/azure/job_submission.h"
+#include "core/azure/job_yaml.h"
+#include "core/azure/pipeline_ops.h"
+
 #include <QThread>
+#include <QUuid>
+
+#include <cstdio>
 
 namespace cerulean::cli {
 
 using namespace cerulean::azure;
 
 namespace {
+
+// A generated job name's random part (az ml generates names too).
+constexpr qsizetype generatedNameLength = 10;
+
 QJsonObject toJson(const Job &j)
 {
     QJsonObject properties;
@@ -41,6 +52,10 @@ struct JobOptions final
                                  QStringLiteral("20")};
     QCommandLineOption interval{QStringLiteral("interval"), QStringLiteral("Seconds between status polls (wait; default 10)."),
                                 QStringLiteral("s"), QStringLiteral("10")};
+    QCommandLineOption file{{QStringLiteral("f"), QStringLiteral("file")},
+                            QStringLiteral("Job file in az ml's YAML: AutoML classification, command or pipeline."),
+                            QStringLiteral("FILE")};
+    QCommandLineOption yaml{QStringLiteral("yaml"), QStringLiteral("Print the job as az ml YAML (job create -f reads it back).")};
 
     QList<QCommandLineOption> common() const
     {
@@ -93,6 +108,26 @@ int createAutoml(const JobCall &call)
     return job ? printOne<Job>(job.value(), call.json, toJson) : failWith(job.error());
 }
 
+// A job file as `az ml job create --file` takes it: the job is named on the command line, else
+// by the file's `name:`, else as az ml names it (a generated name).
+int createFromFile(const JobCall &call)
+{
+    if (!call.parser.isSet(call.options.file)) {
+        printErr(QStringLiteral("job create: --file is required (a job in az ml's YAML)."));
+        return ExitUsage;
+    }
+    const auto job = readJobYamlFile(call.parser.value(call.options.file), call.client.workspace());
+    if (!job) {
+        printErr(QStringLiteral("job create: ") + job.error().message);
+        return ExitUsage;
+    }
+    QString name = call.name.isEmpty() ? job->name : call.name;
+    if (name.isEmpty())
+        name = job->type + QLatin1Char('_') + QUuid::createUuid().toString(QUuid::Id128).left(generatedNameLength);
+    auto created = await<Job>([&](QObject *c, auto done) { submitJob(call.client, job.value(), name, c, done); });
+    return created ? printOne<Job>(created.value(), call.json, toJson) : failWith(created.error());
+}
+
 // show prints the job; wait polls it until it reaches a terminal status, printing each new one.
 int pollJob(const JobCall &call, bool wait)
 {
@@ -122,7 +157,23 @@ int pollJob(const JobCall &call, bool wait)
     }
 }
 
-int showJob(const JobCall &call) { return pollJob(call, false); }
+// The job's definition as az ml YAML, from its whole GET body.
+int showYaml(const JobCall &call)
+{
+    const PipelineOperations jobs(call.client);
+    const auto body = await<QByteArray>([&](QObject *c, auto done) { jobs.getJobDocument(call.name, c, done); });
+    if (!body)
+        return failWith(body.error());
+    const auto yaml = writeJobYaml(body.value());
+    if (!yaml) {
+        printErr(QStringLiteral("job show: %1: %2").arg(call.name, yaml.error().message));
+        return ExitFailure;
+    }
+    std::fputs(yaml->constData(), stdout);
+    return ExitOk;
+}
+
+int showJob(const JobCall &call) { return call.parser.isSet(call.options.yaml) ? showYaml(call) : pollJob(call, false); }
 int waitForJob(const JobCall &call) { return pollJob(call, true); }
 
 using JobVerb = Verb<JobOptions, JobCall>;
@@ -133,10 +184,12 @@ std::span<const JobVerb> jobVerbs()
 {
     static const JobVerb verbs[] = {
         {"list", 0, "", "List the jobs of the workspace.", {}, &listJobs},
-        {"show", 1, "NAME", "Show a job.", {}, &showJob},
+        {"show", 1, "NAME [--yaml]", "Show a job, or its definition as az ml YAML.", {&O::yaml}, &showJob},
         {"cancel", 1, "NAME", "Ask the service to cancel a job.", {}, &cancelJob},
         {"wait", 1, "NAME [--interval S]", "Wait until a job ends, printing each new status (exit 1 unless Completed).",
          {&O::interval}, &waitForJob},
+        {"create", 0, "[NAME] --file JOB.yml",
+         "Submit a job from an az ml YAML file (AutoML classification, command or pipeline).", {&O::file}, &createFromFile},
         {"create-automl", 1, "NAME --target COL --training-data URI --compute ID [--metric M] [--max-trials N]",
          "Submit an AutoML classification job.",
          {&O::target, &O::training, &O::compute, &O::experiment, &O::metric, &O::maxTrials}, &createAutoml},

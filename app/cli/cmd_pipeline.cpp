@@ -8,7 +8,7 @@
 #include "app/cli/pipeline_session.h"
 #include "app/cli/verbs.h"
 
-#include "core/local/pipeline_yaml.h"
+#include "core/azure/job_yaml.h"
 #include "core/local/store.h"
 
 #include <QFile>
@@ -30,12 +30,41 @@ int withWorkspace(const PipelineCall &call)
     return session ? verb(*session) : ExitFailure;
 }
 
+// A pipeline in az ml's YAML, as `az ml job create --file` takes it; named on the command line or
+// by the file's `name:`.
+int createFromYaml(const PipelineSession &s, const QString &path)
+{
+    const PipelineCall &call = s.call;
+    const auto job = readJobYamlFile(path, s.ws.ref);
+    if (!job) {
+        printErr(QStringLiteral("pipeline create: ") + job.error().message);
+        return ExitUsage;
+    }
+    if (job->type != QLatin1String("pipeline")) {
+        printErr(QStringLiteral("pipeline create: %1 is a %2 job, not a pipeline: submit it with 'cerulean-cli job create --file'.")
+                     .arg(path, job->type));
+        return ExitUsage;
+    }
+    const QString name = call.name.isEmpty() ? job->name : call.name;
+    if (name.isEmpty()) {
+        printErr(QStringLiteral("pipeline create: name the job (pipeline create NAME --file …, or `name:` in the file)."));
+        return ExitUsage;
+    }
+    return s.submit(job.value(), name);
+}
+
 int createJob(const PipelineSession &s)
 {
     const PipelineCall &call = s.call;
     if (!call.needs(call.options.file))
         return ExitUsage;
     const QString path = call.value(call.options.file);
+    if (path.endsWith(QLatin1String(".yml"), Qt::CaseInsensitive) || path.endsWith(QLatin1String(".yaml"), Qt::CaseInsensitive))
+        return createFromYaml(s, path);
+    if (call.name.isEmpty()) {
+        printErr(QStringLiteral("pipeline create: a name is required."));
+        return ExitUsage;
+    }
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly)) {
         printErr(QStringLiteral("pipeline create: cannot read %1").arg(path));
@@ -137,18 +166,17 @@ int exportYaml(const PipelineSession &s)
     const auto body = await<QByteArray>([&](QObject *context, auto done) { s.pipelines.getJobDocument(call.name, context, done); });
     if (!body)
         return failWith(body.error());
-    QString error;
-    const auto yaml = local::pipelineJobYaml(body.value(), &error);
+    const auto yaml = writeJobYaml(body.value());
     if (!yaml) {
-        printErr(QStringLiteral("pipeline export-yaml: %1: %2").arg(call.name, error));
+        printErr(QStringLiteral("pipeline export-yaml: %1: %2").arg(call.name, yaml.error().message));
         return ExitFailure;
     }
     if (!call.isSet(call.options.out)) {
-        std::fputs(yaml->toUtf8().constData(), stdout);
+        std::fputs(yaml->constData(), stdout);
         return ExitOk;
     }
     QFile f(call.value(call.options.out));
-    if (!f.open(QIODevice::WriteOnly) || f.write(yaml->toUtf8()) < 0) {
+    if (!f.open(QIODevice::WriteOnly) || f.write(yaml.value()) < 0) {
         printErr(QStringLiteral("pipeline export-yaml: cannot write %1").arg(call.value(call.options.out)));
         return ExitFailure;
     }
@@ -536,7 +564,8 @@ using O = PipelineOptions;
 std::span<const PipelineVerb> pipelineVerbs()
 {
     static const PipelineVerb verbs[] = {
-        {"create", 1, "NAME --file PIPELINE.json [--wait]", "Submit a pipeline job from a file (a REST body or its properties).",
+        {"create", 0, "[NAME] --file PIPELINE.yml|PIPELINE.json [--wait]",
+         "Submit a pipeline job from a file: az ml YAML (NAME may come from its name:), or a REST body or its properties.",
          {&O::file, &O::wait, &O::interval}, &withWorkspace<createJob>},
         {"run", 1, "NAME --from JOB [--set K=V]... [--experiment E] [--wait]", "Run JOB's pipeline again as NAME, with new parameter values.",
          {&O::from, &O::set, &O::experiment, &O::wait, &O::interval}, &withWorkspace<runAgain>},
@@ -545,7 +574,7 @@ std::span<const PipelineVerb> pipelineVerbs()
         {"wait", 1, "NAME", "Wait until a pipeline job ends, then show it (exit 1 unless Completed).", {&O::interval},
          &withWorkspace<waitForJob>},
         {"cancel", 1, "NAME", "Cancel a pipeline job.", {}, &withWorkspace<cancelJob>},
-        {"export-yaml", 1, "NAME [--out FILE]", "Print or save a pipeline job as Azure ML pipeline YAML.", {&O::out},
+        {"export-yaml", 1, "NAME [--out FILE]", "Print or save a job as az ml YAML (pipeline create --file reads it back).", {&O::out},
          &withWorkspace<exportYaml>},
         {"publish", 1, "ENDPOINT --from JOB [--description D]", "Publish JOB's pipeline behind a REST trigger URL.",
          {&O::from, &O::description}, &withWorkspace<publish>},

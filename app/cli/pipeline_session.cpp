@@ -3,6 +3,7 @@
 
 #include "app/cli/pipeline_session.h"
 
+#include "core/azure/job_submission.h"
 #include "core/local/store.h"
 
 #include <QThread>
@@ -282,6 +283,12 @@ int PipelineSession::submit(const QJsonObject &definition) const
         pipelines.submitPipelineJob(call.name, compact(definition), context, done);
     });
     return job ? finish(call.name) : failWith(job.error());
+}
+
+int PipelineSession::submit(const JobDefinition &job, const QString &name) const
+{
+    const auto created = await<Job>([&](QObject *context, auto done) { submitJob(ws.ml(), job, name, context, done); });
+    return created ? finish(name) : failWith(created.error());
 }
 
 void PipelineSession::printJob(const QJsonObject &job) const

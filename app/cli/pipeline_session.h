@@ -6,6 +6,7 @@
 
 #include "app/cli/azure_cli.h"
 
+#include "core/azure/job_yaml.h"
 #include "core/azure/pipeline_ops.h"
 
 #include <QJsonArray>
@@ -24,7 +25,9 @@ struct PipelineOptions final
     QCommandLineOption localRoot{QStringLiteral("local-root"), QStringLiteral("Local workspace root (sign in as its principal)."),
                                  QStringLiteral("DIR")};
     QCommandLineOption tokenStdin{QStringLiteral("token-stdin"), QStringLiteral("Read a bearer token from stdin.")};
-    QCommandLineOption file{QStringLiteral("file"), QStringLiteral("Pipeline job JSON."), QStringLiteral("FILE")};
+    QCommandLineOption file{{QStringLiteral("f"), QStringLiteral("file")},
+                            QStringLiteral("Pipeline job: az ml YAML (.yml, .yaml), or JSON (a REST body or its properties)."),
+                            QStringLiteral("FILE")};
     QCommandLineOption from{QStringLiteral("from"), QStringLiteral("Pipeline job whose definition is used."), QStringLiteral("JOB")};
     QCommandLineOption set{QStringLiteral("set"), QStringLiteral("Parameter assignment NAME=VALUE (repeatable)."), QStringLiteral("K=V")};
     QCommandLineOption experiment{QStringLiteral("experiment"), QStringLiteral("Experiment name."), QStringLiteral("E")};
@@ -122,6 +125,8 @@ struct PipelineSession final
     int finish(const QString &job) const;
     // Submits the pipeline job named on the command line from `definition`, then finish().
     int submit(const QJsonObject &definition) const;
+    // Submits a job read from an az ml file as `name`, then finish().
+    int submit(const azure::JobDefinition &job, const QString &name) const;
     // The job as JSON with --json, else its summary with its steps.
     void printJob(const QJsonObject &job) const;
 };

@@ -357,6 +357,32 @@ HttpRequest cancelJob(const Cloud &cloud, const WorkspaceRef &ws, const QString 
     return jsonRequest("POST", wsUrl(cloud, ws, QStringLiteral("/jobs/%1/cancel").arg(enc(name))));
 }
 
+HttpRequest createJob(const Cloud &cloud, const WorkspaceRef &ws, const QString &name, const QByteArray &properties)
+{
+    const json body{{"properties", parsedOrEmpty(properties)}};
+    return jsonRequest("PUT", wsUrl(cloud, ws, QStringLiteral("/jobs/") + enc(name)), &body);
+}
+
+// --- environments and code ----------------------------------------------------------------------
+HttpRequest createEnvironmentVersion(const Cloud &cloud, const WorkspaceRef &ws, const QString &name, const QString &version,
+                                     const QByteArray &properties)
+{
+    const json body{{"properties", parsedOrEmpty(properties)}};
+    return jsonRequest("PUT", wsUrl(cloud, ws, QStringLiteral("/environments/%1/versions/%2").arg(enc(name), enc(version))), &body);
+}
+
+HttpRequest getEnvironmentContainer(const Cloud &cloud, const WorkspaceRef &ws, const QString &name)
+{
+    return jsonRequest("GET", wsUrl(cloud, ws, QStringLiteral("/environments/") + enc(name)));
+}
+
+HttpRequest createCodeVersion(const Cloud &cloud, const WorkspaceRef &ws, const QString &name, const QString &version,
+                              const QByteArray &properties)
+{
+    const json body{{"properties", parsedOrEmpty(properties)}};
+    return jsonRequest("PUT", wsUrl(cloud, ws, QStringLiteral("/codes/%1/versions/%2").arg(enc(name), enc(version))), &body);
+}
+
 // --- models -----------------------------------------------------------------------------------
 HttpRequest createModelVersion(const Cloud &cloud, const WorkspaceRef &ws, const ModelSpec &spec)
 {

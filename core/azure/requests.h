@@ -56,6 +56,16 @@ HttpRequest createPipelineJob(const Cloud &cloud, const WorkspaceRef &ws, const 
 HttpRequest getJob(const Cloud &cloud, const WorkspaceRef &ws, const QString &name);
 HttpRequest listJobs(const Cloud &cloud, const WorkspaceRef &ws);
 HttpRequest cancelJob(const Cloud &cloud, const WorkspaceRef &ws, const QString &name);
+// Any job from its body's "properties" (JSON text, as job_yaml.h reads a job file into).
+HttpRequest createJob(const Cloud &cloud, const WorkspaceRef &ws, const QString &name, const QByteArray &properties);
+
+// Environments and code: what a job file's inline environment and code folder become
+// (properties: JSON text of the version's "properties").
+HttpRequest createEnvironmentVersion(const Cloud &cloud, const WorkspaceRef &ws, const QString &name, const QString &version,
+                                     const QByteArray &properties);
+HttpRequest getEnvironmentContainer(const Cloud &cloud, const WorkspaceRef &ws, const QString &name);
+HttpRequest createCodeVersion(const Cloud &cloud, const WorkspaceRef &ws, const QString &name, const QString &version,
+                              const QByteArray &properties);
 
 // Models
 HttpRequest createModelVersion(const Cloud &cloud, const WorkspaceRef &ws, const ModelSpec &spec);

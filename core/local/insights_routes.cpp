@@ -70,7 +70,9 @@ ApiResponse LocalService::handleAppInsights(const ApiRequest &request, const QSt
         to = span->second;
     }
     kql::Rows rows;
-    for (TelemetryItem &item : m_store->telemetry(appId, query->table, from)) {
+    std::vector<TelemetryItem> items = m_store->telemetry(appId, query->table, from);
+    m_telemetryRowsRead.fetch_add(items.size(), std::memory_order_relaxed);
+    for (TelemetryItem &item : items) {
         if (item.timestampMs > to)
             continue;
         Json row = std::move(item.columns);

@@ -120,6 +120,29 @@ bool lex(const QString &text, std::vector<Token> &out, QString *error)
             t.kind = Token::Ident;
             t.text = text.mid(i, j - i);
             i = j;
+            // datetime(2026-12-06T07:58:00.123Z): the literal is written bare, as in Kusto,
+            // and its '-' and ':' are not operators. Quoted, it is lexed as a string.
+            int k = j;
+            while (k < n && text[k].isSpace())
+                ++k;
+            if (t.text.compare(QLatin1String("datetime"), Qt::CaseInsensitive) == 0 && k < n && text[k] == QLatin1Char('(')) {
+                int close = k + 1;
+                while (close < n && text[close] != QLatin1Char(')') && text[close] != QLatin1Char('"') && text[close] != QLatin1Char('\''))
+                    ++close;
+                if (close < n && text[close] == QLatin1Char(')')) {
+                    out.push_back(t);
+                    Token open;
+                    open.pos = k;
+                    open.kind = Token::Symbol;
+                    open.text = QStringLiteral("(");
+                    out.push_back(open);
+                    t = Token();
+                    t.pos = k + 1;
+                    t.kind = Token::String;
+                    t.text = text.mid(k + 1, close - k - 1).trimmed();
+                    i = close;
+                }
+            }
         } else if (c.isDigit() || (c == QLatin1Char('.') && i + 1 < n && text[i + 1].isDigit())) {
             int j = i;
             while (j < n && (text[j].isDigit() || text[j] == QLatin1Char('.')))

@@ -362,6 +362,18 @@ QUrl LocalService::baseUrl() const
     return m_baseUrl.isEmpty() ? QUrl(QStringLiteral("http://127.0.0.1")) : m_baseUrl;
 }
 
+void LocalService::setSecureBaseUrl(const QUrl &base)
+{
+    std::lock_guard lock(m_baseMutex);
+    m_secureBaseUrl = base;
+}
+
+QUrl LocalService::secureBaseUrl() const
+{
+    std::lock_guard lock(m_baseMutex);
+    return m_secureBaseUrl;
+}
+
 const QStringList &LocalService::servedHostNames()
 {
     // Loopback by name and by address. A name the service hands out in a link (such as an
@@ -370,7 +382,7 @@ const QStringList &LocalService::servedHostNames()
     return names;
 }
 
-bool LocalService::servedHost(const QByteArray &host) const
+bool LocalService::servedHost(const QByteArray &host, bool secure) const
 {
     if (host.isEmpty())
         return true;
@@ -386,18 +398,20 @@ bool LocalService::servedHost(const QByteArray &host) const
         known = known || QString::fromLatin1(name).compare(served, Qt::CaseInsensitive) == 0;
     if (!known)
         return false;
-    const int ours = baseUrl().port();
+    const int ours = secure ? secureBaseUrl().port() : baseUrl().port();
     if (ours <= 0)
         return true; // in process, before a port is bound
     bool ok = false;
-    const int asked = port.isEmpty() ? 80 : port.toInt(&ok);
+    constexpr int kHttpPort = 80;
+    constexpr int kHttpsPort = 443;
+    const int asked = port.isEmpty() ? (secure ? kHttpsPort : kHttpPort) : port.toInt(&ok);
     return (port.isEmpty() || ok) && asked == ours;
 }
 
-ApiResponse LocalService::misdirectedResponse(const QByteArray &host) const
+ApiResponse LocalService::misdirectedResponse(const QByteArray &host, bool secure) const
 {
     constexpr qsizetype kShownHostChars = 100;
-    const int port = baseUrl().port();
+    const int port = secure ? secureBaseUrl().port() : baseUrl().port();
     QStringList served;
     for (const QString &name : servedHostNames())
         served << (port > 0 ? QStringLiteral("%1:%2").arg(name).arg(port) : name);
@@ -412,8 +426,8 @@ RequestAdmission LocalService::admit(const ApiRequest &head) const
 {
     RequestAdmission a;
     const QByteArray host = head.header("Host");
-    if (!servedHost(host)) {
-        a.reject = misdirectedResponse(host);
+    if (!servedHost(host, head.secure)) {
+        a.reject = misdirectedResponse(host, head.secure);
         return a;
     }
     const QStringList seg = head.path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
@@ -443,6 +457,14 @@ RequestAdmission LocalService::admit(const ApiRequest &head) const
                                        QStringLiteral("The request content size exceeds the maximum allowed size of %1 bytes.")
                                            .arg(a.maxBodyBytes));
     const bool tokenEndpoint = seg.size() == 4 && seg[1] == QLatin1String("oauth2") && seg[2] == QLatin1String("v2.0");
+    // What a client reads before it can have a token (as on Azure, without one): GETs of a
+    // few fixed documents, with no body to speak of.
+    if (isDiscoveryRequest(head)) {
+        a.maxBodyBytes = kMaxDiscoveryBodyBytes;
+        a.tooLarge = ApiResponse::armError(413, QStringLiteral("RequestEntityTooLarge"),
+                                           QStringLiteral("A discovery request has no body."));
+        return a;
+    }
     if (!tokenEndpoint && !seg.isEmpty() && !authorized(head))
         a.reject = unauthorizedResponse(head);
     return a;
@@ -466,9 +488,9 @@ ApiResponse LocalService::unauthorizedResponse(const ApiRequest &request) const
 QString LocalService::linkBase(const ApiRequest &request) const
 {
     const QByteArray host = request.header("Host");
-    if (!host.isEmpty() && servedHost(host))
-        return QStringLiteral("http://") + QString::fromLatin1(host);
-    QString b = baseUrl().toString();
+    if (!host.isEmpty() && servedHost(host, request.secure))
+        return (request.secure ? QStringLiteral("https://") : QStringLiteral("http://")) + QString::fromLatin1(host);
+    QString b = (request.secure ? secureBaseUrl() : baseUrl()).toString();
     while (b.endsWith(QLatin1Char('/')))
         b.chop(1);
     return b;
@@ -494,7 +516,7 @@ ApiResponse LocalService::handle(const ApiRequest &request)
     ApiResponse response;
     try {
         const QByteArray host = request.header("Host");
-        response = servedHost(host) ? dispatch(request) : misdirectedResponse(host);
+        response = servedHost(host, request.secure) ? dispatch(request) : misdirectedResponse(host, request.secure);
     } catch (const arm::Failure &f) {
         response = ApiResponse::armError(f.status, f.code, f.message);
     } catch (const Json::exception &e) {
@@ -529,6 +551,8 @@ ApiResponse LocalService::dispatch(const ApiRequest &request)
     }
     if (seg[0] == QLatin1String("blob"))
         return handleBlob(request, request.path.mid(5)); // blob routes check their own auth
+    if (isDiscoveryRequest(request))
+        return handleDiscovery(request); // public, as on Azure
 
     if (!authorized(request))
         return unauthorizedResponse(request);

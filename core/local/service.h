@@ -9,6 +9,7 @@
 #include <QString>
 #include <QUrl>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -42,6 +43,7 @@ struct ServiceOptions
 // Bodies are bounded per route before they are read (LocalService::admit).
 inline constexpr qint64 kMaxRequestBodyBytes = 4 << 20; // as ARM: 4 MB of JSON (and every other route)
 inline constexpr qint64 kMaxBlobBodyBytes = 256 << 20;  // Put Blob / Put Block, streamed to a file
+inline constexpr qint64 kMaxDiscoveryBodyBytes = 1024;  // the unauthenticated discovery GETs
 
 // What the service decides about a request from its head (method, path, headers) alone,
 // before any byte of its body is read.
@@ -85,7 +87,8 @@ public:
     // Whether a Host header value names this service: one of servedHostNames() with the
     // service's port (any port before the port is known). No Host at all is accepted too
     // (HTTP/1.0, in-process callers); links then use baseUrl().
-    bool servedHost(const QByteArray &host) const;
+    // `secure`: the request came over HTTPS, whose port the Host must then name.
+    bool servedHost(const QByteArray &host, bool secure = false) const;
     // The host names the service answers to and hands out in links: the one allowlist.
     static const QStringList &servedHostNames();
 
@@ -93,10 +96,16 @@ public:
     // carries no Host header.
     void setBaseUrl(const QUrl &base);
     QUrl baseUrl() const;
+    // The HTTPS listener's https://127.0.0.1:PORT (empty without one).
+    void setSecureBaseUrl(const QUrl &base);
+    QUrl secureBaseUrl() const;
 
     Store &store() { return *m_store; }
     const ServiceOptions &options() const { return m_options; }
     LocalPrincipal builtInPrincipal() const { return m_principal; }
+    // Telemetry rows the query API read from the store since the service started: what
+    // following a deployment's logs costs it.
+    quint64 telemetryRowsRead() const { return m_telemetryRowsRead.load(std::memory_order_relaxed); }
     QString subscriptionId() const { return m_subscriptionId; }
     QString tenantId() const { return m_principal.tenantId; }
     // An access token for in-process callers (tests); equivalent to the token endpoint.
@@ -139,12 +148,16 @@ private:
     // it, else baseUrl(). Never a foreign name.
     QString linkBase(const ApiRequest &request) const;
     ApiResponse unauthorizedResponse(const ApiRequest &request) const;
-    ApiResponse misdirectedResponse(const QByteArray &host) const;
+    ApiResponse misdirectedResponse(const QByteArray &host, bool secure) const;
     // blob_routes.cpp: the storage account and the credential (bearer token or Shared Key)
     // from the head; nullopt when allowed.
     std::optional<ApiResponse> blobAccessDenied(const ApiRequest &request, const QString &subPath) const;
     QString uploadsDir() const;
 
+    // discovery_routes.cpp: the documents clients read before they have a token (cloud
+    // endpoints, OpenID configuration, instance discovery); nullopt when not one of them.
+    static bool isDiscoveryRequest(const ApiRequest &request);
+    ApiResponse handleDiscovery(const ApiRequest &request);
     // identity_routes.cpp
     ApiResponse handleToken(const ApiRequest &request, const QString &tenant, bool deviceCode);
     ApiResponse handleGraph(const ApiRequest &request, const QString &subPath);
@@ -174,9 +187,11 @@ private:
     QString m_internalToken;
     qint64 m_internalTokenExpiryMs = 0;
     LocalPrincipal m_principal;
+    std::atomic<quint64> m_telemetryRowsRead{0};
     QString m_subscriptionId;
     mutable std::mutex m_baseMutex;
     QUrl m_baseUrl;
+    QUrl m_secureBaseUrl;
 };
 
 // Helpers shared by the route files.

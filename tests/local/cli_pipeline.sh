@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # cerulean-cli pipeline against a real local-service process: create and wait, show the
-# steps, export YAML, run again with a parameter, publish and trigger, schedules, batch
-# endpoints (deploy, invoke, the output file), errors.
+# steps, export YAML, az ml YAML in (command steps; AutoML and command steps), run again with a
+# parameter, publish and trigger, schedules, batch endpoints (deploy, invoke, the output file),
+# errors.
 #   cli_pipeline.sh path/to/cerulean-cli
 set -euo pipefail
 cli="$1"
@@ -66,6 +67,124 @@ yaml="$("$cli" pipeline export-yaml p1 "${common[@]}")"
 grep -q "^type: pipeline$" <<<"$yaml" || fail "yaml: $yaml"
 grep -q "^  avg_rate: 0.5$" <<<"$yaml" || fail "yaml: $yaml"
 
+# az ml YAML in: the same two steps written as az ml writes them (no type: command by default,
+# an output left empty), named by the file; then its export read back is the same job.
+cat >"$work/pipeline.yml" <<'YAML'
+$schema: https://azuremlschemas.azureedge.net/latest/pipelineJob.schema.json
+type: pipeline
+name: py1
+display_name: two steps from yaml
+experiment_name: cli
+inputs:
+  avg_rate: 0.25
+  label: "007"
+jobs:
+  first:
+    command: echo rate=${{inputs.r}} label=${{inputs.l}} > ${{outputs.out}}/rate.txt
+    inputs:
+      r: ${{parent.inputs.avg_rate}}
+      l: ${{parent.inputs.label}}
+    outputs:
+      out:
+  second:
+    command: |
+      cat ${{inputs.f}}/rate.txt
+      echo done
+    inputs:
+      f: ${{parent.jobs.first.outputs.out}}
+YAML
+out="$("$cli" pipeline create --file "$work/pipeline.yml" --wait --interval-ms 50 "${common[@]}" 2>/dev/null)" || fail "create from yaml: $out"
+grep -q "py1  Pipeline  Completed" <<<"$out" || fail "create from yaml output: $out"
+grep -q "input  avg_rate = 0.25" <<<"$out" && grep -q "input  label = 007" <<<"$out" || fail "yaml inputs: $out"
+grep -q "step   second  command  Completed" <<<"$out" || fail "yaml steps: $out"
+"$cli" pipeline export-yaml py1 --out "$work/py1.yml" "${common[@]}" || fail "export-yaml py1"
+grep -q '^  label: "007"$' "$work/py1.yml" || fail "a string that looks like a number stays one: $(cat "$work/py1.yml")"
+out="$("$cli" pipeline create py2 --file "$work/py1.yml" --wait --interval-ms 50 "${common[@]}" 2>/dev/null)" || fail "create from export: $out"
+grep -q "py2  Pipeline  Completed" <<<"$out" || fail "create from export output: $out"
+"$cli" pipeline export-yaml py2 --out "$work/py2.yml" "${common[@]}"
+cmp -s "$work/py1.yml" "$work/py2.yml" || fail "the export read back is another job: $(diff "$work/py1.yml" "$work/py2.yml")"
+get() { curl -sf -H "Authorization: Bearer $token" "$url$1?api-version=2025-12-01"; }
+definition() { get "$ws/jobs/$1" | python3 -c 'import json,sys; p=json.load(sys.stdin)["properties"]; print(json.dumps({k: p.get(k) for k in ("jobType","displayName","experimentName","settings","inputs","jobs")}, sort_keys=True))'; }
+[ "$(definition py1)" = "$(definition py2)" ] || fail "py1 and py2 differ: $(definition py1) / $(definition py2)"
+# The JSON-made pipeline's export makes the same job again.
+"$cli" pipeline export-yaml p1 --out "$work/p1.yml" "${common[@]}"
+"$cli" pipeline create p1again --file "$work/p1.yml" "${common[@]}" >/dev/null || fail "create from p1's export"
+[ "$(definition p1)" = "$(definition p1again)" ] || fail "p1 and p1again differ: $(definition p1) / $(definition p1again)"
+# az ml's pipeline of AutoML and command steps (after azureml-examples'
+# automl-classification-bankmarketing-in-pipeline), on a small table and one trial: a command step
+# reads the table, AutoML trains on it, a command step reads the best model; its export makes the
+# same job, which runs too.
+put "$ws/computes/yaml-cpu" '{"properties":{"computeType":"AmlCompute","properties":{"scaleSettings":{"maxNodeCount":1}}}}'
+mkdir -p "$work/training-mltable-folder"
+cp "$CERULEAN_TEST_DATA/local/small.csv" "$work/training-mltable-folder/"
+printf 'paths:\n  - file: ./small.csv\n' >"$work/training-mltable-folder/MLTable"
+cat >"$work/automl-pipeline.yml" <<'YAML'
+$schema: https://azuremlschemas.azureedge.net/latest/pipelineJob.schema.json
+type: pipeline
+name: pa1
+display_name: pipeline-with-automl-classification
+experiment_name: cli
+settings:
+  default_compute: azureml:yaml-cpu
+inputs:
+  classification_train_data:
+    type: mltable
+    path: ./training-mltable-folder
+outputs:
+  trained_model:
+    type: mlflow_model
+jobs:
+  preprocessing_node:
+    type: command
+    command: head -3 ${{inputs.train_data}} > ${{outputs.preprocessed_train_data}}/head.csv
+    inputs:
+      train_data: ${{parent.inputs.classification_train_data}}
+    outputs:
+      preprocessed_train_data:
+        type: uri_folder
+  classification_node:
+    type: automl
+    task: classification
+    primary_metric: accuracy
+    target_column_name: "y"
+    training_data: ${{parent.inputs.classification_train_data}}
+    limits:
+      max_trials: 1
+      max_concurrent_trials: 1
+      timeout_minutes: 5
+    training:
+      enable_stack_ensemble: false
+      enable_vote_ensemble: false
+      enable_model_explainability: false
+    outputs:
+      best_model: ${{parent.outputs.trained_model}}
+  report_node:
+    type: command
+    command: ls ${{inputs.model}}
+    inputs:
+      model: ${{parent.jobs.classification_node.outputs.best_model}}
+YAML
+out="$("$cli" pipeline create --file "$work/automl-pipeline.yml" --wait --interval-ms 100 "${common[@]}" 2>/dev/null)" || fail "create the AutoML pipeline: $out"
+grep -q "pa1  Pipeline  Completed" <<<"$out" || fail "AutoML pipeline output: $out"
+for step in "preprocessing_node  command" "classification_node  automl" "report_node  command"; do
+  grep -q "step   $step  Completed" <<<"$out" || fail "AutoML pipeline step $step: $out"
+done
+"$cli" pipeline export-yaml pa1 --out "$work/pa1.yml" "${common[@]}" || fail "export-yaml pa1"
+out="$("$cli" pipeline create pa2 --file "$work/pa1.yml" --wait --interval-ms 100 "${common[@]}" 2>/dev/null)" || fail "create pa2: $out"
+grep -q "pa2  Pipeline  Completed" <<<"$out" || fail "pa2 output: $out"
+"$cli" pipeline export-yaml pa2 --out "$work/pa2.yml" "${common[@]}"
+cmp -s "$work/pa1.yml" "$work/pa2.yml" || fail "the AutoML pipeline's export read back is another job: $(diff "$work/pa1.yml" "$work/pa2.yml")"
+[ "$(definition pa1)" = "$(definition pa2)" ] || fail "pa1 and pa2 differ: $(definition pa1) / $(definition pa2)"
+# A bad file is refused with its line and key, and nothing is created.
+sed 's/parent.jobs.first.outputs.out/parent.jobs.frist.outputs.out/' "$work/pipeline.yml" >"$work/bad.yml"
+if "$cli" pipeline create bad1 --file "$work/bad.yml" "${common[@]}" 2>"$work/err"; then fail "a bad binding accepted"; fi
+grep -qF "bad.yml:22:10: jobs.second.inputs.f: \${{parent.jobs.frist.outputs.out}}: there is no other step 'frist'" "$work/err" \
+  || fail "bad binding error: $(cat "$work/err")"
+if get "$ws/jobs/bad1" >/dev/null 2>&1; then fail "a refused file made a job"; fi
+printf 'type: command\ncommand: echo hi\nenvironment: azureml:e:1\n' >"$work/command.yml"
+if "$cli" pipeline create c1 --file "$work/command.yml" "${common[@]}" 2>"$work/err"; then fail "a command job taken as a pipeline"; fi
+grep -q "is a command job, not a pipeline" "$work/err" || fail "command job error: $(cat "$work/err")"
+
 # Again with another parameter: the first step reruns, the second too (its input changed).
 out="$("$cli" pipeline run p2 --from p1 --set avg_rate=0.75 --wait --interval-ms 50 "${common[@]}" 2>/dev/null)" || fail "run: $out"
 grep -q "avg_rate = 0.75" <<<"$out" || fail "run output: $out"
@@ -126,7 +245,6 @@ grep -q "mini-batch-size takes a whole number of at least 1, not '0'" "$work/err
 out="$("$cli" pipeline batch-deploy tiny --deployment main --model azureml:tiny:1 --compute cpu --mini-batch-size 7 \
   --error-threshold 2 --instances 2 "${common[@]}" 2>/dev/null)" || fail "batch-deploy: $out"
 [ "$out" = "Batch endpoint tiny, deployment main." ] || fail "batch-deploy output: $out"
-get() { curl -sf -H "Authorization: Bearer $token" "$url$1?api-version=2025-12-01"; }
 deployed="$(get "$ws/batchEndpoints/tiny/deployments/main" | tr -d ' \n')"
 for field in '"miniBatchSize":7' '"errorThreshold":2' '"instanceCount":2' '"outputFileName":"parallel_run_step.txt"' \
              '"maxConcurrencyPerInstance":1' "\"assetId\":\"$ws/models/tiny/versions/1\"" "\"compute\":\"$ws/computes/cpu\""; do

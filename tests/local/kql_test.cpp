@@ -1,6 +1,8 @@
 #include "core/local/iso_duration.h"
 #include "core/local/kql.h"
 
+#include <QDateTime>
+
 #include <gtest/gtest.h>
 
 using namespace cerulean::local;
@@ -139,6 +141,17 @@ TEST(Kql, LowerBoundAndTimespan)
     EXPECT_EQ(span->first, kNow - 12 * 3'600'000LL);
     EXPECT_FALSE(kql::parseTimespan(QStringLiteral("twelve hours"), kNow));
     EXPECT_TRUE(kql::parseTimespan(QStringLiteral("2026-01-01T00:00:00Z/2026-01-02T00:00:00Z"), kNow));
+
+    // An absolute bound, as the Logs page reads only what may be new: the store is asked for
+    // rows from the later of the two bounds on.
+    const qint64 from = kNow - 1'750; // 1.75 s before now: later than ago(60m)
+    const QString literal = QDateTime::fromMSecsSinceEpoch(from, Qt::UTC).toString(Qt::ISODateWithMs);
+    const auto since = kql::parse(QStringLiteral("requests | where timestamp > ago(60m) and cloud_RoleName == 'ep' and "
+                                                 "timestamp >= datetime(%1) | take 5")
+                                      .arg(literal),
+                                  &error);
+    ASSERT_TRUE(since) << error.toStdString() << " in datetime(" << literal.toStdString() << ")";
+    EXPECT_EQ(since->lowerBoundMs(kNow), from);
 }
 
 // Before, the parser recursed once per '(' (and the evaluator once per and/or): 300,000 of

@@ -5,7 +5,8 @@
 
 #include "core/local/local_server.h"
 #include "core/local/pipeline_runner.h"
-#include "core/local/pipeline_yaml.h"
+#include "core/azure/job_yaml.h"
+#include "core/azure/pipeline_ops.h"
 #include "tests/local/local_test_util.h"
 
 #include <QDir>
@@ -88,7 +89,7 @@ protected:
         const QString sub = QStringLiteral("/subscriptions/") + svc.subscriptionId();
         s_ws = sub + QStringLiteral("/resourceGroups/rg1/providers/Microsoft.MachineLearningServices/workspaces/ws1");
         ASSERT_EQ(svc.internalRequest("PUT", sub + QStringLiteral("/resourceGroups/rg1"), Json{{"location", "local"}}).status, 201);
-        ASSERT_EQ(svc.internalRequest("PUT", s_ws, Json{{"location", "local"}}).status, 201);
+        ASSERT_EQ(svc.internalRequest("PUT", s_ws, Json{{"location", "local"}}).status, 202);
         const auto compute = svc.internalRequest(
             "PUT", s_ws + QStringLiteral("/computes/cpu"),
             Json{{"properties", {{"computeType", "AmlCompute"}, {"properties", {{"scaleSettings", {{"maxNodeCount", 2}}}}}}}});
@@ -285,19 +286,35 @@ TEST_F(PipelineFlow, UnchangedStepsAreReusedAndChangedOnesRerun)
 
 TEST_F(PipelineFlow, ExportsAzureMlPipelineYaml)
 {
+    using namespace cerulean::azure;
     const auto r = svc().internalRequest("GET", s_ws + QStringLiteral("/jobs/train-1"));
-    QString error;
-    const auto yaml = pipelineJobYaml(r.body, &error);
-    ASSERT_TRUE(yaml) << error.toStdString();
+    const auto yaml = writeJobYaml(r.body);
+    ASSERT_TRUE(yaml) << yaml.error().message.toStdString();
+    const QString text = QString::fromUtf8(yaml.value());
     for (const char *expected :
          {"type: pipeline\n", "experiment_name: bank-pipeline\n", "  default_compute: azureml:cpu\n", "  avg_rate: 0.5\n",
           "  training_data:\n    type: uri_file\n    path: azureml:bank-train:1\n",
           "  trained_model:\n    type: mlflow_model\n    name: bank-model\n", "jobs:\n  report:\n    type: command\n",
           "  train:\n    type: automl\n", "    training_data: ${{parent.inputs.training_data}}\n",
           "      best_model: ${{parent.outputs.trained_model}}\n", "      max_trials: 2\n"})
-        EXPECT_TRUE(yaml->contains(QString::fromLatin1(expected))) << expected << "\n---\n" << yaml->toStdString();
-    EXPECT_FALSE(pipelineJobYaml(R"({"properties":{"jobType":"AutoML"}})", &error));
-    EXPECT_TRUE(error.contains(QLatin1String("not a pipeline job")));
+        EXPECT_TRUE(text.contains(QString::fromLatin1(expected))) << expected << "\n---\n" << text.toStdString();
+    // The run's own outputs (the model version it registered, the URIs it wrote) are not part of it.
+    EXPECT_FALSE(text.contains(QLatin1String("version:"))) << text.toStdString();
+    EXPECT_FALSE(text.contains(QLatin1String("azureml://jobs/"))) << text.toStdString();
+
+    // Read back, it is the definition a new run of the job starts from.
+    const QStringList parts = s_ws.split(QLatin1Char('/'));
+    const WorkspaceRef ws{parts.value(2), parts.value(4), parts.value(8)};
+    const auto back = readJobYaml(yaml.value(), JobYamlContext{ws, {}, QStringLiteral("train-1.yml")});
+    ASSERT_TRUE(back) << back.error().message.toStdString() << "\n" << text.toStdString();
+    const auto definition = pipelineJobDefinition(r.body);
+    ASSERT_TRUE(definition);
+    const Json expected = Json::parse(definition->toStdString());
+    const Json read = Json::parse(back->properties.toStdString());
+    for (const char *key : {"jobType", "experimentName", "displayName", "description", "settings", "inputs", "outputs", "jobs"})
+        EXPECT_EQ(read[key], expected[key]) << key;
+
+    EXPECT_FALSE(writeJobYaml(R"({"properties":{"jobType":"AutoML","taskDetails":{"taskType":"Regression"}}})"));
 }
 
 TEST_F(PipelineFlow, PublishedPipelineRunsWhenTriggeredWithCurl)

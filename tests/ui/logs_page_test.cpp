@@ -100,6 +100,7 @@ private Q_SLOTS:
 
         LogPollOptions options;
         options.interval = 300ms;
+        options.ingestionLag = 1s; // the local workspace flushes telemetry every 500 ms
         m_page = std::make_unique<LogsPage>(*m_session, options);
         for (QAbstractItemModel *model : {static_cast<QAbstractItemModel *>(m_page->controller()->logs()),
                                           static_cast<QAbstractItemModel *>(m_page->filter()),
@@ -231,6 +232,42 @@ private Q_SLOTS:
         const QModelIndex lastRow = m_page->filter()->index(m_page->filter()->rowCount() - 1, 0);
         QVERIFY(m_page->view()->visualRect(lastRow).isValid());
         QVERIFY(m_page->view()->viewport()->rect().intersects(m_page->view()->visualRect(lastRow)));
+    }
+
+    void followingCostsNothingWhileNothingArrives()
+    {
+        // Requests arrive, then nothing. Once the ingestion lag has passed, a poll reads no
+        // telemetry row from the store and changes neither the table nor the charts: an idle
+        // app that follows a busy endpoint's logs stays idle.
+        LogController *controller = m_page->controller();
+        QVERIFY(controller->isFollowing());
+        const qint64 before = controller->rate()->totalRequests();
+        const QString good = key();
+        constexpr int kRequests = 30;
+        for (int i = 0; i < kRequests; ++i)
+            QCOMPARE(score(good), 200);
+        QTRY_VERIFY_WITH_TIMEOUT(controller->rate()->totalRequests() >= before + kRequests, 20'000);
+        QTest::qWait(1500); // past the lag, and a poll after it
+
+        const local::LocalService &service = m_workspace.server().service();
+        const quint64 rowsRead = service.telemetryRowsRead();
+        const int polls = controller->pollsCompleted();
+        QSignalSpy logRows(controller->logs(), &QAbstractItemModel::rowsInserted);
+        QSignalSpy logResets(controller->logs(), &QAbstractItemModel::modelReset);
+        QSignalSpy rateResets(controller->rate(), &QAbstractItemModel::modelReset);
+        QSignalSpy rateRows(controller->rate(), &QAbstractItemModel::rowsInserted);
+        QSignalSpy rateChanges(controller->rate(), &QAbstractItemModel::dataChanged);
+        QTRY_VERIFY_WITH_TIMEOUT(controller->pollsCompleted() >= polls + 5, 10'000);
+        QCOMPARE(service.telemetryRowsRead(), rowsRead);
+        QCOMPARE(logRows.count(), 0);
+        QCOMPARE(logResets.count(), 0);
+        QCOMPARE(rateResets.count() + rateRows.count() + rateChanges.count(), 0);
+        QVERIFY(controller->lastError().isEmpty());
+
+        // One more request: the table and the chart take it.
+        QCOMPARE(score(good), 200);
+        QTRY_VERIFY_WITH_TIMEOUT(controller->rate()->totalRequests() >= before + kRequests + 1, 10'000);
+        QVERIFY(service.telemetryRowsRead() > rowsRead);
     }
 
     void containerLinesParseWithLevelsAndContinuations()

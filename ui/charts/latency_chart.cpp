@@ -50,6 +50,7 @@ LatencyChart::LatencyChart(QAbstractItemModel *model, int xColumn, int meanColum
     }
     connect(model, &QAbstractItemModel::modelReset, this, &LatencyChart::refreshAxes);
     connect(model, &QAbstractItemModel::rowsInserted, this, &LatencyChart::refreshAxes);
+    connect(model, &QAbstractItemModel::rowsRemoved, this, &LatencyChart::refreshAxes);
     connect(model, &QAbstractItemModel::dataChanged, this, &LatencyChart::refreshAxes);
     refreshAxes();
 }

@@ -41,6 +41,7 @@ RateChart::RateChart(QAbstractItemModel *model, int xColumn, int yColumn, const 
     m_mapper->setModel(model);
     connect(model, &QAbstractItemModel::modelReset, this, &RateChart::refreshAxes);
     connect(model, &QAbstractItemModel::rowsInserted, this, &RateChart::refreshAxes);
+    connect(model, &QAbstractItemModel::rowsRemoved, this, &RateChart::refreshAxes);
     connect(model, &QAbstractItemModel::dataChanged, this, &RateChart::refreshAxes);
     refreshAxes();
 }

@@ -17,6 +17,11 @@ namespace {
 // The App Insights component's resource API version (its properties carry AppId).
 constexpr const char *kInsightsApiVersion = "2020-02-02";
 
+// How late a telemetry row may be stored after rows with later timestamps: Application
+// Insights' ingestion takes up to a few minutes; the local workspace flushes every 500 ms.
+constexpr std::chrono::seconds kAzureIngestionLag{300};
+constexpr std::chrono::seconds kLocalIngestionLag{5};
+
 // KQL string literal: single quotes, with backslash escapes.
 QString kqlString(const QString &text)
 {
@@ -88,6 +93,9 @@ void LogController::followDeployment()
     if (!same) {
         m_logs->clear();
         m_rate->clear();
+        m_containerLogHash = 0;
+        m_requestsRead = {};
+        m_tracesRead = {};
         m_appId.clear();
         m_lastError.clear();
         Q_EMIT errorChanged(m_lastError);
@@ -186,40 +194,106 @@ void LogController::poll()
                                 [this, generation](azure::Result<QString> content) {
                                     if (generation != m_generation)
                                         return;
-                                    if (content.ok())
-                                        m_logs->addEntries(parseContainerLog(content.value()));
-                                    else
+                                    if (!content.ok()) {
                                         m_pollError = tr("Container logs: %1").arg(content.error().toString());
+                                    } else if (const size_t hash = qHash(content.value()); hash != m_containerLogHash) {
+                                        m_containerLogHash = hash;
+                                        m_logs->addEntries(parseContainerLog(content.value()));
+                                    }
                                     finishStep(generation);
                                 });
     if (m_insights != Insights::On || m_appId.isEmpty())
         return;
-    const QString window = QStringLiteral("where timestamp > ago(%1) and %2").arg(m_options.telemetryWindow, roleFilter());
-    const QString requests = QStringLiteral("requests | %1 | order by timestamp desc | take %2 | project timestamp, id, name, resultCode, duration")
-                                 .arg(window)
-                                 .arg(m_options.telemetryRows);
-    const QString traces = QStringLiteral("traces | %1 | order by timestamp desc | take %2 | project timestamp, message, severityLevel")
-                               .arg(window)
-                               .arg(m_options.telemetryRows);
-    const QString rate = QStringLiteral("requests | %1 | summarize count(), avg(duration), percentile(duration, 95) by bin(timestamp, 1m)")
-                             .arg(window);
-    m_pending += 3;
-    auto read = [this, generation](const QString &kql, std::function<void(const azure::QueryTable &)> use) {
-        m_client->queryAppInsights(m_appId, kql, QString(), this, [this, generation, use](azure::Result<QList<azure::QueryTable>> tables) {
-            if (generation != m_generation)
-                return;
-            if (!tables.ok())
-                m_pollError = tr("Application Insights: %1").arg(tables.error().toString());
-            else if (!tables->isEmpty())
-                use(tables->front());
-            finishStep(generation);
-        });
-    };
-    read(requests, [this](const azure::QueryTable &table) { m_logs->addEntries(entriesFromRequests(table)); });
-    read(traces, [this](const azure::QueryTable &table) { m_logs->addEntries(entriesFromTraces(table)); });
-    read(rate, [this](const azure::QueryTable &table) {
+    // Bins older than the window leave the chart as time passes, new requests or not.
+    m_rate->dropBefore(QDateTime::currentDateTimeUtc().addSecs(-std::chrono::seconds(m_options.telemetryWindow).count()));
+    readRequests(generation);
+    readTraces(generation);
+}
+
+std::chrono::seconds LogController::ingestionLag() const
+{
+    if (m_options.ingestionLag)
+        return *m_options.ingestionLag;
+    const bool local = m_session && m_session->connection() == Session::Connection::Local;
+    return local ? kLocalIngestionLag : kAzureIngestionLag;
+}
+
+QString LogController::since(const QDateTime &lastRead) const
+{
+    // Every row stamped before the last read less the ingestion lag was stored by then, and
+    // was read then: ask only for the rows after it.
+    const QDateTime from = lastRead.isValid() ? lastRead.addSecs(-ingestionLag().count()) : QDateTime();
+    QString filter = QStringLiteral("where timestamp > ago(%1m) and %2").arg(m_options.telemetryWindow.count()).arg(roleFilter());
+    if (from.isValid())
+        filter += QStringLiteral(" and timestamp >= datetime(%1)")
+                      .arg(from.toString(Qt::ISODateWithMs));
+    return filter;
+}
+
+void LogController::query(quint64 generation, const QString &kql, std::function<void(const azure::QueryTable &)> use)
+{
+    ++m_pending;
+    m_client->queryAppInsights(m_appId, kql, QString(), this, [this, generation, use = std::move(use)](azure::Result<QList<azure::QueryTable>> tables) {
+        if (generation != m_generation)
+            return;
+        if (!tables.ok())
+            m_pollError = tr("Application Insights: %1").arg(tables.error().toString());
+        else if (!tables->isEmpty())
+            use(tables->front());
+        finishStep(generation);
+    });
+}
+
+void LogController::readRequests(quint64 generation)
+{
+    const bool first = !m_requestsRead.isValid();
+    const QString kql = QStringLiteral("requests | %1 | order by timestamp desc | take %2 | project timestamp, id, name, resultCode, duration")
+                            .arg(since(m_requestsRead))
+                            .arg(m_options.telemetryRows);
+    const QDateTime sent = QDateTime::currentDateTimeUtc();
+    query(generation, kql, [this, generation, first, sent](const azure::QueryTable &table) {
+        m_requestsRead = sent;
+        QList<LogEntry> entries = entriesFromRequests(table);
+        QDateTime oldest;
+        for (const LogEntry &entry : entries)
+            oldest = oldest.isValid() ? std::min(oldest, entry.time) : entry.time;
+        const int added = m_logs->addEntries(std::move(entries));
+        // The rate changes only in the minutes new requests fell in: read those again, and
+        // nothing while nothing arrives.
+        if (first)
+            readRate(generation, {});
+        else if (added > 0)
+            readRate(generation, oldest);
+    });
+}
+
+void LogController::readTraces(quint64 generation)
+{
+    const QString kql = QStringLiteral("traces | %1 | order by timestamp desc | take %2 | project timestamp, message, severityLevel")
+                            .arg(since(m_tracesRead))
+                            .arg(m_options.telemetryRows);
+    const QDateTime sent = QDateTime::currentDateTimeUtc();
+    query(generation, kql, [this, sent](const azure::QueryTable &table) {
+        m_tracesRead = sent;
+        m_logs->addEntries(entriesFromTraces(table));
+    });
+}
+
+void LogController::readRate(quint64 generation, const QDateTime &from)
+{
+    // Whole minutes: the first bin read again is complete, not cut at `from`.
+    QDateTime minute;
+    if (from.isValid()) {
+        minute = from;
+        minute.setTime(QTime(from.time().hour(), from.time().minute()));
+    }
+    QString filter = QStringLiteral("where timestamp > ago(%1m) and %2").arg(m_options.telemetryWindow.count()).arg(roleFilter());
+    if (minute.isValid())
+        filter += QStringLiteral(" and timestamp >= datetime(%1)").arg(minute.toString(Qt::ISODateWithMs));
+    const QString kql = QStringLiteral("requests | %1 | summarize count(), avg(duration), percentile(duration, 95) by bin(timestamp, 1m)").arg(filter);
+    query(generation, kql, [this, minute](const azure::QueryTable &table) {
         QString error;
-        if (!m_rate->setTable(table, &error))
+        if (!m_rate->mergeTable(table, minute, &error))
             m_pollError = error;
     });
 }

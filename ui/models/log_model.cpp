@@ -412,7 +412,7 @@ QVariant RequestRateModel::headerData(int section, Qt::Orientation orientation, 
     }
 }
 
-bool RequestRateModel::setTable(const azure::QueryTable &table, QString *error)
+std::optional<QList<RequestRateModel::Bin>> RequestRateModel::readBins(const azure::QueryTable &table, QString *error) const
 {
     // Column names as App Insights gives them for this summarize.
     const int time = columnOf(table, QStringLiteral("timestamp"));
@@ -424,7 +424,7 @@ bool RequestRateModel::setTable(const azure::QueryTable &table, QString *error)
             *error = tr("The request summary lacks one of timestamp, count_, avg_duration, percentile_duration_95 "
                         "(it has %1).")
                          .arg(table.columnNames.join(QStringLiteral(", ")));
-        return false;
+        return std::nullopt;
     }
     QList<Bin> bins;
     for (const QVariantList &row : table.rows) {
@@ -438,10 +438,45 @@ bool RequestRateModel::setTable(const azure::QueryTable &table, QString *error)
         bins.append(bin);
     }
     std::sort(bins.begin(), bins.end(), [](const Bin &a, const Bin &b) { return a.time < b.time; });
+    return bins;
+}
+
+bool RequestRateModel::setTable(const azure::QueryTable &table, QString *error)
+{
+    return mergeTable(table, QDateTime(), error);
+}
+
+bool RequestRateModel::mergeTable(const azure::QueryTable &table, const QDateTime &from, QString *error)
+{
+    auto read = readBins(table, error);
+    if (!read)
+        return false;
+    QList<Bin> bins;
+    for (const Bin &bin : std::as_const(m_bins))
+        if (from.isValid() && bin.time < from)
+            bins.append(bin);
+    for (Bin &bin : *read)
+        if (!from.isValid() || !(bin.time < from))
+            bins.append(std::move(bin));
+    std::stable_sort(bins.begin(), bins.end(), [](const Bin &a, const Bin &b) { return a.time < b.time; });
+    if (bins == m_bins)
+        return true; // nothing changed: the charts are not redrawn
     beginResetModel();
     m_bins = std::move(bins);
     endResetModel();
     return true;
+}
+
+void RequestRateModel::dropBefore(const QDateTime &time)
+{
+    qsizetype gone = 0;
+    while (gone < m_bins.size() && m_bins.at(gone).time < time)
+        ++gone;
+    if (gone == 0)
+        return;
+    beginRemoveRows({}, 0, int(gone) - 1);
+    m_bins.remove(0, gone);
+    endRemoveRows();
 }
 
 void RequestRateModel::clear()

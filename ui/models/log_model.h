@@ -2,6 +2,8 @@
 
 #include <QAbstractTableModel>
 #include <QDateTime>
+
+#include <optional>
 #include <QList>
 #include <QSet>
 #include <QSortFilterProxyModel>
@@ -139,6 +141,11 @@ public:
 
     // False with *error when the table lacks the columns.
     bool setTable(const azure::QueryTable &table, QString *error = nullptr);
+    // The bins from `from` on replaced by the table's (an invalid `from`: all of them); the
+    // model changes only where a bin did.
+    bool mergeTable(const azure::QueryTable &table, const QDateTime &from, QString *error = nullptr);
+    // Drops the bins before `time` (those that left the window).
+    void dropBefore(const QDateTime &time);
     void clear();
     qint64 totalRequests() const;
 
@@ -149,7 +156,9 @@ private:
         qint64 requests = 0;
         double meanMs = 0;
         double p95Ms = 0;
+        bool operator==(const Bin &) const = default;
     };
+    std::optional<QList<Bin>> readBins(const azure::QueryTable &table, QString *error) const;
     QList<Bin> m_bins;
 };
 

@@ -38,7 +38,7 @@ LogsPage::LogsPage(Session &session, const LogPollOptions &options, QWidget *par
     connect(m_controller, &LogController::errorChanged, this, &LogsPage::showStatus);
     connect(m_controller, &LogController::followingChanged, this, [this](bool following) {
         m_follow->setChecked(following);
-        m_follow->setText(following ? tr("Following") : tr("Paused"));
+        showFollowAction();
         showStatus();
     });
     connect(m_filter, &QAbstractItemModel::rowsInserted, this, &LogsPage::scrollIfFollowing);
@@ -55,9 +55,7 @@ void LogsPage::build()
     m_follow->setObjectName(QStringLiteral("follow"));
     m_follow->setCheckable(true);
     m_follow->setChecked(m_controller->isFollowing());
-    m_follow->setText(m_controller->isFollowing() ? tr("Following") : tr("Paused"));
-    m_follow->setToolTip(tr("Follow: read new lines every few seconds and keep the newest in view. Pause: keep what "
-                            "is shown still."));
+    showFollowAction();
     m_refresh = new QToolButton(this);
     m_refresh->setObjectName(QStringLiteral("refreshLogs"));
     m_refresh->setText(tr("Refresh"));
@@ -169,18 +167,39 @@ void LogsPage::showStatus()
         m_status->setText(tr("Deploy a model (the Deploy step) to see its logs here."));
         return;
     }
-    QString text = tr("%1 / %2: %3 container lines, %4 requests, %5 traces")
+    const int requestsShown = m_controller->logs()->count(LogSource::Request);
+    const qint64 requestsInWindow = m_controller->rate()->totalRequests();
+    // Each read takes the newest requests only, so under load the table holds fewer than the
+    // chart counts: say so rather than show two numbers that disagree.
+    const QString requests = requestsInWindow > requestsShown
+                                 ? tr("%1 of the %2 requests in the chart (each read lists the newest %3)")
+                                       .arg(requestsShown)
+                                       .arg(requestsInWindow)
+                                       .arg(m_controller->options().telemetryRows)
+                                 : tr("%1 requests").arg(requestsShown);
+    QString text = tr("%1 / %2: %3 container lines, %4, %5 traces")
                        .arg(deployment.endpointName, deployment.deploymentName)
                        .arg(m_controller->logs()->count(LogSource::Container))
-                       .arg(m_controller->logs()->count(LogSource::Request))
+                       .arg(requests)
                        .arg(m_controller->logs()->count(LogSource::Trace));
     if (m_controller->lastUpdate().isValid())
         text += tr("; updated %1 UTC").arg(m_controller->lastUpdate().toString(QStringLiteral("HH:mm:ss")));
-    if (!m_controller->isFollowing())
-        text += tr(" (paused)");
+    text += m_controller->isFollowing() ? tr(" (following)") : tr(" (paused)");
     if (!m_controller->lastError().isEmpty())
         text += QLatin1Char('\n') + m_controller->lastError();
     m_status->setText(text);
+}
+
+void LogsPage::showFollowAction()
+{
+    // The button names what a click does; the status line says the state.
+    if (m_controller->isFollowing()) {
+        m_follow->setText(tr("&Pause"));
+        m_follow->setToolTip(tr("Stop reading new lines and keep what is shown still"));
+    } else {
+        m_follow->setText(tr("&Follow"));
+        m_follow->setToolTip(tr("Read new lines every few seconds and keep the newest in view"));
+    }
 }
 
 void LogsPage::scrollIfFollowing()

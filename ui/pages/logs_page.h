@@ -40,6 +40,7 @@ private:
     void build();
     void showInsights();
     void showStatus();
+    void showFollowAction();
     void scrollIfFollowing();
 
     Session &m_session;
