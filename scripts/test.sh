@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds with warnings as errors and runs every test; then builds
-# again with AddressSanitizer + UndefinedBehaviorSanitizer and runs the suite once more.
+# again with AddressSanitizer + UndefinedBehaviorSanitizer and runs the suite once more; then
+# builds the libFuzzer targets (preset fuzz, clang) and runs each over its seed corpus and
+# fuzzes it for a few seconds (bench/fuzz.sh; FUZZ_SECONDS per target, 10 by default).
 # Meanwhile, where it can (root or sudo without a password, mount and PID namespaces and
 # chroot allowed), the cheap part of the fresh-machine check runs in the background: install-deps and
 # `cmake --preset dev` on a minimal Debian 12 root (scripts/check-fresh-debian.sh). It mostly
 # waits on dpkg and the network while the tests build; where it cannot run it says why.
-#   scripts/test.sh            both passes
+#   scripts/test.sh            all three passes
 #   scripts/test.sh --quick    the first pass only
 #   CERULEAN_FRESH_CHECK=skip scripts/test.sh    without the fresh-machine check
 set -euo pipefail
@@ -110,5 +112,7 @@ if [[ "${1:-}" != "--quick" ]]; then
   cmake --preset asan-ubsan >/dev/null
   timed "build (asan-ubsan)" cmake --build --preset asan-ubsan -j "$jobs"
   timed "tests (asan-ubsan)" run_suite asan-ubsan
+  # Replays every seed (each finding that was fixed joins them) and looks a little further.
+  timed "fuzz (build and ${FUZZ_SECONDS:-10} s per target)" env FUZZ_JOBS="$jobs" FUZZ_SEEDS_ONLY=1 bench/fuzz.sh "${FUZZ_SECONDS:-10}"
 fi
 echo "== all tests passed in $(( $(date +%s) - start )) s =="
