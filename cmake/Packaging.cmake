@@ -17,4 +17,7 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION "science")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "gnome-keyring | kwalletmanager, bubblewrap")
+# Resolves {account}.blob.localhost, where Azure's SDKs find the local workspace's blob
+# storage; Cerulean's own client uses path-style URLs and runs without it.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libnss-myhostname")
 include(CPack)

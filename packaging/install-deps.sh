@@ -3,6 +3,9 @@
 # are missing, so a second run does nothing. Needs root (or sudo).
 #   packaging/install-deps.sh          build and run
 #   packaging/install-deps.sh --test   also what the tests and benchmarks use
+# libnss-myhostname resolves *.localhost to loopback (its postinst adds "myhostname" to the
+# hosts line of /etc/nsswitch.conf): Azure's SDKs reach the local workspace's blob storage at
+# {account}.blob.localhost, which Debian does not resolve without it.
 set -euo pipefail
 
 build_packages=(
@@ -10,12 +13,14 @@ build_packages=(
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6sql6-sqlite qt6-qpa-plugins
   nlohmann-json3-dev qtkeychain-qt6-dev libxgboost-dev libboost-dev libeigen3-dev libyaml-cpp-dev
   gnome-keyring dbus bubblewrap
+  libnss-myhostname
 )
 test_packages=(
   libgtest-dev libgmock-dev clang libclang-rt-14-dev dbus-x11 xvfb xauth curl
   desktop-file-utils appstream
   apache2-utils wrk nginx-light python3-swagger-spec-validator
   python3-sklearn python3-xgboost python3-pandas python3-flask gunicorn
+  python3-azure
 )
 
 wanted=("${build_packages[@]}")
