@@ -11,7 +11,7 @@ set -euo pipefail
 build_packages=(
   build-essential cmake ninja-build pkg-config ccache lld
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6sql6-sqlite qt6-qpa-plugins
-  nlohmann-json3-dev qtkeychain-qt6-dev libxgboost-dev libboost-dev libeigen3-dev libyaml-cpp-dev
+  nlohmann-json3-dev qtkeychain-qt6-dev libxgboost-dev libboost-dev libeigen3-dev libyaml-cpp-dev libssl-dev
   gnome-keyring dbus bubblewrap
   libnss-myhostname
 )
@@ -20,7 +20,7 @@ test_packages=(
   desktop-file-utils appstream
   apache2-utils wrk nginx-light python3-swagger-spec-validator
   python3-sklearn python3-xgboost python3-pandas python3-flask gunicorn
-  python3-azure
+  azure-cli python3-azure
 )
 
 wanted=("${build_packages[@]}")

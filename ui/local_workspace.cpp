@@ -225,8 +225,13 @@ void LocalWorkspace::connectSession()
     m_openDuration = std::chrono::milliseconds(QDateTime::currentMSecsSinceEpoch() - m_openStartedMs);
     m_session.connectTo(Session::Connection::Local, std::make_shared<const azure::Cloud>(m_client->cloud()), m_client->arm(), ref,
                         root());
-    setState(State::Connected, tr("Connected to the local workspace %1 at %2 (opened in %3 ms).")
-                                   .arg(ref.workspaceName, m_server->baseUrl().toString())
+    // Tools that take https only (az, MSAL) use the HTTPS listener once they trust its CA.
+    const QString https = m_server->httpsBaseUrl().isEmpty()
+                              ? QString()
+                              : tr(" and %1 (HTTPS: trust the CA in %2; Python tools: REQUESTS_CA_BUNDLE=%2)")
+                                    .arg(m_server->httpsBaseUrl().toString(), QDir::toNativeSeparators(m_server->caCertificateFile()));
+    setState(State::Connected, tr("Connected to the local workspace %1 at %2%3 (opened in %4 ms).")
+                                   .arg(ref.workspaceName, m_server->baseUrl().toString(), https)
                                    .arg(m_openDuration.count()));
     Q_EMIT opened();
 }

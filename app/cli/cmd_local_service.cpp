@@ -19,14 +19,19 @@ int runLocalService(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Run the local workspace service: Azure ML's REST surface on loopback, backed by SQLite and files.\n"
-        "Prints 'listening on http://127.0.0.1:PORT' and runs until SIGINT or SIGTERM."));
+        "Prints 'listening on http://127.0.0.1:PORT', then 'https on https://127.0.0.1:PORT' with the\n"
+        "file of the workspace's own CA that HTTPS clients trust, and runs until SIGINT or SIGTERM."));
     parser.addHelpOption();
     const QCommandLineOption root(QStringLiteral("root"), QStringLiteral("State directory (default: the user's data location)."),
                                   QStringLiteral("DIR"));
     const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("Loopback port (default: a free one)."),
                                   QStringLiteral("N"), QStringLiteral("0"));
+    const QCommandLineOption httpsPort(QStringLiteral("https-port"),
+                                       QStringLiteral("Loopback port for HTTPS (default: a free one)."),
+                                       QStringLiteral("N"), QStringLiteral("0"));
     parser.addOption(root);
     parser.addOption(port);
+    parser.addOption(httpsPort);
     int exitCode = ExitOk;
     if (!parseOrExit(parser, arguments, exitCode))
         return exitCode;
@@ -36,12 +41,19 @@ int runLocalService(const QStringList &arguments)
         printErr(QStringLiteral("local-service: --port must be a number from 0 to 65535, not '%1'.").arg(parser.value(port)));
         return ExitUsage;
     }
+    const uint httpsPortNumber = parser.value(httpsPort).toUInt(&ok);
+    if (!ok || httpsPortNumber > 65535) {
+        printErr(QStringLiteral("local-service: --https-port must be a number from 0 to 65535, not '%1'.")
+                     .arg(parser.value(httpsPort)));
+        return ExitUsage;
+    }
     local::LocalServerOptions options;
     options.service.root = parser.isSet(root)
                                ? parser.value(root)
                                : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
                                      QStringLiteral("/local-workspace");
     options.port = static_cast<std::uint16_t>(portNumber);
+    options.httpsPort = static_cast<std::uint16_t>(httpsPortNumber);
 
     // Block the stop signals before any thread starts, so every thread inherits the mask and
     // this one receives them with sigwait.
@@ -69,6 +81,10 @@ int runLocalService(const QStringList &arguments)
                                 "only this process's own callers can sign in.")
                      .arg(kept.error().message));
     printOut(QStringLiteral("listening on %1").arg(server.baseUrl().toString()));
+    // Its own line, after the one scripts read the plain URL from.
+    printOut(QStringLiteral("https on %1: its clients trust the CA in %2 (curl --cacert %2; Python tools such as "
+                            "az: export REQUESTS_CA_BUNDLE=%2)")
+                 .arg(server.httpsBaseUrl().toString(), server.caCertificateFile()));
     printOut(QStringLiteral("root %1, subscription %2, tenant %3")
                  .arg(options.service.root, server.service().subscriptionId(), server.service().tenantId()));
     if (kept)

@@ -26,6 +26,9 @@ struct ApiRequest
     // A body the HTTP server streamed to disk instead (blob uploads): the routes that take one
     // move the file where it belongs; it is removed after the response otherwise.
     QString bodyFile;
+    // Came over the HTTPS listener: links in the reply say https, and the Host's port is
+    // checked against that listener's.
+    bool secure = false;
 
     QByteArray header(const QByteArray &name) const;
     QString queryValue(const QString &key) const; // fully decoded, "" when absent

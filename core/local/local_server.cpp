@@ -72,9 +72,10 @@ private:
 namespace {
 
 // The head only: the body (if any) is added by the caller, moved rather than copied twice.
-ApiRequest headOf(const serving::Request &r)
+ApiRequest headOf(const serving::Request &r, bool secure)
 {
     ApiRequest out;
+    out.secure = secure;
     out.method = QByteArray(r.method.data(), static_cast<qsizetype>(r.method.size()));
     out.path = QUrl::fromPercentEncoding(QByteArray::fromRawData(r.path.data(), static_cast<qsizetype>(r.path.size())));
     out.query = QUrlQuery(QString::fromUtf8(r.query.data(), static_cast<qsizetype>(r.query.size())));
@@ -107,6 +108,14 @@ bool LocalServer::start(QString *error)
     m_service = std::make_unique<LocalService>(m_options.service);
     if (!m_service->open(error))
         return false;
+    if (m_options.https) {
+        m_tls = prepareLocalTls(m_options.service.root, error);
+        if (!m_tls) {
+            if (error)
+                *error = QStringLiteral("HTTPS: %1").arg(*error);
+            return false;
+        }
+    }
     m_workers = std::make_unique<WorkerPool>(m_options.workers);
     m_blobWorkers = std::make_unique<WorkerPool>(m_options.blobWorkers);
     serving::HttpServerOptions http;
@@ -119,8 +128,8 @@ bool LocalServer::start(QString *error)
     LocalService *service = m_service.get();
     // Runs on an I/O thread as soon as the headers are in: the Host, the credential and the
     // route's body limit are settled before a byte of the body is buffered.
-    http.admit = [service](const serving::Request &head) {
-        const RequestAdmission decided = service->admit(headOf(head));
+    const auto admit = [service](const serving::Request &head, bool secure) {
+        const RequestAdmission decided = service->admit(headOf(head, secure));
         serving::Admission a;
         if (decided.reject) {
             a.reject = toResponse(*decided.reject);
@@ -133,17 +142,21 @@ bool LocalServer::start(QString *error)
     };
     WorkerPool *workers = m_workers.get();
     WorkerPool *blobWorkers = m_blobWorkers.get();
-    m_http = std::make_unique<serving::HttpServer>(
-        http, serving::AsyncHandler([service, workers, blobWorkers](const serving::Request &request, serving::Responder respond) {
+    const auto handler = [service, workers, blobWorkers](bool secure) {
+        return serving::AsyncHandler([service, workers, blobWorkers, secure](const serving::Request &request,
+                                                                             serving::Responder respond) {
             // Converted here (the server reuses its Request), handled on a worker.
-            ApiRequest api = headOf(request);
+            ApiRequest api = headOf(request, secure);
             api.body = QByteArray(request.body.data(), static_cast<qsizetype>(request.body.size()));
             api.bodyFile = QString::fromStdString(request.bodyFile);
             WorkerPool *pool = api.path.startsWith(QLatin1String("/blob/")) ? blobWorkers : workers;
             pool->post([service, api = std::move(api), respond = std::move(respond)] {
                 respond(toResponse(service->handle(api)));
             });
-        }));
+        });
+    };
+    http.admit = [admit](const serving::Request &head) { return admit(head, false); };
+    m_http = std::make_unique<serving::HttpServer>(http, handler(false));
     if (auto failed = m_http->start()) {
         if (error)
             *error = QString::fromStdString(*failed);
@@ -151,11 +164,30 @@ bool LocalServer::start(QString *error)
         return false;
     }
     m_service->setBaseUrl(baseUrl());
+    if (m_tls) {
+        serving::HttpServerOptions https = http;
+        https.port = m_options.httpsPort;
+        https.admit = [admit](const serving::Request &head) { return admit(head, true); };
+        https.tls = serving::TlsOptions{m_tls->certificatePem.toStdString(), m_tls->privateKeyPem.toStdString()};
+        m_tls->privateKeyPem.clear(); // the server keeps its own copy
+        m_https = std::make_unique<serving::HttpServer>(https, handler(true));
+        if (auto failed = m_https->start()) {
+            if (error)
+                *error = QStringLiteral("HTTPS: %1").arg(QString::fromStdString(*failed));
+            m_https.reset();
+            stop();
+            return false;
+        }
+        m_service->setSecureBaseUrl(httpsBaseUrl());
+    }
     return true;
 }
 
 void LocalServer::stop()
 {
+    if (m_https)
+        m_https->stop(std::chrono::seconds(2));
+    m_https.reset();
     if (m_http)
         m_http->stop(std::chrono::seconds(2));
     m_http.reset();
@@ -169,6 +201,11 @@ void LocalServer::stop()
 QUrl LocalServer::baseUrl() const
 {
     return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_http ? m_http->port() : 0));
+}
+
+QUrl LocalServer::httpsBaseUrl() const
+{
+    return m_https ? QUrl(QStringLiteral("https://127.0.0.1:%1").arg(m_https->port())) : QUrl();
 }
 
 } // namespace cerulean::local

@@ -4,12 +4,16 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
 #include <nlohmann/json.hpp>
+
+#include <openssl/ssl.h>
 
 #include <sys/resource.h>
 
@@ -225,10 +229,48 @@ void removeFile(const std::string &path)
 
 class Session;
 
+// The byte stream of one connection: the socket itself, or TLS over it once startTls() was
+// called. Beast's readers and Asio's writers take it as they take a socket.
+class ConnectionStream
+{
+public:
+    using executor_type = tcp::socket::executor_type;
+
+    explicit ConnectionStream(tcp::socket &socket) : m_socket(socket) {}
+    executor_type get_executor() { return m_socket.get_executor(); }
+
+    void startTls(net::ssl::context &context) { m_tls.emplace(m_socket, context); }
+    bool tls() const { return m_tls.has_value(); }
+    net::ssl::stream<tcp::socket &> &tlsStream() { return *m_tls; }
+
+    template <class Buffers, class Handler>
+    void async_read_some(const Buffers &buffers, Handler &&handler)
+    {
+        if (m_tls)
+            m_tls->async_read_some(buffers, std::forward<Handler>(handler));
+        else
+            m_socket.async_read_some(buffers, std::forward<Handler>(handler));
+    }
+
+    template <class Buffers, class Handler>
+    void async_write_some(const Buffers &buffers, Handler &&handler)
+    {
+        if (m_tls)
+            m_tls->async_write_some(buffers, std::forward<Handler>(handler));
+        else
+            m_socket.async_write_some(buffers, std::forward<Handler>(handler));
+    }
+
+private:
+    tcp::socket &m_socket;
+    std::optional<net::ssl::stream<tcp::socket &>> m_tls;
+};
+
 class HttpServer::Impl
 {
 public:
     HttpServerOptions options;
+    std::unique_ptr<net::ssl::context> tls; // with options.tls, from start()
     Handler syncHandler;
     AsyncHandler asyncHandler;
     std::function<void(const ServerEvent &)> eventCallback;
@@ -283,9 +325,11 @@ class Session final : public std::enable_shared_from_this<Session>
 {
 public:
     Session(HttpServer::Impl &server, tcp::socket socket)
-        : m_server(server), m_socket(std::move(socket)), m_timer(m_socket.get_executor())
+        : m_server(server), m_socket(std::move(socket)), m_stream(m_socket), m_timer(m_socket.get_executor())
     {
         m_server.active.fetch_add(1, std::memory_order_relaxed);
+        if (m_server.tls)
+            m_stream.startTls(*m_server.tls);
     }
     ~Session()
     {
@@ -302,7 +346,7 @@ public:
         if (!ec)
             m_request.remoteAddress = peer.address().to_string() + ":" + std::to_string(peer.port());
         m_socket.set_option(tcp::no_delay(true), ec);
-        waitForRequest();
+        handshakeThen([this] { waitForRequest(); });
     }
 
     // Over the connection cap: answer 503 and close.
@@ -313,9 +357,11 @@ public:
         if (!ec)
             m_request.remoteAddress = peer.address().to_string() + ":" + std::to_string(peer.port());
         m_request.received = Clock::now();
-        sendServerError(ServerEvent::Kind::ConnectionLimit, 503, "connection_limit",
-                        "The server is at its connection limit (" + std::to_string(m_server.maxConnections)
-                            + "); retry later.");
+        handshakeThen([this] {
+            sendServerError(ServerEvent::Kind::ConnectionLimit, 503, "connection_limit",
+                            "The server is at its connection limit (" + std::to_string(m_server.maxConnections)
+                                + "); retry later.");
+        });
     }
 
     // Called on this session's executor when the server stops.
@@ -343,6 +389,33 @@ private:
         Closing,  // lingering after a final response
         Closed
     };
+
+    // Over TLS, the handshake first (within the request timeout); then `next`. A plain
+    // connection goes straight on. `next` runs on this session's executor with it alive.
+    template <class Next>
+    void handshakeThen(Next next)
+    {
+        if (!m_stream.tls()) {
+            next();
+            return;
+        }
+        m_state = State::Reading;
+        armDeadline(m_server.options.requestTimeout);
+        m_stream.tlsStream().async_handshake(
+            net::ssl::stream_base::server, [self = shared_from_this(), next](beast::error_code ec) {
+                if (ec) {
+                    // A client that does not trust the certificate hangs up here: say why.
+                    ServerEvent event;
+                    event.kind = ServerEvent::Kind::IoError;
+                    event.message = "TLS handshake failed: " + ec.message();
+                    event.remoteAddress = self->m_request.remoteAddress;
+                    self->m_server.emit(std::move(event));
+                    self->close();
+                    return;
+                }
+                next();
+            });
+    }
 
     // One timer per connection, re-armed only when it fires: setting a deadline per phase
     // is a store, not a timer-queue operation, which keeps the keep-alive path cheap.
@@ -402,7 +475,7 @@ private:
         }
         m_state = State::Idle;
         armDeadline(m_server.options.idleTimeout);
-        m_socket.async_read_some(m_buffer.prepare(kReadChunk),
+        m_stream.async_read_some(m_buffer.prepare(kReadChunk),
                                  [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                                      self->onFirstBytes(ec, n);
                                  });
@@ -433,7 +506,7 @@ private:
         m_parser->body_limit(std::numeric_limits<std::uint64_t>::max());
         m_parser->header_limit(static_cast<std::uint32_t>(m_server.options.maxHeaderBytes));
         armDeadline(m_server.options.requestTimeout);
-        http::async_read_header(m_socket, m_buffer, *m_parser,
+        http::async_read_header(m_stream, m_buffer, *m_parser,
                                 [self = shared_from_this()](beast::error_code ec, std::size_t) {
                                     self->onHeader(ec);
                                 });
@@ -487,7 +560,7 @@ private:
             return;
         if (expectContinue) {
             static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-            net::async_write(m_socket, net::buffer(kContinue.data(), kContinue.size()),
+            net::async_write(m_stream, net::buffer(kContinue.data(), kContinue.size()),
                              [self = shared_from_this()](beast::error_code wec, std::size_t) {
                                  if (wec) {
                                      self->close();
@@ -528,9 +601,9 @@ private:
             self->dispatch();
         };
         if (m_fileParser)
-            http::async_read(m_socket, m_buffer, *m_fileParser, std::move(done));
+            http::async_read(m_stream, m_buffer, *m_fileParser, std::move(done));
         else
-            http::async_read(m_socket, m_buffer, *m_parser, std::move(done));
+            http::async_read(m_stream, m_buffer, *m_parser, std::move(done));
     }
 
     bool headerDone() const { return (m_parser && m_parser->is_header_done()) || m_fileParser.has_value(); }
@@ -710,7 +783,7 @@ private:
         std::array<net::const_buffer, 2> buffers{net::buffer(m_head),
                                                   m_isHead ? net::const_buffer() : net::buffer(m_body)};
         m_server.requests.fetch_add(1, std::memory_order_relaxed);
-        net::async_write(m_socket, buffers, [self = shared_from_this(), keepAlive](beast::error_code ec, std::size_t) {
+        net::async_write(m_stream, buffers, [self = shared_from_this(), keepAlive](beast::error_code ec, std::size_t) {
             if (ec) {
                 self->close();
                 return;
@@ -755,7 +828,9 @@ private:
     }
 
     // Half-close and read what the client still sends for a moment, so that it sees our
-    // reply instead of a reset caused by closing with unread data.
+    // reply instead of a reset caused by closing with unread data. (Over TLS the half-close
+    // comes without a close_notify: the reply's Content-Length already told the client where
+    // it ends, and the bytes drained are discarded unread.)
     void lingeringClose()
     {
         m_state = State::Closing;
@@ -796,6 +871,7 @@ private:
 
     HttpServer::Impl &m_server;
     tcp::socket m_socket;
+    ConnectionStream m_stream; // m_socket, or TLS over it
     net::steady_timer m_timer;
     Clock::time_point m_deadline = Clock::time_point::max();
     Clock::time_point m_timerExpiry = Clock::time_point::max();
@@ -929,6 +1005,25 @@ std::optional<std::string> HttpServer::start()
     const std::optional<std::size_t> limit = softDescriptorLimit();
     d.maxAnswered = limit && *limit > d.maxConnections ? d.maxConnections + (*limit - d.maxConnections) / 2
                                                        : 2 * d.maxConnections;
+    if (d.options.tls) {
+        // TLS 1.2 and 1.3 only, and OpenSSL's default ciphers for them.
+        auto context = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+        beast::error_code tlsError;
+        context->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2
+                                 | net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1
+                                 | net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use,
+                             tlsError);
+        if (!tlsError && SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION) != 1)
+            return std::string("cannot require TLS 1.2");
+        if (!tlsError)
+            context->use_certificate_chain(net::buffer(d.options.tls->certificateChainPem), tlsError);
+        if (tlsError)
+            return "cannot load the TLS certificate: " + tlsError.message();
+        context->use_private_key(net::buffer(d.options.tls->privateKeyPem), net::ssl::context::pem, tlsError);
+        if (tlsError)
+            return "cannot load the TLS key: " + tlsError.message();
+        d.tls = std::move(context);
+    }
     for (unsigned i = 0; i < threads; ++i) {
         d.contexts.push_back(std::make_unique<net::io_context>(1));
         d.guards.push_back(net::make_work_guard(*d.contexts.back()));
@@ -977,6 +1072,11 @@ std::uint16_t HttpServer::port() const
 const std::string &HttpServer::host() const
 {
     return m_impl->options.host;
+}
+
+bool HttpServer::secure() const
+{
+    return m_impl->options.tls.has_value();
 }
 
 bool HttpServer::running() const

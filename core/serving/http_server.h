@@ -6,7 +6,9 @@
 // back-off when accept() runs out of descriptors, and an admission step that refuses a
 // request, bounds its body or streams it to a file from the headers alone. It knows nothing
 // about scoring; the scoring application and the local workspace service both sit on it
-// through a handler that maps a plain Request to a plain Response.
+// through a handler that maps a plain Request to a plain Response. With HttpServerOptions::tls
+// it speaks HTTPS instead (OpenSSL through Asio's SSL streams), with the same admission,
+// limits and timeouts; a TLS handshake counts against the request timeout.
 
 #include <atomic>
 #include <chrono>
@@ -113,6 +115,14 @@ struct ServerEvent
     std::chrono::microseconds duration{0};
 };
 
+// A certificate and its key for HTTPS, in PEM: the chain (leaf first) and the key. Given in
+// memory, so that a key made for one process's run need never be written to disk.
+struct TlsOptions
+{
+    std::string certificateChainPem;
+    std::string privateKeyPem;
+};
+
 struct HttpServerOptions
 {
     std::string host = "127.0.0.1";
@@ -139,6 +149,9 @@ struct HttpServerOptions
     std::chrono::milliseconds acceptBackoffMax{std::chrono::seconds(1)};
     // Decides from the head of each request; empty: every request is admitted as is.
     Admit admit;
+    // Set: every connection is TLS (1.2 or later) with this certificate; start() fails when
+    // the files cannot be loaded.
+    std::optional<TlsOptions> tls;
 };
 
 // Descriptors start() leaves for everything but connections (the listener, files, SQLite,
@@ -173,6 +186,7 @@ public:
     // The bound port (after start()).
     std::uint16_t port() const;
     const std::string &host() const;
+    bool secure() const; // HTTPS (HttpServerOptions::tls)
 
     // Stops accepting, lets in-flight requests finish (each answered with
     // "Connection: close") for up to `drain`, closes idle connections, joins the threads.
