@@ -79,7 +79,11 @@ std::shared_ptr<azure::MachineLearningClient> machineLearningClient(const Sessio
 
 QString armAuthMode(const QString &authMode)
 {
-    return authMode == QLatin1String("aml_token") ? QStringLiteral("AMLToken") : QStringLiteral("Key");
+    if (authMode == QLatin1String("aml_token"))
+        return QStringLiteral("AMLToken");
+    if (authMode == QLatin1String("aad_token"))
+        return QStringLiteral("AADToken");
+    return QStringLiteral("Key");
 }
 
 QString sessionAuthMode(const QString &armAuthMode)

@@ -15,7 +15,7 @@
 #include "ui/pages/endpoint_pages.h"
 #include "ui/pages/logs_page.h"
 #include "ui/pages/models_page.h"
-#include "ui/pages/pipelines_page.h"
+#include "ui/pages/pipelines/pipelines_page.h"
 #include "ui/pages/workspace_page.h"
 #include "ui/session.h"
 
