@@ -198,6 +198,24 @@ void validateCommand(Ctx &c, Json &p)
         p["limits"] = {{"jobLimitsType", "Command"}};
     if (!p["limits"].contains("timeout"))
         p["limits"]["timeout"] = nullptr;
+    // Where Azure's run keeps its process files, and the cluster it runs on.
+    Json &bag = p["properties"];
+    if (!bag.is_object())
+        bag = Json::object();
+    bag["ProcessInfoFile"] = "azureml-logs/process_info.json";
+    bag["ProcessStatusFile"] = "azureml-logs/process_status.json";
+    if (p.contains("computeId") && p["computeId"].is_string()) {
+        bag["_azureml.ComputeTargetType"] = "amlctrain";
+        bag["_azureml.ClusterName"] = s(q(p, "computeId").section(QLatin1Char('/'), -1));
+        // The cluster as the job found it, in Azure's system tag: a local cluster's nodes are
+        // its slots, always allocated.
+        const auto cluster = c.store.resource(q(p, "computeId"));
+        const int nodes = cluster ? cluster->doc["properties"]["properties"]["scaleSettings"].value("maxNodeCount", 1) : 1;
+        if (!p.contains("tags") || !p["tags"].is_object())
+            p["tags"] = Json::object();
+        p["tags"]["_aml_system_ComputeTargetStatus"] =
+            Json{{"AllocationState", "steady"}, {"PreparingNodeCount", 0}, {"RunningNodeCount", 0}, {"CurrentNodeCount", nodes}}.dump();
+    }
     const Json inputs = p.value("inputs", Json::object());
     for (auto it = inputs.begin(); it != inputs.end(); ++it) {
         if (!it.value().is_object() || q(it.value(), "jobInputType").compare(QLatin1String("literal"), Qt::CaseInsensitive) == 0)
@@ -323,9 +341,14 @@ void buildJob(Ctx &c, Json &doc, const std::optional<StoredResource> &existing)
          {{"jobServiceType", "Studio"},
           {"endpoint", s(QStringLiteral("%1/studio/jobs/%2").arg(c.base, c.name))}}},
     };
+    // The rest of a job service's fields, null as Azure sends them until a service runs.
+    for (const char *service : {"Tracking", "Studio"})
+        for (const char *key : {"port", "status", "errorMessage", "properties", "nodes"})
+            p["services"][service][key] = nullptr;
     if (!p.contains("outputs"))
         p["outputs"] = Json::object();
-    p["outputs"]["default"] = {{"jobOutputType", "uri_folder"},
+    p["outputs"]["default"] = {{"description", nullptr},
+                               {"jobOutputType", "uri_folder"},
                                {"mode", "ReadWriteMount"},
                                {"uri", s(QStringLiteral("azureml://datastores/workspaceartifactstore/ExperimentRun/dcid.%1")
                                              .arg(c.name))}};

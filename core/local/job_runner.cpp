@@ -6,6 +6,7 @@
 
 #include <QDirIterator>
 
+#include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -174,6 +175,9 @@ void LocalService::setJobStatus(const QString &jobId, const QString &status, con
                 return false; // a finished job never changes again
             job.state = status;
             job.doc["properties"]["status"] = status.toStdString();
+            if (isTerminalJobStatus(status) && job.doc["properties"].value("jobType", std::string()) == "Command")
+                job.doc["properties"]["properties"]["EndTimeUtc"] =
+                    QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")).toStdString();
             if (!error.is_null()) {
                 job.doc["_local"]["error"] = error;
                 job.doc["properties"]["properties"]["azureml.error"] = error.value("message", std::string());
@@ -465,7 +469,16 @@ void JobRunner::runJob(const std::shared_ptr<Active> &a)
     m_store.putRun(parent);
     m_service.setJobStatus(a->jobId, QStringLiteral("Running"));
     if (command) {
-        runCommandJob(a, p, workspaceId);
+        // As Azure's run records them: when the command started and ended, in UTC.
+        const auto stamp = [&](const char *key) {
+            m_store.updateResource(a->jobId, [&](StoredResource &j) {
+                j.doc["properties"]["properties"][key] =
+                    QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")).toStdString();
+                return true;
+            });
+        };
+        stamp("StartTimeUtc");
+        runCommandJob(a, p, workspaceId); // EndTimeUtc comes with its last status
         wake();
         return;
     }

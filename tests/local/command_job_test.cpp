@@ -164,6 +164,24 @@ TEST_F(CommandJob, CancelKillsTheCommand)
     EXPECT_FALSE(log.contains("finished-42")) << log.toStdString(); // the command's text has no 42: only its run would
 }
 
+// A schedule whose action makes a command job (as az ml schedule create writes one) is
+// accepted, and the job it starts runs.
+TEST_F(CommandJob, ScheduleOfACommandJobIsAcceptedAndItsJobRuns)
+{
+    Json definition = commandJob("echo scheduled-$((40+2))")["properties"];
+    const Json action{{"actionType", "CreateJob"}, {"jobDefinition", definition}};
+    const auto put = call("PUT", m_ws + QStringLiteral("/schedules/nightly"),
+                          Json{{"properties", {{"trigger", {{"triggerType", "Cron"}, {"expression", "0 3 * * *"}}}, {"action", action}}}});
+    ASSERT_EQ(put.status, 201) << put.body.toStdString();
+    QString error;
+    const QString job = svc().runScheduleAction(m_ws, QStringLiteral("nightly"), action, QDateTime::currentDateTimeUtc(),
+                                                QStringLiteral("nightly-1"), &error);
+    ASSERT_FALSE(job.isEmpty()) << error.toStdString();
+    const QString name = job.section(QLatin1Char('/'), -1);
+    ASSERT_EQ(waitForEnd(name), QStringLiteral("Completed")) << errorOf(name);
+    EXPECT_TRUE(artifact(name, QStringLiteral("user_logs/std_log.txt")).contains("\nscheduled-42\n"));
+}
+
 TEST_F(CommandJob, RefusesWhatCannotRun)
 {
     EXPECT_EQ(call("PUT", m_ws + QStringLiteral("/jobs/nocmd"), commandJob("")).status, 400);
