@@ -55,6 +55,22 @@ if(CERULEAN_SANITIZE)
   target_link_options(cerulean_common INTERFACE -fsanitize=address,undefined)
 endif()
 
+# libFuzzer builds (the fuzz preset; tests/fuzz/CMakeLists.txt): clang compiles the product's
+# code with coverage instrumentation for the fuzzer and with ASan and UBSan, and leaves
+# assertions on (Qt's, the standard library's bounds checks), so that a bad index is a crash
+# the fuzzer reports rather than a quiet read. Only the fuzz targets link libFuzzer's main.
+option(CERULEAN_FUZZ "Build the libFuzzer targets (tests/fuzz); needs clang" OFF)
+if(CERULEAN_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "CERULEAN_FUZZ needs clang (cmake --preset fuzz).")
+  endif()
+  target_compile_definitions(cerulean_common INTERFACE _GLIBCXX_ASSERTIONS)
+  target_compile_options(cerulean_common INTERFACE
+    -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+    -Wno-unknown-warning-option) # GCC's -Wshadow=local
+  target_link_options(cerulean_common INTERFACE -fsanitize=address,undefined)
+endif()
+
 # cerulean_module(NAME SOURCES... LINK ...) declares one library per module.
 function(cerulean_module name)
   cmake_parse_arguments(ARG "" "" "SOURCES;LINK" ${ARGN})

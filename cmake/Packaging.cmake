@@ -15,6 +15,13 @@ set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
 set(CPACK_GENERATOR "DEB")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION "science")
+# The libraries both programs link come from dpkg-shlibdeps; these are loaded or run later,
+# where it cannot see them: the local workspace's SQLite driver, the SVG plugins that draw the
+# icon, libsecret, through which QtKeychain reaches a Secret Service, and bubblewrap, which
+# confines the local workspace's command steps.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "gnome-keyring | kwalletmanager, bubblewrap")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6sql6-sqlite, libqt6svg6, libsecret-1-0, bubblewrap")
+# Without a keychain every flow still works, with secrets kept for the session only.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "gnome-keyring | kwalletmanager")
+set(CPACK_STRIP_FILES ON)
 include(CPack)

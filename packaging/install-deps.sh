@@ -7,13 +7,19 @@ set -euo pipefail
 
 build_packages=(
   build-essential cmake ninja-build pkg-config ccache lld
-  qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6sql6-sqlite qt6-qpa-plugins
+  qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev libqt6sql6-sqlite qt6-qpa-plugins
   nlohmann-json3-dev qtkeychain-qt6-dev libxgboost-dev libboost-dev libeigen3-dev libyaml-cpp-dev libssl-dev
   gnome-keyring dbus bubblewrap
+  # Qt loads the SVG plugins at run time to draw the app's icon (nothing else pulls them in).
+  libqt6svg6
+  # `cmake --preset dev` configures the test programs too, and they need GoogleTest.
+  libgtest-dev libgmock-dev
+  # `cpack -G DEB` finds the package's library dependencies with `file` and dpkg-shlibdeps.
+  file
 )
 test_packages=(
-  libgtest-dev libgmock-dev clang libclang-rt-14-dev dbus-x11 xvfb xauth curl
-  desktop-file-utils appstream
+  clang libclang-rt-14-dev dbus-x11 xvfb xauth curl
+  desktop-file-utils appstream mmdebstrap
   apache2-utils wrk nginx-light python3-swagger-spec-validator
   python3-sklearn python3-xgboost python3-pandas python3-flask gunicorn
   azure-cli

@@ -134,7 +134,6 @@ void LocalWorkspace::signIn()
             fail(token.error());
             return;
         }
-        keepSecretInKeychain();
         ensureWorkspace();
     });
 }
@@ -147,15 +146,35 @@ QString LocalWorkspace::secretKey() const
     return azure::SecretStore::servicePrincipalKey(principal.tenantId, principal.clientId);
 }
 
-void LocalWorkspace::keepSecretInKeychain()
+void LocalWorkspace::shareSignInWithCommandLine(QObject *context, std::function<void(azure::Result<azure::Empty>)> done)
 {
+    if (m_state != State::Connected || !m_server) {
+        azure::AzureError error = azure::AzureError::invalidInput(tr("The local workspace is not open."));
+        error.action = tr("Open the local workspace in the Workspace step first.");
+        done(error);
+        return;
+    }
     // As `cerulean-cli local-service` does: the built-in principal's secret (made anew by this
-    // process) goes to the keychain, where `cerulean-cli pipeline token --local-root` and the
-    // Pipelines step's token command read it. Nothing waits for it; without a keychain the
-    // workspace still opens, and only that command cannot sign in.
+    // process) goes to the keychain, where `cerulean-cli pipeline token --local-root` reads it.
+    // Only when asked: opening the workspace never touches the keychain.
     const azure::SecretStore secrets(m_options.secretService);
-    secrets.write(secretKey(), m_server->service().builtInPrincipal().clientSecret, this,
-                  [](const azure::Result<azure::Empty> &) {});
+    secrets.write(secretKey(), m_server->service().builtInPrincipal().clientSecret, context,
+                  [done = std::move(done)](azure::Result<azure::Empty> written) {
+                      if (written && !azure::SecretStore::remembers()) {
+                          // Held in this process's memory only, which another program cannot read.
+                          azure::AzureError error;
+                          error.kind = azure::ErrorKind::Keychain;
+                          error.code = QStringLiteral("keychain:unavailable");
+                          error.message = tr("The command line cannot sign in to this workspace: the keychain is not "
+                                             "available (%1).")
+                                              .arg(azure::KeychainStatus::instance().reason());
+                          error.action = tr("Run GNOME Keyring or KWallet and unlock it, then restart Cerulean; or run "
+                                            "`cerulean-cli local-service` in a session with a keychain.");
+                          done(error);
+                          return;
+                      }
+                      done(std::move(written));
+                  });
 }
 
 void LocalWorkspace::ensureWorkspace()

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 class QThread;
@@ -45,8 +46,8 @@ struct LocalWorkspaceOptions
 
 // Opens the local workspace in one call: starts the in-process local workspace service
 // (off the GUI thread), signs in with its built-in service principal through the real
-// credential and pipeline (the secret stays in memory, and a copy goes to the keychain for
-// the command line's token command), makes the workspace if it is not
+// credential and pipeline (the secret stays in memory; a copy goes to the keychain for the
+// command line's token command only when asked), makes the workspace if it is not
 // there yet, and connects the Session (Connection::Local). Stops the service when closed
 // or destroyed.
 class LocalWorkspace final : public QObject
@@ -90,6 +91,10 @@ public:
     // The keychain key (in options().secretService) of the built-in principal's secret, kept
     // for `cerulean-cli pipeline token --local-root`; empty until the service started.
     QString secretKey() const;
+    // Puts the built-in principal's secret in the keychain so that `cerulean-cli pipeline token
+    // --local-root` signs in to this workspace; an error when connected to none, or when the
+    // keychain is not available (a copy in this process's memory is no use to another).
+    void shareSignInWithCommandLine(QObject *context, std::function<void(azure::Result<azure::Empty>)> done);
     // How long the last open took, from open() to connected.
     std::chrono::milliseconds openDuration() const { return m_openDuration; }
 
@@ -101,7 +106,6 @@ Q_SIGNALS:
 private:
     void onServerStarted();
     void signIn();
-    void keepSecretInKeychain();
     void ensureWorkspace();
     void createWorkspace();
     void connectSession();

@@ -1,5 +1,6 @@
 #include "ui/main_window.h"
 
+#include "core/azure/secret_store.h"
 #include "ui/about_dialog.h"
 #include "ui/pages/pending_page.h"
 #include "ui/settings_dialog.h"
@@ -17,6 +18,13 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 
+// The icon is compiled into the static ui library, whose resource initializer the linker drops
+// unless something calls it (Q_INIT_RESOURCE works only outside a namespace).
+static void initUiResources()
+{
+    Q_INIT_RESOURCE(resources);
+}
+
 namespace cerulean::ui {
 
 namespace {
@@ -31,6 +39,7 @@ constexpr int kStepRole = Qt::UserRole + 1;
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
 {
+    initUiResources();
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(QStringLiteral("Cerulean"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/cerulean.svg")));
@@ -74,7 +83,34 @@ MainWindow::MainWindow(QWidget *parent)
     m_connection->setObjectName(QStringLiteral("connectionStatus"));
     statusBar()->addPermanentWidget(m_connection);
 
+    m_keychainNotice = new QLabel(this);
+    m_keychainNotice->setObjectName(QStringLiteral("keychainNotice"));
+    m_keychainNotice->hide();
+    statusBar()->addWidget(m_keychainNotice, 1);
+    // Every flow goes on without a keychain; the user learns once that secrets are not kept.
+    const azure::KeychainStatus &keychain = azure::KeychainStatus::instance();
+    connect(&keychain, &azure::KeychainStatus::becameUnavailable, this, &MainWindow::showKeychainNotice);
+    if (!keychain.isAvailable())
+        showKeychainNotice();
+
     buildMenus();
+}
+
+void MainWindow::showKeychainNotice()
+{
+    const azure::KeychainStatus &keychain = azure::KeychainStatus::instance();
+    m_keychainNotice->setText(QStringLiteral("\u26A0 ") + tr("Secrets are kept for this session only: the keychain is not available. "
+                                                             "To remember them, run GNOME Keyring or KWallet and unlock it."));
+    m_keychainNotice->setToolTip(tr("Keys and client secrets stay in memory until Cerulean closes; none is written to a file. "
+                                    "The keychain said: %1")
+                                     .arg(keychain.reason()));
+    m_keychainNotice->setAccessibleName(m_keychainNotice->text());
+    m_keychainNotice->show();
+}
+
+QString MainWindow::keychainNotice() const
+{
+    return m_keychainNotice->isVisibleTo(this) ? m_keychainNotice->text() : QString();
 }
 
 void MainWindow::buildMenus()

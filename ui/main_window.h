@@ -15,7 +15,8 @@ class QStackedWidget;
 namespace cerulean::ui {
 
 // The workbench window: a navigation list of the flow's steps beside the page stack, a
-// status bar saying what Cerulean is connected to, and the Settings and About dialogs.
+// status bar saying what Cerulean is connected to (and, once, that secrets are not
+// remembered when the keychain is not available), and the Settings and About dialogs.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -34,6 +35,9 @@ public:
     // "Local workspace", "Azure: subscription / group / workspace" or "Not connected".
     void setConnectionText(const QString &text);
     QString connectionText() const;
+    // The status bar's note that secrets are kept for this session only ("" while the
+    // keychain works).
+    QString keychainNotice() const;
 
     void openSettings();
     void openAbout();
@@ -43,11 +47,13 @@ Q_SIGNALS:
 
 private:
     void buildMenus();
+    void showKeychainNotice();
     int indexOf(Step step) const;
 
     QListWidget *m_navigation = nullptr;
     QStackedWidget *m_pages = nullptr;
     QLabel *m_connection = nullptr;
+    QLabel *m_keychainNotice = nullptr;
     std::map<Step, QWidget *> m_pageByStep;
     std::map<Step, QAction *> m_stepActions;
 };

@@ -61,15 +61,22 @@ QStringList ScreenshotTour::run(const QString &directory)
     // model registered and deployed with Application Insights, the Consume form sent and two
     // benchmarks against the deployed endpoint, then its logs with those requests, and a
     // training pipeline run from the Pipelines form.
-    prepareWorkspacePageForTour(m_window, dir.absolutePath());
+    m_incomplete.clear();
+    const auto stage = [this](bool done, const char *what) {
+        if (!done && m_incomplete.isEmpty())
+            m_incomplete = QString::fromLatin1(what);
+        return done;
+    };
+    stage(prepareWorkspacePageForTour(m_window, dir.absolutePath()), "the local workspace");
     std::unique_ptr<TourEndpoint> fallback;
-    if (prepareAutoMLPagesForTour(m_window, dir.absolutePath()) && prepareDeploymentForTour(m_window) &&
-        driveEndpointPagesForTour(m_window)) {
-        prepareLogsPageForTour(m_window);
-        preparePipelinesPageForTour(m_window);
+    if (stage(prepareAutoMLPagesForTour(m_window, dir.absolutePath()), "the AutoML run (is ../shared/data there?)") &&
+        stage(prepareDeploymentForTour(m_window), "the deployment") &&
+        stage(driveEndpointPagesForTour(m_window), "the Swagger, Consume and Benchmark steps")) {
+        stage(prepareLogsPageForTour(m_window), "the Logs step");
+        stage(preparePipelinesPageForTour(m_window), "the Pipelines step");
     } else {
-        // Nothing deployed (no shared data, or no keychain for the endpoint's key): the
-        // Swagger, Consume and Benchmark steps are shot against an endpoint served in-process.
+        // Nothing deployed (no shared data, say): the Swagger, Consume and Benchmark steps are
+        // shot against an endpoint served in-process.
         fallback = prepareEndpointPagesForTour(m_window, dir.absolutePath());
     }
     for (Step step : allSteps) {

@@ -19,12 +19,16 @@ public:
     // Returns the files written; on failure, an empty list and errorString() says why.
     QStringList run(const QString &directory);
     QString errorString() const { return m_error; }
+    // After run(): the first stage of the flow that did not complete ("the deployment", …),
+    // empty when every page was shot in the state the flow leaves it in.
+    QString incompleteStage() const { return m_incomplete; }
 
 private:
     bool save(QWidget &widget, const QString &path);
 
     MainWindow &m_window;
     QString m_error;
+    QString m_incomplete;
 };
 
 } // namespace cerulean::ui

@@ -113,8 +113,12 @@ int storeKeys(const EndpointCall &call)
     if (call.parser.isSet(call.options.show)) {
         printOut(QStringLiteral("primaryKey: %1").arg(keys->primaryKey));
         printOut(QStringLiteral("secondaryKey: %1").arg(keys->secondaryKey));
-    } else {
+    } else if (SecretStore::remembers()) {
         printOut(QStringLiteral("The primary key of %1 is in the keychain ('score' uses it; --show prints the keys).").arg(call.name));
+    } else {
+        printOut(QStringLiteral("The primary key of %1 is not kept (no keychain); 'score' reads the keys from the workspace "
+                                "each time, and --show prints them.")
+                     .arg(call.name));
     }
     return ExitOk;
 }
@@ -190,8 +194,14 @@ int score(const EndpointCall &call)
         return failWith(endpoint.error());
     auto key = await<QString>([&](QObject *c, auto done) { call.store.read(call.keyName, c, done); });
     if (!key) {
-        printErr(QStringLiteral("endpoint score: no key for %1 in the keychain; run 'cerulean-cli endpoint keys %1' first.").arg(call.name));
-        return failWith(key.error());
+        // Nothing kept (no keychain, or 'endpoint keys' never ran): the workspace lists the keys.
+        auto keys = await<EndpointKeys>([&](QObject *c, auto done) { call.client.listEndpointKeys(call.name, c, done); });
+        if (!keys) {
+            printErr(QStringLiteral("endpoint score: no key for %1 in the keychain, and the workspace did not list its keys.")
+                         .arg(call.name));
+            return failWith(keys.error());
+        }
+        key = keys->primaryKey;
     }
     auto reply = await<QByteArray>([&](QObject *c, auto done) {
         scoreEndpoint(call.client.client(), endpoint->scoringUri, file.readAll(), key.value(), c, done);
@@ -219,7 +229,7 @@ std::span<const EndpointVerb> endpointVerbs()
          "Deploy a model on the endpoint.", {&O::model, &O::instanceType, &O::instanceCount, &O::allTraffic}, &deploy},
         {"deployment", 2, "NAME DEPLOYMENT", "Show a deployment.", {}, &showDeployment},
         {"logs", 2, "NAME DEPLOYMENT [--tail N]", "Print a deployment's inference server log.", {&O::tail}, &printLogs},
-        {"score", 1, "NAME --body FILE", "Score a JSON request with the endpoint's key from the keychain.", {&O::body}, &score},
+        {"score", 1, "NAME --body FILE", "Score a JSON request with the endpoint's key (from the keychain, else listed anew).", {&O::body}, &score},
     };
     return verbs;
 }

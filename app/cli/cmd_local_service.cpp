@@ -21,7 +21,6 @@ int runLocalService(const QStringList &arguments)
         "Run the local workspace service: Azure ML's REST surface on loopback, backed by SQLite and files.\n"
         "Prints 'listening on http://127.0.0.1:PORT', then 'https on https://127.0.0.1:PORT' with the\n"
         "file of the workspace's own CA that HTTPS clients trust, and runs until SIGINT or SIGTERM."));
-    parser.addHelpOption();
     const QCommandLineOption root(QStringLiteral("root"), QStringLiteral("State directory (default: the user's data location)."),
                                   QStringLiteral("DIR"));
     const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("Loopback port (default: a free one)."),
@@ -76,10 +75,11 @@ int runLocalService(const QStringList &arguments)
     const azure::SecretStore secrets;
     const QString secretKey = azure::SecretStore::servicePrincipalKey(principal.tenantId, principal.clientId);
     auto kept = await<azure::Empty>([&](QObject *context, auto done) { secrets.write(secretKey, principal.clientSecret, context, done); });
-    if (!kept)
-        printErr(QStringLiteral("local-service: the built-in principal's secret could not be put in the keychain (%1); "
-                                "only this process's own callers can sign in.")
-                     .arg(kept.error().message));
+    // Without a keychain the secret stays in this process only: the service still runs.
+    const bool inKeychain = kept && azure::SecretStore::remembers();
+    if (!inKeychain)
+        printErr(QStringLiteral("local-service: the built-in principal's secret is not in the keychain, so "
+                                "'cerulean-cli pipeline --local-root' cannot sign in to this service."));
     printOut(QStringLiteral("listening on %1").arg(server.baseUrl().toString()));
     // Its own line, after the one scripts read the plain URL from.
     printOut(QStringLiteral("https on %1: its clients trust the CA in %2 (curl --cacert %2; Python tools such as "
@@ -87,7 +87,7 @@ int runLocalService(const QStringList &arguments)
                  .arg(server.httpsBaseUrl().toString(), server.caCertificateFile()));
     printOut(QStringLiteral("root %1, subscription %2, tenant %3")
                  .arg(options.service.root, server.service().subscriptionId(), server.service().tenantId()));
-    if (kept)
+    if (inKeychain)
         printOut(QStringLiteral("the built-in principal %1 has its secret in the keychain under %2/%3")
                      .arg(principal.clientId, secrets.service(), secretKey));
     int received = 0;

@@ -23,9 +23,13 @@ int runLogout(const QStringList &arguments)
     auto removed = await<Empty>([&](QObject *context, auto done) {
         store.remove(SecretStore::servicePrincipalKey(profile.tenantId, profile.clientId), context, done);
     });
-    if (!removed)
-        return failWith(removed.error());
+    // Who signed in is forgotten either way; a secret a keychain could not delete is reported.
     clearSignInProfile(settings);
+    if (!removed) {
+        printErr(QStringLiteral("Signed out of %1 (%2), but its secret could not be deleted from the keychain.")
+                     .arg(profile.tenantId, profile.clientId));
+        return failWith(removed.error());
+    }
     printOut(QStringLiteral("Signed out of %1 (%2); its secret is deleted from the keychain.").arg(profile.tenantId, profile.clientId));
     return ExitOk;
 }

@@ -8,7 +8,9 @@
 #include "app/cli/pipeline_session.h"
 #include "app/cli/verbs.h"
 
+#include "core/azure/batch_run.h"
 #include "core/azure/job_yaml.h"
+#include "core/azure/pipeline_spec.h"
 #include "core/local/store.h"
 
 #include <QFile>
@@ -90,28 +92,15 @@ int runAgain(const PipelineSession &s)
     const auto assigned = assignments(call.parser.values(o.set));
     if (!assigned)
         return ExitUsage;
-    const auto definition = jobDefinition(s.pipelines, call.value(o.from));
-    if (!definition)
-        return failWith(definition.error());
-    QJsonObject def = QJsonDocument::fromJson(definition.value()).object();
-    QJsonObject inputs = def.value(QStringLiteral("inputs")).toObject();
-    for (auto it = assigned->begin(); it != assigned->end(); ++it) {
-        if (!inputs.contains(it.key())) {
-            printErr(QStringLiteral("pipeline run: the pipeline has no parameter '%1' (its parameters: %2).")
-                         .arg(it.key(), inputs.keys().join(QStringLiteral(", "))));
-            return ExitUsage;
-        }
-        QJsonObject in = inputs.value(it.key()).toObject();
-        const QString text = it.value().isDouble() ? QString::number(it.value().toDouble(), 'g', 17) : it.value().toString();
-        in.insert(in.value(QStringLiteral("jobInputType")).toString() == QLatin1String("literal") ? QStringLiteral("value")
-                                                                                                 : QStringLiteral("uri"),
-                  text);
-        inputs.insert(it.key(), in);
+    const auto job = await<QByteArray>([&](QObject *context, auto done) { s.pipelines.getJobDocument(call.value(o.from), context, done); });
+    if (!job)
+        return failWith(job.error());
+    const auto definition = rerunDefinition(job.value(), *assigned, call.value(o.experiment));
+    if (!definition) {
+        printErr(QStringLiteral("pipeline run: %1").arg(definition.error().message));
+        return definition.error().kind == ErrorKind::InvalidInput ? ExitUsage : ExitFailure;
     }
-    def.insert(QStringLiteral("inputs"), inputs);
-    if (call.isSet(o.experiment))
-        def.insert(QStringLiteral("experimentName"), call.value(o.experiment));
-    return s.submit(def);
+    return s.submit(definition.value());
 }
 
 // The pipeline jobs, not their steps.
@@ -373,43 +362,55 @@ int listSchedules(const PipelineSession &s)
     return ExitOk;
 }
 
-// A batch-deploy option that takes a whole number of at least `minimum`.
-bool wholeNumber(const PipelineCall &call, const QCommandLineOption &option, int minimum, int &value)
+// A batch option's whole number into `value`; false (and why on stderr) when it is not one. The
+// ranges are the batch run's to check.
+bool wholeNumber(const PipelineCall &call, const QCommandLineOption &option, int &value)
 {
     bool ok = false;
     value = call.value(option).toInt(&ok);
-    if (ok && value >= minimum)
+    if (ok)
         return true;
-    printErr(QStringLiteral("pipeline batch-deploy: --%1 takes a whole number of at least %2, not '%3'.")
-                 .arg(option.names().first())
-                 .arg(minimum)
-                 .arg(call.value(option)));
+    printErr(QStringLiteral("pipeline %1: --%2 takes a whole number, not '%3'.").arg(call.verb, option.names().first(), call.value(option)));
     return false;
 }
 
-// The deployment the command line describes, with ARM ids for the model and the compute.
-std::optional<BatchDeploymentSpec> batchDeploymentSpec(const PipelineSession &s)
+// The batch run the command line asks for, as the Pipelines page's Batch tab asks for it.
+std::optional<BatchRunRequest> batchRequest(const PipelineCall &call)
 {
-    const PipelineCall &call = s.call;
     const PipelineOptions &o = call.options;
-    BatchDeploymentSpec spec;
-    spec.endpointName = call.name;
-    spec.name = call.value(o.deployment);
-    if (!wholeNumber(call, o.miniBatch, 1, spec.miniBatchSize) || !wholeNumber(call, o.instances, 1, spec.instanceCount) ||
-        !wholeNumber(call, o.threshold, -1, spec.errorThreshold) || !wholeNumber(call, o.retries, 0, spec.maxRetries))
+    BatchRunRequest request;
+    request.endpoint = call.name;
+    request.deployment = call.value(o.deployment);
+    request.model = call.value(o.model);
+    request.compute = call.value(o.compute);
+    request.input = call.value(o.input);
+    request.inputType = call.value(o.inputType);
+    if (!wholeNumber(call, o.miniBatch, request.miniBatchSize) || !wholeNumber(call, o.instances, request.instanceCount) ||
+        !wholeNumber(call, o.threshold, request.errorThreshold) || !wholeNumber(call, o.retries, request.maxRetries))
         return std::nullopt;
-    spec.modelId = call.value(o.model);
-    if (spec.modelId.startsWith(QLatin1String("azureml:")) && !spec.modelId.startsWith(QLatin1String("azureml://")))
-        spec.modelId = s.ws.id + QStringLiteral("/models/") + spec.modelId.mid(8).section(QLatin1Char(':'), 0, 0) +
-                       QStringLiteral("/versions/") + spec.modelId.mid(8).section(QLatin1Char(':'), 1);
-    spec.compute = call.value(o.compute);
-    if (!spec.compute.startsWith(QLatin1Char('/')))
-        spec.compute = s.ws.id + QStringLiteral("/computes/") + spec.compute;
-    // One mini-batch at a time per instance (what the service assumes when none is named);
-    // the instances are the parallelism. The append_row file keeps Azure's default name.
-    spec.maxConcurrencyPerInstance = 1;
-    spec.outputFileName = QStringLiteral("parallel_run_step.txt");
-    return spec;
+    return request;
+}
+
+// Runs `start` on the batch run and turns the event loop until it finishes, printing the
+// operations' polls and the job's progress to stderr (unless --json).
+void runBatch(BatchRun &run, bool quiet, const std::function<void()> &start)
+{
+    QEventLoop loop;
+    QString last;
+    if (!quiet) {
+        QObject::connect(&run, &BatchRun::operationProgressed, &loop,
+                         [](const OperationProgress &progress) { printErr(QStringLiteral("  ") + describe(progress)); });
+        QObject::connect(&run, &BatchRun::progressed, &loop, [&last](const BatchJobProgress &p) {
+            const QString line = QStringLiteral("  %1 (%2/%3 rows, %4 failed)").arg(p.status).arg(p.rowsProcessed).arg(p.rowsTotal).arg(p.rowsFailed);
+            if (line != last)
+                printErr(line);
+            last = line;
+        });
+    }
+    QObject::connect(&run, &BatchRun::finished, &loop, &QEventLoop::quit);
+    start();
+    if (!run.isDone())
+        loop.exec();
 }
 
 int batchDeploy(const PipelineSession &s)
@@ -418,75 +419,34 @@ int batchDeploy(const PipelineSession &s)
     const PipelineOptions &o = call.options;
     if (!call.needs(o.deployment) || !call.needs(o.model) || !call.needs(o.compute))
         return ExitUsage;
-    auto spec = batchDeploymentSpec(s);
-    if (!spec)
+    const auto request = batchRequest(call);
+    if (!request)
         return ExitUsage;
-    // Batch endpoints live in the workspace's region.
-    const auto workspace = await<azure::Workspace>([&](QObject *context, auto done) { s.ws.ml().getWorkspace(context, done); });
-    if (!workspace)
-        return failWith(workspace.error());
-    spec->location = workspace->location;
-    const std::unique_ptr<Operation<BatchEndpoint>> endpoint(
-        s.pipelines.createBatchEndpoint(call.name, spec->location, {}, spec->name, nullptr));
-    awaitOperation(*endpoint, s.json);
-    if (endpoint->state() != OperationState::Succeeded)
-        return failWith(endpoint->error());
-    const std::unique_ptr<Operation<BatchDeployment>> made(s.pipelines.createBatchDeployment(*spec, nullptr));
-    awaitOperation(*made, s.json);
-    if (made->state() != OperationState::Succeeded)
-        return failWith(made->error());
+    const auto spec = batchDeploymentSpec(*request, s.ws.ref);
+    if (!spec) {
+        printErr(QStringLiteral("pipeline batch-deploy: %1").arg(spec.error().message));
+        return ExitUsage;
+    }
+    // The endpoint goes to the workspace's region (the run reads it).
+    BatchRun run(s.pipelines);
+    runBatch(run, s.json, [&] { run.deploy(spec.value()); });
+    if (!run.succeeded())
+        return failWith(run.error());
     printOut(QStringLiteral("Batch endpoint %1, deployment %2.").arg(call.name, spec->name));
     return ExitOk;
 }
 
-// The append_row file of the job's scoring step into --out, downloaded through the
-// workspace's MLflow artifact route.
-Result<Empty> saveBatchOutput(const PipelineSession &s, const BatchEndpoint &endpoint, const Job &job)
+// --out: the rows file of the job the run followed.
+int saveBatchOutput(const BatchRun &run, const QString &path)
 {
-    const PipelineCall &call = s.call;
-    // The file the deployment that ran the job names: the one asked for, else the one the
-    // service recorded on the job, else the endpoint's default (what Azure runs).
-    QString ran = call.value(call.options.deployment);
-    if (ran.isEmpty())
-        ran = job.properties.value(QStringLiteral("azureml.batchDeployment"), endpoint.defaultDeployment);
-    if (ran.isEmpty())
-        return AzureError::invalidInput(
-            QStringLiteral("the endpoint %1 has no default deployment to read the output file name from: name it with --deployment")
-                .arg(call.name));
-    const auto ranDeployment = await<BatchDeployment>(
-        [&](QObject *context, auto done) { s.pipelines.getBatchDeployment(call.name, ran, context, done); });
-    if (!ranDeployment)
-        return ranDeployment.error();
-    if (ranDeployment->outputAction.compare(QLatin1String("SummaryOnly"), Qt::CaseInsensitive) == 0)
-        return AzureError::invalidInput(
-            QStringLiteral("the deployment %1 writes no output file (its output action is SummaryOnly)").arg(ran));
-    const QString outputFile =
-        ranDeployment->outputFileName.isEmpty() ? QStringLiteral("parallel_run_step.txt") : ranDeployment->outputFileName;
-    const auto workspace = await<azure::Workspace>([&](QObject *context, auto done) { s.ws.ml().getWorkspace(context, done); });
-    if (!workspace)
-        return workspace.error();
-    const QUrl tracking =
-        s.ws.client->cloud().mlflowTrackingBase(workspace->id, workspace->location, workspace->mlFlowTrackingUri);
-    // The scoring step's child job (a name of its own, as on Azure).
-    const auto steps = await<QList<Job>>([&](QObject *context, auto done) { s.pipelines.listSteps(job.name, context, done); });
-    if (!steps)
-        return steps.error();
-    QString scoreJob;
-    for (const Job &step : steps.value())
-        if (step.properties.value(QStringLiteral("azureml.pipeline.stepType")) == QLatin1String("parallel"))
-            scoreJob = step.name;
-    if (scoreJob.isEmpty())
-        return AzureError::invalidInput(QStringLiteral("the batch job %1 has no scoring step").arg(job.name));
-    const auto content = await<QByteArray>([&](QObject *context, auto done) {
-        s.ws.ml().downloadArtifact(tracking, scoreJob,
-                                   QStringLiteral("outputs/job_output/") + outputFile, context, done);
-    });
-    if (!content)
-        return content.error();
-    QFile f(call.value(call.options.out));
-    if (!f.open(QIODevice::WriteOnly) || f.write(content.value()) < 0)
-        return AzureError::invalidInput(QStringLiteral("cannot write the file: %1").arg(f.errorString()));
-    return Empty{};
+    const auto content = await<QByteArray>([&](QObject *context, auto done) { run.fetchOutput(context, done); });
+    QFile f(path);
+    if (!content || !f.open(QIODevice::WriteOnly) || f.write(content.value()) < 0) {
+        printErr(QStringLiteral("pipeline batch-invoke: could not save the output to %1: %2")
+                     .arg(path, content ? f.errorString() : content.error().toString()));
+        return ExitFailure;
+    }
+    return ExitOk;
 }
 
 int batchInvoke(const PipelineSession &s)
@@ -495,35 +455,37 @@ int batchInvoke(const PipelineSession &s)
     const PipelineOptions &o = call.options;
     if (!call.needs(o.input))
         return ExitUsage;
-    if (call.isSet(o.out) && !call.isSet(o.wait)) {
+    const bool wait = call.isSet(o.wait);
+    if (call.isSet(o.out) && !wait) {
         printErr(QStringLiteral("pipeline batch-invoke: --out saves the job's output file once it is written: add --wait."));
         return ExitUsage;
     }
-    // A folder's CSV files are the rows (UriFolder).
-    QString inputError;
-    const auto source = resolveBatchInput(call.value(o.input), call.value(o.inputType), &inputError);
-    if (!source) {
-        printErr(QStringLiteral("pipeline batch-invoke: %1.").arg(inputError));
+    const auto request = batchRequest(call);
+    if (!request)
+        return ExitUsage;
+    const auto input = batchRunInput(*request);
+    if (!input) {
+        printErr(QStringLiteral("pipeline batch-invoke: %1").arg(input.error().message));
         return ExitUsage;
     }
-    // The endpoint's scoring URI takes the invocation, as on Azure.
-    const auto endpoint = await<BatchEndpoint>([&](QObject *context, auto done) { s.pipelines.getBatchEndpoint(call.name, context, done); });
-    if (!endpoint)
-        return failWith(endpoint.error());
-    const auto job = await<Job>([&](QObject *context, auto done) {
-        s.pipelines.invokeBatchEndpoint(endpoint->scoringUri, source->uri, source->isFolder, call.value(o.deployment), context, done);
-    });
-    if (!job)
-        return failWith(job.error());
-    const int code = s.finish(job->name);
-    if (code != ExitOk || !call.isSet(o.out))
-        return code;
-    const auto saved = saveBatchOutput(s, endpoint.value(), job.value());
-    if (!saved) {
-        printErr(QStringLiteral("pipeline batch-invoke: could not save the output to %1: %2").arg(call.value(o.out), saved.error().toString()));
-        return ExitFailure;
+    BatchRunOptions options;
+    options.pollInterval = std::chrono::milliseconds(s.pollMs);
+    options.followJob = wait;
+    BatchRun run(s.pipelines, options);
+    runBatch(run, s.json, [&] { run.score(call.name, input.value(), call.value(o.deployment)); });
+    if (run.error().isError())
+        return failWith(run.error());
+    if (!wait) {
+        printOut(run.jobName());
+        return ExitOk;
     }
-    return code;
+    const std::optional<QJsonObject> job = jobDocument(s.pipelines, run.jobName());
+    if (!job)
+        return ExitFailure;
+    s.printJob(*job);
+    if (!run.succeeded())
+        return ExitFailure;
+    return call.isSet(o.out) ? saveBatchOutput(run, call.value(o.out)) : ExitOk;
 }
 
 // An access token for REST calls (curl), as `az account get-access-token` prints one.

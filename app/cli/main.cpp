@@ -1,5 +1,6 @@
 #include "app/cli/cli_util.h"
 #include "app/cli/command.h"
+#include "core/azure/secret_store.h"
 
 #include <QCoreApplication>
 
@@ -31,6 +32,13 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("cerulean"));
     QCoreApplication::setOrganizationName(QStringLiteral("Cerulean"));
     QCoreApplication::setApplicationVersion(QStringLiteral(CERULEAN_VERSION));
+
+    // Commands go on without a keychain where they can; the user reads once why nothing is kept.
+    QObject::connect(&cerulean::azure::KeychainStatus::instance(), &cerulean::azure::KeychainStatus::becameUnavailable, &app, []() {
+        printErr(QStringLiteral("cerulean-cli: secrets are not remembered: the keychain is not available (%1). To remember "
+                                "them, run GNOME Keyring or KWallet and unlock it.")
+                     .arg(cerulean::azure::KeychainStatus::instance().reason()));
+    });
 
     const QStringList arguments = QCoreApplication::arguments();
     if (arguments.size() < 2 || arguments.at(1) == QLatin1String("--help")

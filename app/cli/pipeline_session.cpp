@@ -4,9 +4,8 @@
 #include "app/cli/pipeline_session.h"
 
 #include "core/azure/job_submission.h"
+#include "core/azure/pipeline_spec.h"
 #include "core/local/store.h"
-
-#include <QThread>
 
 #include <iostream>
 
@@ -123,49 +122,60 @@ QJsonArray documentArray(const QList<QByteArray> &items)
 
 std::optional<QJsonObject> assignments(const QStringList &sets)
 {
-    QJsonObject out;
-    for (const QString &set : sets) {
-        const qsizetype eq = set.indexOf(QLatin1Char('='));
-        if (eq <= 0) {
-            printErr(QStringLiteral("pipeline: --set takes NAME=VALUE, not '%1'.").arg(set));
-            return std::nullopt;
-        }
-        const QString value = set.mid(eq + 1);
-        bool number = false;
-        const double d = value.toDouble(&number);
-        out.insert(set.left(eq), number ? QJsonValue(d) : QJsonValue(value));
+    const auto parsed = parameterAssignments(sets);
+    if (!parsed) {
+        printErr(QStringLiteral("pipeline: --set: %1").arg(parsed.error().message));
+        return std::nullopt;
     }
-    return out;
+    return parsed.value();
 }
 
 QString status(const QJsonObject &job) { return job.value(QStringLiteral("properties")).toObject().value(QStringLiteral("status")).toString(); }
 
-std::optional<QJsonObject> waitJob(const PipelineOperations &pipelines, const QString &name, int intervalMs, bool quiet)
+PipelineRunOptions waitOptions(int intervalMs)
 {
-    QString last;
-    QString lastProgress;
-    for (;;) {
-        const auto progress =
-            await<BatchJobProgress>([&](QObject *context, auto done) { pipelines.batchProgress(name, context, done); });
-        if (!progress) {
-            printErr(QStringLiteral("error: ") + progress.error().toString());
-            return std::nullopt;
-        }
-        const QString rows = progress->known ? QStringLiteral("%1/%2 rows, %3 failed")
-                                                   .arg(progress->rowsProcessed)
-                                                   .arg(progress->rowsTotal)
-                                                   .arg(progress->rowsFailed)
-                                             : QString();
-        if (!quiet && (progress->status != last || rows != lastProgress))
-            printErr(QStringLiteral("  %1%2").arg(progress->status, rows.isEmpty() ? QString() : QStringLiteral(" (") + rows + QLatin1Char(')')));
-        last = progress->status;
-        lastProgress = rows;
-        if (progress->isTerminal())
-            return jobDocument(pipelines, name);
-        QThread::msleep(static_cast<unsigned long>(intervalMs));
-    }
+    PipelineRunOptions options;
+    options.pollInterval = std::chrono::milliseconds(intervalMs);
+    // The summary printed at the end reads the steps itself.
+    options.followSteps = false;
+    options.readStepLogs = false;
+    return options;
 }
 
+bool followRun(PipelineRun &run, bool quiet, bool untilSubmitted, const std::function<void()> &start)
+{
+    QEventLoop loop;
+    QString last;
+    QObject::connect(&run, &PipelineRun::jobRead, &loop, [&] {
+        const BatchJobProgress progress = batchProgress(*run.job());
+        const QString rows = progress.known ? QStringLiteral(" (%1/%2 rows, %3 failed)")
+                                                  .arg(progress.rowsProcessed)
+                                                  .arg(progress.rowsTotal)
+                                                  .arg(progress.rowsFailed)
+                                            : QString();
+        const QString line = progress.status + rows;
+        if (!quiet && line != last)
+            printErr(QStringLiteral("  ") + line);
+        last = line;
+    });
+    if (untilSubmitted)
+        QObject::connect(&run, &PipelineRun::submitted, &loop, &QEventLoop::quit);
+    QObject::connect(&run, &PipelineRun::finished, &loop, &QEventLoop::quit);
+    start();
+    if (!run.isDone())
+        loop.exec();
+    return !run.error().isError();
+}
+
+std::optional<QJsonObject> waitJob(const PipelineOperations &pipelines, const QString &name, int intervalMs, bool quiet)
+{
+    PipelineRun run(pipelines, waitOptions(intervalMs));
+    if (!followRun(run, quiet, false, [&] { run.follow(name); })) {
+        printErr(QStringLiteral("error: ") + run.error().toString());
+        return std::nullopt;
+    }
+    return QJsonDocument::fromJson(run.job()->document).object();
+}
 
 std::optional<QString> localPrincipalSecret(const QString &tenant, const QString &clientId)
 {
@@ -175,7 +185,8 @@ std::optional<QString> localPrincipalSecret(const QString &tenant, const QString
     });
     if (!secret) {
         printErr(QStringLiteral("pipeline: the local workspace's principal secret is not in the keychain (%1); start the "
-                                "service with `cerulean-cli local-service` in a session with a keychain.")
+                                "service with `cerulean-cli local-service` in a session with a keychain, or press 'Let the "
+                                "command line sign in' on the app's Pipelines step.")
                      .arg(secret.error().message));
         return std::nullopt;
     }
@@ -279,10 +290,17 @@ int PipelineSession::finish(const QString &job) const
 
 int PipelineSession::submit(const QJsonObject &definition) const
 {
-    const auto job = await<Job>([&](QObject *context, auto done) {
-        pipelines.submitPipelineJob(call.name, compact(definition), context, done);
-    });
-    return job ? finish(call.name) : failWith(job.error());
+    const bool wait = call.isSet(call.options.wait);
+    PipelineRun run(pipelines, waitOptions(pollMs));
+    if (!followRun(run, json, !wait, [&] { run.submit(call.name, compact(definition)); }))
+        return failWith(run.error());
+    if (!wait) {
+        printOut(call.name);
+        return ExitOk;
+    }
+    const QJsonObject job = QJsonDocument::fromJson(run.job()->document).object();
+    printJob(job);
+    return status(job) == QLatin1String("Completed") ? ExitOk : ExitFailure;
 }
 
 int PipelineSession::submit(const JobDefinition &job, const QString &name) const

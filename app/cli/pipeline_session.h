@@ -8,6 +8,7 @@
 
 #include "core/azure/job_yaml.h"
 #include "core/azure/pipeline_ops.h"
+#include "core/azure/pipeline_run.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -123,7 +124,8 @@ struct PipelineSession final
     static std::optional<PipelineSession> open(const PipelineCall &call);
     // Prints the job's name; with --wait, waits for it and prints it (exit 1 unless Completed).
     int finish(const QString &job) const;
-    // Submits the pipeline job named on the command line from `definition`, then finish().
+    // Submits the pipeline job named on the command line from `definition` (an azure::PipelineRun);
+    // with --wait, follows it to its end and prints it (exit 1 unless Completed).
     int submit(const QJsonObject &definition) const;
     // Submits a job read from an az ml file as `name`, then finish().
     int submit(const azure::JobDefinition &job, const QString &name) const;
@@ -139,11 +141,16 @@ azure::Result<QByteArray> jobDefinition(const azure::PipelineOperations &pipelin
 QByteArray compact(const QJsonObject &o);
 // Items the typed list calls hand over as JSON bodies, as one array for --json output.
 QJsonArray documentArray(const QList<QByteArray> &items);
-// Parameter assignments from --set name=value (numbers stay numbers).
+// Parameter assignments from --set name=value (numbers stay numbers); why not on stderr.
 std::optional<QJsonObject> assignments(const QStringList &sets);
 QString status(const QJsonObject &job);
-// Polls a job until it ends, printing status changes and batch progress to stderr; the job's
-// whole body at the end.
+// A run that reads the job only (every intervalMs), for the verbs that wait.
+azure::PipelineRunOptions waitOptions(int intervalMs);
+// Calls start() (the run's submit or follow) and turns the event loop until the run has ended,
+// or, with untilSubmitted, until the service took the job; prints status changes and batch
+// progress to stderr unless quiet. False when a request failed (run.error()).
+bool followRun(azure::PipelineRun &run, bool quiet, bool untilSubmitted, const std::function<void()> &start);
+// Follows a job until it ends (followRun); the job's whole body at the end.
 std::optional<QJsonObject> waitJob(const azure::PipelineOperations &pipelines, const QString &name, int intervalMs,
                                    bool quiet);
 // The local workspace's built-in principal keeps its secret in the keychain (put there by

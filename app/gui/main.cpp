@@ -15,29 +15,69 @@
 
 using namespace cerulean::ui;
 
+namespace {
+
+struct Options
+{
+    QCommandLineOption local{QStringLiteral("local"), QStringLiteral("Open the local workspace at start-up.")};
+    QCommandLineOption tour{QStringLiteral("screenshot-tour"),
+                            QStringLiteral("Walk every page, write one PNG per page into <dir>, and exit."),
+                            QStringLiteral("dir")};
+    QCommandLineOption appearance{QStringLiteral("appearance"), QStringLiteral("Override the appearance: system, light or dark."),
+                                  QStringLiteral("name")};
+
+    void addTo(QCommandLineParser &parser) const
+    {
+        parser.setApplicationDescription(QStringLiteral("Cerulean: operationalize machine learning on Azure Machine Learning "
+                                                        "or on a local workspace."));
+        parser.addHelpOption();
+        parser.addVersionOption();
+        parser.addOptions({local, tour, appearance});
+    }
+};
+
+void nameApplication()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("cerulean"));
+    QCoreApplication::setOrganizationName(QStringLiteral("Cerulean"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(CERULEAN_VERSION));
+}
+
+// --help and --version only print: they must work where QApplication cannot start (no display).
+bool onlyPrints(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray argument(argv[i]);
+        if (argument == "-h" || argument == "--help" || argument == "--help-all" || argument == "-v" || argument == "--version")
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
 int main(int argc, char *argv[])
 {
+    const Options options;
+    if (onlyPrints(argc, argv)) {
+        QCoreApplication app(argc, argv);
+        nameApplication();
+        QCommandLineParser parser;
+        options.addTo(parser);
+        parser.process(app); // prints and exits
+        return 0;
+    }
     QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("cerulean"));
+    nameApplication();
     QApplication::setApplicationDisplayName(QStringLiteral("Cerulean"));
-    QApplication::setOrganizationName(QStringLiteral("Cerulean"));
-    QApplication::setApplicationVersion(QStringLiteral(CERULEAN_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("io.github.cerulean.Cerulean"));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Cerulean: operationalize machine learning on Azure Machine Learning "
-                                                    "or on a local workspace."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption local(QStringLiteral("local"), QStringLiteral("Open the local workspace at start-up."));
-    const QCommandLineOption tour(QStringLiteral("screenshot-tour"),
-                                  QStringLiteral("Walk every page, write one PNG per page into <dir>, and exit."),
-                                  QStringLiteral("dir"));
-    const QCommandLineOption appearance(QStringLiteral("appearance"),
-                                        QStringLiteral("Override the appearance: system, light or dark."),
-                                        QStringLiteral("name"));
-    parser.addOptions({local, tour, appearance});
+    options.addTo(parser);
     parser.process(app);
+    const QCommandLineOption &local = options.local;
+    const QCommandLineOption &tour = options.tour;
+    const QCommandLineOption &appearance = options.appearance;
 
     QSettings store;
     AppSettings settings = AppSettings::load(store);
@@ -71,6 +111,9 @@ int main(int argc, char *argv[])
         }
         for (const QString &file : files)
             std::printf("%s\n", qPrintable(file));
+        if (!screenshots.incompleteStage().isEmpty())
+            std::fprintf(stderr, "cerulean: the tour's flow stopped at %s; the pages after it are shot without it.\n",
+                         qPrintable(screenshots.incompleteStage()));
         return 0;
     }
 

@@ -21,6 +21,7 @@ constexpr std::size_t kDetectSampleBytes = std::size_t{64} << 10;
 constexpr std::size_t kDetectLines = 30;
 // libstdc++ keeps strings up to 15 bytes inside the object; longer ones allocate len + 1.
 constexpr std::size_t kInlineStringBytes = 15;
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
 std::string_view trimSpaces(std::string_view s)
 {
@@ -485,7 +486,13 @@ private:
     {
         names.reserve(count);
         for (std::size_t i = 0; i < count; ++i) {
-            std::string name(trimSpaces(fields[i].text));
+            std::string_view text = trimSpaces(fields[i].text);
+            // A file saved twice with a byte order mark has a second one after the first (which
+            // the reader skipped): it is no more part of the first column's name than the first.
+            if (i == 0)
+                while (text.starts_with(kUtf8Bom))
+                    text = trimSpaces(text.substr(kUtf8Bom.size()));
+            std::string name(text);
             if (name.empty())
                 name = "Column" + std::to_string(i + 1);
             for (std::size_t j = 0; j < names.size(); ++j) {
@@ -719,8 +726,11 @@ char detectDelimiter(std::string_view sample)
 
 std::string csvField(std::string_view value, char delimiter)
 {
+    // The reader trims spaces and tabs around an unquoted value: a value that starts or ends
+    // with either keeps it only in quotes.
+    const auto blank = [](char c) { return c == ' ' || c == '\t'; };
     const bool needsQuotes = value.find_first_of(std::string{'"', '\n', '\r', delimiter}) != std::string_view::npos ||
-                             (!value.empty() && (value.front() == ' ' || value.back() == ' '));
+                             (!value.empty() && (blank(value.front()) || blank(value.back())));
     if (!needsQuotes)
         return std::string(value);
     std::string out;

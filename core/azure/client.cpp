@@ -35,6 +35,7 @@ AzureClient::AzureClient(Cloud cloud, std::shared_ptr<TokenCredential> credentia
     m_graph = make(Cloud::graphScope());
     m_storage = make(Cloud::storageScope());
     m_appInsights = make(Cloud::appInsightsScope());
+    m_machineLearning = make(Cloud::machineLearningScope());
     m_anonymous = tokenPipeline(m_transport, base);
 }
 

@@ -9,8 +9,9 @@
 namespace cerulean::azure {
 
 // The pipelines one signed-in identity uses, all on one transport (one
-// QNetworkAccessManager): ARM (also the ML workspace and MLflow), Graph, Storage, App
-// Insights, and an unauthenticated one (token endpoint, scoring with keys).
+// QNetworkAccessManager): ARM (also the ML workspace, MLflow and published pipelines), Graph,
+// Storage, App Insights, the ML inference audience (batch endpoint invocation, AADToken
+// endpoints), and an unauthenticated one (token endpoint, scoring with keys or endpoint tokens).
 class AzureClient final
 {
 public:
@@ -27,6 +28,7 @@ public:
     const std::shared_ptr<HttpPipeline> &graph() const { return m_graph; }
     const std::shared_ptr<HttpPipeline> &storage() const { return m_storage; }
     const std::shared_ptr<HttpPipeline> &appInsights() const { return m_appInsights; }
+    const std::shared_ptr<HttpPipeline> &machineLearning() const { return m_machineLearning; }
     const std::shared_ptr<HttpPipeline> &anonymous() const { return m_anonymous; }
 
     // A pipeline without a credential on the same transport, for credentials' token requests.
@@ -39,7 +41,7 @@ private:
     Cloud m_cloud;
     std::shared_ptr<TokenCredential> m_credential;
     std::shared_ptr<HttpTransport> m_transport;
-    std::shared_ptr<HttpPipeline> m_arm, m_graph, m_storage, m_appInsights, m_anonymous;
+    std::shared_ptr<HttpPipeline> m_arm, m_graph, m_storage, m_appInsights, m_machineLearning, m_anonymous;
 };
 
 } // namespace cerulean::azure

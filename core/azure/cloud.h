@@ -26,7 +26,8 @@ namespace cerulean::azure {
 //   MLflow       {base}/mlflow/v1.0/{workspace ARM id}/api/2.0/mlflow/…  (or the path part of
 //                the workspace's mlFlowTrackingUri under {base} when it is azureml://)
 //   Blob         {base}/blob/{account}/{container}/{blob}
-// Token scopes stay the Azure resource identifiers (they name a resource, not a host).
+// Token scopes stay the Azure resource identifiers (they name a resource, not a host), and the
+// local service checks each token's audience as Azure does.
 struct Cloud
 {
     enum class Kind { Azure, Local };
@@ -51,8 +52,12 @@ struct Cloud
     static QString graphScope() { return QStringLiteral("https://graph.microsoft.com/.default"); }
     static QString storageScope() { return QStringLiteral("https://storage.azure.com/.default"); }
     static QString appInsightsScope() { return QStringLiteral("https://api.applicationinsights.io/.default"); }
-    // Azure ML data plane (MLflow) accepts ARM tokens.
+    // Azure ML's data plane (MLflow, published pipelines) accepts ARM tokens, as Microsoft's
+    // MLflow REST example asks for them.
     static QString mlflowScope() { return armScope(); }
+    // Azure ML's inference endpoints that take Entra tokens (batch endpoint invocation, an
+    // AADToken online endpoint's /score) accept only this audience.
+    static QString machineLearningScope() { return QStringLiteral("https://ml.azure.com/.default"); }
 
     QUrl tokenUrl(const QString &tenant) const;
     QUrl deviceCodeUrl(const QString &tenant) const;

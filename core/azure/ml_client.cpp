@@ -260,6 +260,32 @@ void MachineLearningClient::listEndpointKeys(const QString &name, QObject *conte
                             std::move(done));
 }
 
+void MachineLearningClient::getEndpointToken(const QString &name, QObject *context, Done<EndpointToken> done) const
+{
+    sendTyped<EndpointToken>(*m_client->arm(), requests::getEndpointToken(cloud(), m_ws, name), &parseEndpointToken, context,
+                             std::move(done));
+}
+
+void MachineLearningClient::scoringToken(const QString &endpointName, const QString &authMode, QObject *context,
+                                         Done<AccessToken> done) const
+{
+    if (authMode.compare(QLatin1String("AMLToken"), Qt::CaseInsensitive) == 0) {
+        getEndpointToken(endpointName, context, [done](Result<EndpointToken> token) {
+            if (!token)
+                return done(token.error());
+            done(AccessToken{token->accessToken,
+                             std::chrono::system_clock::time_point(std::chrono::seconds(token->expiryTimeUtc))});
+        });
+        return;
+    }
+    if (authMode.compare(QLatin1String("AADToken"), Qt::CaseInsensitive) == 0) {
+        m_client->credential()->getToken({{Cloud::machineLearningScope()}, {}, false}, context, std::move(done));
+        return;
+    }
+    done(AzureError::invalidInput(
+        QStringLiteral("the endpoint '%1' uses %2 authentication: it takes its keys, not tokens").arg(endpointName, authMode)));
+}
+
 Operation<Empty> *MachineLearningClient::regenerateEndpointKeys(const QString &name, bool primary, QObject *parent) const
 {
     return beginEmpty(requests::regenerateEndpointKeys(cloud(), m_ws, name, primary), parent);
@@ -361,9 +387,8 @@ void MachineLearningClient::invokeBatchEndpoint(const QUrl &scoringUri, const QS
         done(AzureError::invalidInput(QStringLiteral("a batch invocation needs the endpoint's scoring URI and an input URI")));
         return;
     }
-    // The ARM pipeline's token: Azure's batch endpoints take Entra tokens of the ML data plane,
-    // which accepts the same audience as MLflow.
-    sendTyped<Job>(*m_client->arm(), requests::invokeBatchEndpoint(scoringUri, inputUri, inputIsFolder, deployment), &parseJob,
+    // Azure's batch endpoints take Entra tokens for https://ml.azure.com only.
+    sendTyped<Job>(*m_client->machineLearning(), requests::invokeBatchEndpoint(scoringUri, inputUri, inputIsFolder, deployment), &parseJob,
                    context, std::move(done));
 }
 

@@ -134,6 +134,12 @@ public:
     void listOnlineEndpoints(QObject *context, Done<QList<OnlineEndpoint>> done) const;
     Operation<Empty> *deleteOnlineEndpoint(const QString &name, QObject *parent) const;
     void listEndpointKeys(const QString &name, QObject *context, Done<EndpointKeys> done) const;
+    // An AMLToken endpoint's own token (it scores that endpoint and opens nothing else).
+    void getEndpointToken(const QString &name, QObject *context, Done<EndpointToken> done) const;
+    // The bearer token that scores a token endpoint: its own token (authMode AMLToken) or an
+    // Entra token for https://ml.azure.com (AADToken). Key endpoints take keys: an error.
+    void scoringToken(const QString &endpointName, const QString &authMode, QObject *context,
+                      Done<AccessToken> done) const;
     Operation<Empty> *regenerateEndpointKeys(const QString &name, bool primary, QObject *parent) const;
     // Sets the endpoint's traffic split (deployment name -> percent; they add up to 100, or 0
     // for none): the endpoint is read and PUT back with the new split, then waited for.

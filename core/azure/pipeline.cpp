@@ -351,6 +351,13 @@ HttpPipeline::HttpPipeline(std::shared_ptr<HttpTransport> transport, PipelineOpt
 
 HttpPipeline::~HttpPipeline() = default;
 
+std::shared_ptr<HttpPipeline> HttpPipeline::withScopes(QStringList scopes) const
+{
+    PipelineOptions options = m_options;
+    options.scopes = std::move(scopes);
+    return std::make_shared<HttpPipeline>(m_transport, std::move(options));
+}
+
 void HttpPipeline::send(HttpRequest request, QObject *context, ResponseCallback done) const
 {
     QPointer<QObject> alive = context;

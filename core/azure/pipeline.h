@@ -159,6 +159,9 @@ public:
 
     const PipelineOptions &options() const { return m_options; }
     const std::shared_ptr<HttpTransport> &transport() const { return m_transport; }
+    // A pipeline on the same transport and options whose bearer tokens are for `scopes`
+    // instead: another service's audience, from the same credential (and its token cache).
+    std::shared_ptr<HttpPipeline> withScopes(QStringList scopes) const;
 
 private:
     std::shared_ptr<HttpTransport> m_transport;

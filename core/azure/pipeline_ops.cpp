@@ -93,6 +93,94 @@ QUrl mlUrl(const Cloud &cloud, const WorkspaceRef &ws, const QString &tail, cons
 
 } // namespace
 
+bool PipelineJob::isTerminal() const
+{
+    Job job;
+    job.status = status;
+    return job.isTerminal();
+}
+
+bool PipelineJob::sameState(const PipelineJob &other) const
+{
+    return name == other.name && status == other.status && experimentName == other.experimentName &&
+           displayName == other.displayName && error == other.error && properties == other.properties &&
+           inputs == other.inputs && outputs == other.outputs;
+}
+
+bool PipelineStep::isTerminal() const
+{
+    Job job;
+    job.status = status;
+    return job.isTerminal();
+}
+
+Result<PipelineJob> parsePipelineJob(const QByteArray &body)
+{
+    auto doc = objectBody(body, "pipeline job");
+    if (!doc)
+        return doc.error();
+    const json &d = doc.value();
+    PipelineJob out;
+    out.name = str(d, "name");
+    if (out.name.isEmpty())
+        return missingField("pipeline job", "name");
+    const json *p = member(d, "properties");
+    if (!p || !p->is_object())
+        return missingField("pipeline job", "properties");
+    out.status = str(*p, "status");
+    out.experimentName = str(*p, "experimentName");
+    out.displayName = str(*p, "displayName");
+    out.parentJobName = str(*p, {"properties", "azureml.pipeline.parentJobName"});
+    out.error = str(*p, {"properties", "azureml.error"});
+    if (const json *properties = member(*p, "properties"); properties && properties->is_object())
+        for (const auto &[name, value] : properties->items())
+            out.properties.insert(QString::fromStdString(name), text(value));
+    if (const json *inputs = member(*p, "inputs"); inputs && inputs->is_object())
+        for (const auto &[name, input] : inputs->items()) {
+            const json *value = member(input, "value");
+            out.inputs.append({QString::fromStdString(name), str(input, "jobInputType"),
+                               value ? text(*value) : str(input, "uri")});
+        }
+    if (const json *outputs = member(*p, "outputs"); outputs && outputs->is_object())
+        for (const auto &[name, output] : outputs->items()) {
+            if (name == "default")
+                continue;
+            const json *version = member(output, "assetVersion");
+            out.outputs.append({QString::fromStdString(name), str(output, "uri"), str(output, "assetName"),
+                                version ? text(*version) : QString()});
+        }
+    out.document = body;
+    return out;
+}
+
+PipelineStep pipelineStep(const Job &child)
+{
+    PipelineStep step;
+    step.name = child.properties.value(QStringLiteral("azureml.pipeline.stepName"));
+    step.type = child.properties.value(QStringLiteral("azureml.pipeline.stepType"));
+    step.status = child.status;
+    step.jobName = child.name;
+    step.error = child.properties.value(QStringLiteral("azureml.error"));
+    step.reused = child.properties.value(QStringLiteral("azureml.isreused")) == QLatin1String("true");
+    for (auto it = child.outputs.begin(); it != child.outputs.end(); ++it)
+        if (it.key() != QLatin1String("default"))
+            step.outputs.insert(it.key(), it.value());
+    // A reused step did not run: its log is the one of the job that made its outputs (a reused
+    // job may itself have reused another; its outputs name the first).
+    step.logJob = child.name;
+    const QString reusedFrom = child.properties.value(QStringLiteral("azureml.reusedjobname"));
+    if (!reusedFrom.isEmpty()) {
+        step.logJob = reusedFrom;
+        static const QRegularExpression producer(QStringLiteral("^azureml://jobs/([^/]+)/outputs/"));
+        for (const QString &uri : std::as_const(step.outputs))
+            if (const auto match = producer.match(uri); match.hasMatch()) {
+                step.logJob = match.captured(1);
+                break;
+            }
+    }
+    return step;
+}
+
 bool BatchJobProgress::isTerminal() const
 {
     Job job;
@@ -236,6 +324,15 @@ BatchJobProgress batchProgress(const Job &job)
     p.error = job.properties.value(QStringLiteral("azureml.error"));
     std::tie(p.failedRows, p.failedRowsNotListed) = parseFailedRowDetails(job.properties.value(QStringLiteral("azureml.batch.failedRowDetails")));
     return p;
+}
+
+BatchJobProgress batchProgress(const PipelineJob &job)
+{
+    Job typed;
+    typed.name = job.name;
+    typed.status = job.status;
+    typed.properties = job.properties;
+    return batchProgress(typed);
 }
 
 Result<QByteArray> pipelineJobDefinition(const QByteArray &jobBody)
@@ -504,8 +601,12 @@ void PipelineOperations::invokeBatchEndpoint(const QUrl &scoringUri, const QStri
         done(AzureError::invalidInput(QStringLiteral("a batch invocation needs the endpoint's scoring URI and an input")));
         return;
     }
-    sendTyped<Job>(*m_pipeline, requests::invokeBatchEndpoint(scoringUri, inputUri, inputIsFolder, deployment), &parseJob,
-                   context, std::move(done));
+    // Azure's batch endpoints take Entra tokens for https://ml.azure.com only: the same
+    // credential asks for that audience. The pipeline lives until the answer is in.
+    std::shared_ptr<const HttpPipeline> inference =
+        m_pipeline->options().credential ? m_pipeline->withScopes({Cloud::machineLearningScope()}) : m_pipeline;
+    sendTyped<Job>(*inference, requests::invokeBatchEndpoint(scoringUri, inputUri, inputIsFolder, deployment), &parseJob,
+                   context, [keepAlive = inference, done = std::move(done)](Result<Job> job) { done(std::move(job)); });
 }
 
 void PipelineOperations::scheduleHistory(const QString &name, QObject *context, Done<QList<ScheduleRun>> done) const
@@ -568,6 +669,44 @@ void PipelineOperations::listPipelineJobDocuments(QObject *context, Done<QList<Q
 void PipelineOperations::listScheduleDocuments(QObject *context, Done<QList<QByteArray>> done) const
 {
     listAll<QByteArray>(m_pipeline, requests::listSchedules(m_cloud, m_ws), &wholeDocument, context, std::move(done));
+}
+
+void PipelineOperations::getWorkspace(QObject *context, Done<Workspace> done) const
+{
+    sendTyped<Workspace>(*m_pipeline, requests::getWorkspace(m_cloud, m_ws), &parseWorkspace, context, std::move(done));
+}
+
+void PipelineOperations::listPipelineJobs(QObject *context, Done<QList<PipelineJob>> done) const
+{
+    listAll<PipelineJob>(m_pipeline, requests::listPipelineJobs(m_cloud, m_ws), &parsePipelineJob, context,
+                         [done](Result<QList<PipelineJob>> jobs) {
+                             if (!jobs)
+                                 return done(jobs.error());
+                             // The steps of a pipeline are pipeline-typed child jobs on some services.
+                             QList<PipelineJob> top;
+                             for (PipelineJob &job : jobs.value())
+                                 if (job.parentJobName.isEmpty())
+                                     top.append(std::move(job));
+                             done(top);
+                         });
+}
+
+void PipelineOperations::getPipelineJob(const QString &name, QObject *context, Done<PipelineJob> done) const
+{
+    sendTyped<PipelineJob>(*m_pipeline, requests::getJob(m_cloud, m_ws, name), &parsePipelineJob, context, std::move(done));
+}
+
+void PipelineOperations::downloadJobArtifact(const QString &job, const QString &path, QObject *context,
+                                             Done<QByteArray> done) const
+{
+    const auto pipeline = m_pipeline;
+    const Cloud cloud = m_cloud;
+    getWorkspace(context, [=](Result<Workspace> workspace) {
+        if (!workspace)
+            return done(workspace.error());
+        const QUrl tracking = cloud.mlflowTrackingBase(workspace->id, workspace->location, workspace->mlFlowTrackingUri);
+        sendTyped<QByteArray>(*pipeline, requests::downloadArtifact(tracking, job, path), &wholeDocument, context, done);
+    });
 }
 
 void PipelineOperations::listSteps(const QString &pipelineJob, QObject *context, Done<QList<Job>> done) const

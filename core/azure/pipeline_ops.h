@@ -82,8 +82,56 @@ Result<PipelineEndpoint> parsePipelineEndpoint(const QByteArray &body);
 Result<QList<PipelineEndpoint>> parsePipelineEndpoints(const QByteArray &body);
 Result<PipelineRunStarted> parsePipelineRunStarted(const QByteArray &body);
 Result<QList<ScheduleRun>> parseScheduleHistory(const QByteArray &body);
+// A pipeline job's input: a literal parameter (its value) or data (its URI).
+struct PipelineJobInput
+{
+    QString name, type, value; // type: literal, uri_file, uri_folder, mltable …
+    bool isLiteral() const { return type == QLatin1String("literal"); }
+    friend bool operator==(const PipelineJobInput &, const PipelineJobInput &) = default;
+};
+
+// A pipeline job's output: where it went, and the model version it registered (if any).
+struct PipelineJobOutput
+{
+    QString name, uri, assetName, assetVersion;
+    friend bool operator==(const PipelineJobOutput &, const PipelineJobOutput &) = default;
+};
+
+// A pipeline job as the Pipelines step and `pipeline show` present it.
+struct PipelineJob
+{
+    QString name, status, experimentName, displayName;
+    QString parentJobName; // set on a step's child job
+    QString error;         // why it failed
+    QMap<QString, QString> properties; // the service's (azureml.batch.* progress among them)
+    QList<PipelineJobInput> inputs;
+    QList<PipelineJobOutput> outputs; // the service's "default" output left out
+    QByteArray document;              // the whole GET body: its steps, the definition a new run starts from
+    bool isTerminal() const;
+    // The same job in the same state: what a page shows of it has not changed (the document's
+    // bytes may differ between a list and a GET).
+    bool sameState(const PipelineJob &other) const;
+};
+Result<PipelineJob> parsePipelineJob(const QByteArray &body);
+
+// One step of a pipeline run (a child job): its name in the pipeline, its type, status and outputs.
+struct PipelineStep
+{
+    QString name;    // "train"
+    QString type;    // automl, command, parallel
+    QString status;
+    QString jobName; // the child job
+    QString error;
+    bool reused = false;   // its outputs are an earlier run's (azureml.isreused)
+    QString logJob;        // the job whose log is the step's: for a reused step, the one that made its outputs
+    QMap<QString, QString> outputs; // name -> uri ("default" left out)
+    bool isTerminal() const;
+};
+PipelineStep pipelineStep(const Job &child);
+
 // Batch progress from a job (its properties; the azureml.batch.* keys of the local service).
 BatchJobProgress batchProgress(const Job &job);
+BatchJobProgress batchProgress(const PipelineJob &job);
 // "line 3 (bad value); line 9 (missing column); and 4 more" -> rows and the count not listed;
 // a folder input's rows read "part2.csv line 3 (bad value)".
 std::pair<QList<FailedRow>, qint64> parseFailedRowDetails(const QString &details);
@@ -155,6 +203,11 @@ public:
     explicit PipelineOperations(const MachineLearningClient &client, PipelineOperationsOptions options = {});
 
     QUrl pipelinesBase() const;
+    const Cloud &cloud() const { return m_cloud; }
+    const WorkspaceRef &workspace() const { return m_ws; }
+
+    // The workspace itself (its region, its MLflow tracking URI).
+    void getWorkspace(QObject *context, Done<Workspace> done) const;
 
     void publish(const PipelineEndpointSpec &spec, QObject *context, Done<PipelineEndpoint> done) const;
     void getEndpoint(const QString &name, QObject *context, Done<PipelineEndpoint> done) const;
@@ -183,7 +236,14 @@ public:
     void listPipelineJobDocuments(QObject *context, Done<QList<QByteArray>> done) const;
     void listScheduleDocuments(QObject *context, Done<QList<QByteArray>> done) const;
 
+    // The workspace's pipeline jobs (not their steps), and one of them.
+    void listPipelineJobs(QObject *context, Done<QList<PipelineJob>> done) const;
+    void getPipelineJob(const QString &name, QObject *context, Done<PipelineJob> done) const;
+
     void listSteps(const QString &pipelineJob, QObject *context, Done<QList<Job>> done) const;
+    // A file a job wrote (outputs/…, user_logs/std_log.txt), through the workspace's MLflow
+    // artifact route (the workspace is read first for its tracking URI).
+    void downloadJobArtifact(const QString &job, const QString &path, QObject *context, Done<QByteArray> done) const;
     void batchProgress(const QString &job, QObject *context, Done<BatchJobProgress> done) const;
 
     // Batch endpoints, as MachineLearningClient has them, on this request pipeline.

@@ -1,10 +1,14 @@
 #pragma once
 
 #include "core/azure/cloud.h"
+#include "core/azure/result.h"
 
 #include <QSettings>
 #include <QString>
 #include <QUrl>
+
+#include <functional>
+#include <memory>
 
 namespace cerulean::azure {
 
@@ -22,6 +26,26 @@ struct SignInProfile
 // A loopback authority is the local workspace service (every endpoint under it); any other
 // authority is an Azure authority host (sovereign clouds, a proxy).
 Cloud cloudForAuthority(const QUrl &authority);
+
+class HttpPipeline;
+
+// A device code sign-in that was approved or denied.
+struct DeviceCodeDecision
+{
+    QString userCode;
+    QString clientId; // who asked to sign in
+    QString scope;    // for what
+    bool approved = false;
+};
+
+// Approves (or denies) a device code sign-in that waits at a local workspace service (`cloud`
+// is Local), proving it holds the service's built-in principal secret at its sign-in page
+// {base}/devicelogin: it sends an HMAC of the decision and the code keyed with the secret, never
+// the secret itself. `pipeline` sends without a credential. Reports once on `context`: the
+// decision, or the service's error (401: not its secret; 400: no such code waits).
+void decideLocalDeviceCode(std::shared_ptr<const HttpPipeline> pipeline, const Cloud &cloud, const QString &userCode,
+                           const QString &principalSecret, bool approve, QObject *context,
+                           std::function<void(Result<DeviceCodeDecision>)> done);
 
 SignInProfile loadSignInProfile(QSettings &settings);
 void saveSignInProfile(QSettings &settings, const SignInProfile &profile);

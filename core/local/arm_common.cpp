@@ -19,6 +19,11 @@ std::optional<std::chrono::milliseconds> parseIsoDuration(const QString &text)
         return std::nullopt;
     const double ms = m.captured(1).toDouble() * 86400000.0 + m.captured(2).toDouble() * 3600000.0 +
                       m.captured(3).toDouble() * 60000.0 + m.captured(4).toDouble() * 1000.0;
+    // Azure's longest duration (.NET's TimeSpan.MaxValue, 10675199 days); a longer one would
+    // not fit in 64 bits of milliseconds.
+    constexpr double kMaxDurationMs = 922'337'203'685'477.0;
+    if (!(ms <= kMaxDurationMs))
+        return std::nullopt;
     return std::chrono::milliseconds(static_cast<qint64>(ms));
 }
 

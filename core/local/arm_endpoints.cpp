@@ -1,5 +1,6 @@
 // ARM routes of the local workspace: online and batch endpoints and their deployments.
 
+#include "core/azure/batch_defaults.h"
 #include "core/local/arm_resource.h"
 #include "core/local/deployment_host.h"
 #include "core/local/iso_duration.h"
@@ -154,7 +155,7 @@ void buildDeployment(Ctx &c, Json &doc, const std::optional<StoredResource> &, b
                           QStringLiteral("'properties.outputAction' must be AppendRow or SummaryOnly, not '%1'.").arg(outputAction)};
         p["outputAction"] = s(outputAction);
         const QString outputFile = jsonStr(p, "outputFileName", QStringLiteral("properties.outputFileName"),
-                                           QStringLiteral("parallel_run_step.txt"));
+                                           QString::fromLatin1(azure::kBatchOutputFileName));
         // It becomes a path in the job's output folder: a name, never a way out of it.
         if (const auto why = invalidFileName(outputFile))
             throw Failure{400, QStringLiteral("BadRequest"), QStringLiteral("'properties.outputFileName' %1.").arg(*why)};
@@ -219,11 +220,12 @@ ApiResponse endpointAction(Ctx &c, const QString &action, const Json &body, cons
         }
         if (is("token")) {
             const StoredResource &ep = requireExisting(c, existing);
-            // Azure hands a token to AADToken endpoints too (one for the endpoint's audience).
             if (q(ep.doc["properties"], "authMode") == QLatin1String("Key"))
                 throw Failure{400, QStringLiteral("BadRequest"),
                               QStringLiteral("Endpoint '%1' uses key authentication; use its keys.").arg(c.name)};
-            const QString token = c.svc.issueToken();
+            // AMLToken and AADToken endpoints (Azure answers both): the endpoint's own token,
+            // which scores this endpoint and opens nothing else.
+            const QString token = c.svc.issueToken(Audience::onlineEndpoint(ep.id));
             const qint64 now = Store::nowMs() / 1000;
             const qint64 lifetime = c.svc.options().tokenLifetime.count();
             return ApiResponse::fromJson(200, Json{{"accessToken", s(token)},

@@ -4,6 +4,7 @@
 // 400 naming the field. Failure is thrown only inside LocalService::handle, which turns it
 // into an ARM error body; it never leaves the module.
 
+#include "core/azure/naming.h"
 #include "core/local/api.h"
 
 #include <optional>

@@ -131,8 +131,7 @@ ApiResponse LocalService::handleArm(const ApiRequest &request)
             return method == "HEAD" ? ApiResponse{204, {}, {}} : ApiResponse::fromJson(200, publicView(existing->doc));
         }
         if (method == "PUT") {
-            static const QRegularExpression rgName(QStringLiteral("^[-\\w._()]{1,90}$"));
-            if (!rgName.match(name).hasMatch() || name.endsWith(QLatin1Char('.')))
+            if (!azure::resourceGroupNameError(name).isEmpty())
                 throw Failure{400, QStringLiteral("InvalidResourceGroup"),
                               QStringLiteral("The resource group name '%1' is invalid: up to 90 letters, digits, "
                                              "'_', '-', '.', '(' and ')', not ending in '.'.")

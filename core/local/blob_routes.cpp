@@ -138,12 +138,29 @@ std::optional<ApiResponse> LocalService::blobAccessDenied(const ApiRequest &requ
     if (!storage)
         return storageError(404, "ResourceNotFound", QStringLiteral("The storage account '%1' does not exist.").arg(account));
 
-    // Authorisation: bearer token, or Shared Key with one of the account's keys.
+    // Authorisation: a bearer token for Azure Storage, or Shared Key with one of the account's
+    // keys. Both are on the headers: nothing of the body is needed.
     const QByteArray auth = request.header("Authorization");
     bool allowed = false;
     if (auth.startsWith("Bearer ")) {
-        allowed = authorized(request);
-    } else if (auth.startsWith("SharedKey ")) {
+        const std::optional<QString> audience = m_store->tokenAudience(QString::fromLatin1(auth.mid(7).trimmed()));
+        if (audience && *audience == Audience::storage())
+            return std::nullopt;
+        // Azure Storage's answer to a token it cannot use: 401 with the resource it wants.
+        ApiResponse r = storageError(401, "InvalidAuthenticationInfo",
+                                     QStringLiteral("Server failed to authenticate the request. Please refer to the "
+                                                    "information in the www-authenticate header."));
+        const QString detail = audience ? QStringLiteral("Audience validation failed. Audience did not match.")
+                                        : QStringLiteral("Signature validation failed or the token has expired.");
+        r.body.replace("</Message></Error>", QStringLiteral("</Message><AuthenticationErrorDetail>%1</AuthenticationErrorDetail></Error>")
+                                                 .arg(detail)
+                                                 .toUtf8());
+        r.setHeader("WWW-Authenticate", QStringLiteral("Bearer authorization_uri=%1/%2/oauth2/authorize resource_id=%3")
+                                            .arg(linkBase(request), tenantId(), Audience::storage())
+                                            .toLatin1());
+        return r;
+    }
+    if (auth.startsWith("SharedKey ")) {
         const QByteArray credential = auth.mid(10).trimmed();
         const qsizetype colon = credential.indexOf(':');
         if (colon > 0 && credential.left(colon) == account.toUtf8()) {
@@ -196,8 +213,8 @@ std::optional<ApiResponse> LocalService::blobAccessDenied(const ApiRequest &requ
 
 ApiResponse LocalService::handleBlob(const ApiRequest &request, const QString &subPath)
 {
-    if (auto denied = blobAccessDenied(request, subPath))
-        return std::move(*denied);
+    // dispatch() admitted the request (blobAccessDenied): the account exists, the URI names
+    // a container, the credential holds.
     const QStringList seg = subPath.split(QLatin1Char('/'), Qt::SkipEmptyParts);
     const QString account = seg[0];
     const QString container = seg[1];

@@ -9,6 +9,7 @@
 #include <QRegularExpression>
 #include <QUrl>
 
+#include <atomic>
 #include <random>
 
 namespace cerulean::local {
@@ -32,10 +33,45 @@ QString stamp()
 
 } // namespace
 
+// An online endpoint's authMode: Key endpoints take their keys, AMLToken endpoints their own
+// tokens, AADToken endpoints Entra tokens for the ML audience; nothing takes two kinds.
+enum class EndpointAuth
+{
+    Key,
+    AMLToken,
+    AADToken,
+};
+
+namespace {
+
+EndpointAuth endpointAuthOf(const QString &authMode)
+{
+    if (authMode == QLatin1String("AMLToken"))
+        return EndpointAuth::AMLToken;
+    if (authMode == QLatin1String("AADToken"))
+        return EndpointAuth::AADToken;
+    return EndpointAuth::Key;
+}
+
+QString endpointAuthName(EndpointAuth auth)
+{
+    switch (auth) {
+    case EndpointAuth::Key: return QStringLiteral("Key");
+    case EndpointAuth::AMLToken: return QStringLiteral("AMLToken");
+    case EndpointAuth::AADToken: return QStringLiteral("AADToken");
+    }
+    return QStringLiteral("Key");
+}
+
+} // namespace
+
 struct DeploymentHost::Running
 {
     std::shared_ptr<ScoringServer> server; // shared with the endpoint's router
     QString endpointId;
+    // The endpoint's auth mode, read by the server's token check on every request and set
+    // by refreshEndpoint (an endpoint update may change it).
+    std::shared_ptr<std::atomic<EndpointAuth>> auth;
     QString appId;     // App Insights AppId when telemetry is on
     bool telemetry = false;
 };
@@ -327,8 +363,13 @@ void DeploymentHost::provision(const QString &deploymentId)
     config.endpointName = endpointName;
     config.deploymentName = deploymentName;
     config.authMode = jstr(endpoint->doc["properties"], "authMode");
+    running->auth = std::make_shared<std::atomic<EndpointAuth>>(endpointAuthOf(config.authMode));
     const Json keys = endpoint->doc.value("_local", Json::object()).value("keys", Json::object());
-    config.keys = {jstr(keys, "primaryKey"), jstr(keys, "secondaryKey")};
+    if (*running->auth == EndpointAuth::Key)
+        config.keys = {jstr(keys, "primaryKey"), jstr(keys, "secondaryKey")};
+    config.tokenValid = [&service = m_service, endpointId, auth = running->auth](const QString &token) {
+        return service.scoringTokenValid(endpointId, endpointAuthName(auth->load()), token);
+    };
     config.corsOrigin = m_service.options().endpointCorsOrigin;
     config.onLog = [this, deploymentId, telemetry, appId, endpointName, deploymentName](const QString &line) {
         appendLog(deploymentId, QStringLiteral("InferenceServer"), line);
@@ -466,10 +507,13 @@ void DeploymentHost::refreshEndpoint(const QString &endpointId)
     const QString key = resourceKey(endpointId);
     const auto endpoint = m_store.resource(endpointId);
     QStringList keyList;
+    EndpointAuth auth = EndpointAuth::Key;
     Json traffic = Json::object();
     if (endpoint) {
+        auth = endpointAuthOf(jstr(endpoint->doc["properties"], "authMode"));
         const Json keys = endpoint->doc.value("_local", Json::object()).value("keys", Json::object());
-        keyList = {jstr(keys, "primaryKey"), jstr(keys, "secondaryKey")};
+        if (auth == EndpointAuth::Key) // a token endpoint's hidden keys open nothing
+            keyList = {jstr(keys, "primaryKey"), jstr(keys, "secondaryKey")};
         traffic = endpoint->doc["properties"].value("traffic", Json::object());
         if (!traffic.is_object())
             traffic = Json::object();
@@ -482,8 +526,11 @@ void DeploymentHost::refreshEndpoint(const QString &endpointId)
         for (auto &[deploymentKey, r] : m_running) {
             if (resourceKey(r->endpointId) != key)
                 continue;
-            if (endpoint)
+            if (endpoint) {
+                if (r->auth)
+                    r->auth->store(auth);
                 r->server->setKeys(keyList);
+            }
             Router::Route route{deploymentKey.section(QLatin1Char('/'), -1), 0, r->server};
             for (auto it = traffic.begin(); it != traffic.end(); ++it)
                 if (QString::fromStdString(it.key()).compare(route.name, Qt::CaseInsensitive) == 0 && it.value().is_number())

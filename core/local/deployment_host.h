@@ -35,8 +35,11 @@ struct ScoringServerConfig
     QString modelPath;       // the model package (file or folder)
     QString endpointName;
     QString deploymentName;
-    QString authMode;        // "Key" or "AMLToken"
-    QStringList keys;        // accepted keys (primary, secondary)
+    QString authMode;        // "Key", "AMLToken" or "AADToken"
+    QStringList keys;        // Key: the accepted keys (primary, secondary); none otherwise
+    // AMLToken and AADToken: whether a bearer token may score (the service's token check, for
+    // the endpoint's auth mode of the moment). Thread-safe; called per request.
+    std::function<bool(const QString &token)> tokenValid;
     QString corsOrigin;      // Access-Control-Allow-Origin of /score and /swagger.json; empty: none
     std::function<void(const ScoredRequest &)> onRequest; // any thread; keep short
     std::function<void(const QString &line)> onLog;        // container log lines
@@ -48,6 +51,7 @@ class ScoringServer
 public:
     virtual ~ScoringServer() = default;
     virtual quint16 port() const = 0;
+    // The keys a Key endpoint takes (none for a token endpoint).
     virtual void setKeys(const QStringList &keys) = 0;
     virtual void stop() = 0;
     // Answers one request in process, as the server would on its port (the endpoint's router

@@ -82,6 +82,10 @@ struct Token
     int pos = 0;
 };
 
+// KQL's largest timespan (.NET's TimeSpan.MaxValue, 10675199 days), in milliseconds. A longer
+// one is refused: it would not fit the arithmetic on times (now - span) that follows.
+constexpr double kMaxTimespanMs = 922'337'203'685'477.0;
+
 std::optional<qint64> unitMs(const QString &unit)
 {
     if (unit == QLatin1String("d"))
@@ -154,8 +158,13 @@ bool lex(const QString &text, std::vector<Token> &out, QString *error)
                     *error = QStringLiteral("Unsupported timespan unit '%1' at position %2 (use d, h, m, s or ms).").arg(unit).arg(j);
                     return false;
                 }
+                const double spanMs = t.number * static_cast<double>(*ms);
+                if (!(spanMs <= kMaxTimespanMs)) {
+                    *error = QStringLiteral("The timespan at position %1 is longer than 10675199 days.").arg(i);
+                    return false;
+                }
                 t.kind = Token::Span;
-                t.spanMs = static_cast<qint64>(std::llround(t.number * static_cast<double>(*ms)));
+                t.spanMs = static_cast<qint64>(std::llround(spanMs));
             } else {
                 t.kind = Token::Number;
             }
@@ -314,8 +323,15 @@ private:
 
     std::optional<qint64> integer()
     {
+        // The largest whole number a double holds exactly (2^53): anything above it would not
+        // convert to a 64-bit integer reliably (nor is any table that long).
+        constexpr double kMaxWholeNumber = 9'007'199'254'740'992.0;
         if (peek().kind != Token::Number || peek().number < 0 || peek().number != std::floor(peek().number)) {
             fail(QStringLiteral("Expected a whole number at position %1.").arg(peek().pos));
+            return std::nullopt;
+        }
+        if (peek().number > kMaxWholeNumber) {
+            fail(QStringLiteral("The number at position %1 is larger than 2^53.").arg(peek().pos));
             return std::nullopt;
         }
         return static_cast<qint64>(next().number);
@@ -480,9 +496,10 @@ private:
             if (!symbol(",") || (peek().kind != Token::Span && peek().kind != Token::Number))
                 return fail(QStringLiteral("bin() takes a column and a size, e.g. bin(timestamp, 1m).")), false;
             const Token &size = next();
-            g.binMs = size.kind == Token::Span ? size.spanMs : static_cast<qint64>(size.number);
-            if (g.binMs <= 0)
+            const double sizeMs = size.kind == Token::Span ? static_cast<double>(size.spanMs) : size.number;
+            if (!(sizeMs >= 1 && sizeMs <= kMaxTimespanMs))
                 return fail(QStringLiteral("The size of bin() must be positive.")), false;
+            g.binMs = static_cast<qint64>(sizeMs);
             if (!symbol(")"))
                 return fail(QStringLiteral("Expected ')' after bin(...).")), false;
         } else {

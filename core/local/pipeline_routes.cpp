@@ -2,6 +2,7 @@
 // POST {"ExperimentName", "ParameterAssignments"} with a Bearer token starts a run), and
 // batch endpoint invocation (a batch job: a pipeline with one parallel scoring step).
 
+#include "core/azure/batch_defaults.h"
 #include "core/local/arm_internal.h"
 #include "core/local/batch_scorer.h"
 #include "core/local/iso_duration.h"
@@ -306,7 +307,7 @@ ApiResponse LocalService::handleBatchInvoke(const ApiRequest &request, const QSt
               {"output_action", q(dp, "outputAction", QStringLiteral("AppendRow")) == QLatin1String("SummaryOnly")
                                     ? "summary_only"
                                     : "append_row"},
-              {"output_file_name", dp.value("outputFileName", std::string("parallel_run_step.txt"))},
+              {"output_file_name", dp.value("outputFileName", std::string(azure::kBatchOutputFileName))},
               {"logging_level", dp.value("loggingLevel", std::string("Info"))},
               {"input_data", "${{inputs.data}}"},
               {"inputs", {{"data", "${{parent.inputs.input_data}}"}, {"model", s(modelId)}}},

@@ -4,6 +4,7 @@
 
 #include "core/local/pipeline_runner.h"
 
+#include "core/azure/batch_defaults.h"
 #include "core/local/arm_internal.h"
 #include "core/local/batch_scorer.h"
 #include "core/local/job_runner.h"
@@ -1059,7 +1060,7 @@ PipelineRun::StepResult PipelineRun::runParallel(const QString &step, const QStr
         outputName = m.captured(1);
     else if (st.contains("outputs") && st["outputs"].is_object() && !st["outputs"].empty())
         outputName = QString::fromStdString(st["outputs"].begin().key());
-    const QString fileName = q(st, "output_file_name", QStringLiteral("parallel_run_step.txt"));
+    const QString fileName = q(st, "output_file_name", QString::fromLatin1(azure::kBatchOutputFileName));
     const bool appendRow = lower(st, "output_action") != QLatin1String("summary_only");
     // Checked at submission; checked again here so that no name can lead out of the folder.
     options.outputFile = pathInside(m_store.artifactsDir() + QLatin1Char('/') + child + QStringLiteral("/outputs/") + outputName,

@@ -101,6 +101,10 @@ ScoringServerFactory defaultScoringServer()
             options.scoring.primaryKey = config.keys.value(0).toStdString();
             options.scoring.secondaryKey = config.keys.value(1).toStdString();
         }
+        if (config.tokenValid)
+            options.scoring.tokenValidator = [check = config.tokenValid](std::string_view token) {
+                return check(QString::fromUtf8(token.data(), static_cast<qsizetype>(token.size())));
+            };
         auto server = std::make_unique<serving::ScoringServer>(scorer, options,
                                                                std::make_shared<Sink>(config.onRequest, config.onLog));
         if (auto failed = server->start()) {

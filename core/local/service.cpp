@@ -25,9 +25,12 @@ QString newGuid() { return QUuid::createUuid().toString(QUuid::WithoutBraces); }
 
 QString randomSecret(int bytes)
 {
-    QByteArray raw(bytes, Qt::Uninitialized);
+    // Whole words from the system generator, then cut to `bytes`: every byte is random (a
+    // length that is not a multiple of 4 used to leave its last bytes unset).
+    QByteArray raw((bytes + 3) / 4 * 4, Qt::Uninitialized);
     QRandomGenerator::system()->generate(reinterpret_cast<quint32 *>(raw.data()),
-                                         reinterpret_cast<quint32 *>(raw.data()) + bytes / 4);
+                                         reinterpret_cast<quint32 *>(raw.data()) + raw.size() / 4);
+    raw.truncate(bytes);
     return QString::fromLatin1(raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
@@ -41,6 +44,24 @@ QString isoNow() { return isoFromMs(Store::nowMs()); }
 QString sha256Hex(const QString &text)
 {
     return QString::fromLatin1(QCryptographicHash::hash(text.toUtf8(), QCryptographicHash::Sha256).toHex());
+}
+
+bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
+{
+    // Walk the longer length so the time does not tell how long a prefix matched.
+    const qsizetype n = std::max(a.size(), b.size());
+    unsigned char diff = a.size() == b.size() ? 0 : 1;
+    for (qsizetype i = 0; i < n; ++i) {
+        const auto x = static_cast<unsigned char>(i < a.size() ? a[i] : 0);
+        const auto y = static_cast<unsigned char>(i < b.size() ? b[i] : 0);
+        diff = static_cast<unsigned char>(diff | (x ^ y));
+    }
+    return diff == 0;
+}
+
+QString Audience::onlineEndpoint(const QString &endpointId)
+{
+    return QStringLiteral("urn:cerulean:onlineEndpoint:") + resourceKey(endpointId);
 }
 
 Json publicView(const Json &doc)
@@ -149,6 +170,7 @@ bool LocalService::open(QString *error)
     // it to its credential; `cerulean-cli local-service` puts it in the keychain for the CLI.
     // A secret kept in plain text by an older build is removed.
     m_principal.clientSecret = randomSecret(30);
+    m_principalSecretHash = QCryptographicHash::hash(m_principal.clientSecret.toUtf8(), QCryptographicHash::Sha256);
     m_store->removeSetting(QStringLiteral("principal.secret"));
     m_store->setSetting(QStringLiteral("principal.secretHash"), sha256Hex(m_principal.clientSecret));
     // Bodies a crashed process was still receiving.
@@ -198,16 +220,20 @@ qint64 LocalService::nowMs() const
 
 ApiResponse LocalService::internalRequest(const QByteArray &method, const QString &path, const Json &body)
 {
+    // The token a client would hold for this route: batch endpoint invocations take the
+    // ML audience, everything else the service asks of itself is ARM.
+    const QString audience =
+        path.startsWith(QLatin1String("/batch/")) ? Audience::machineLearning() : Audience::management();
     QString token;
     {
         std::lock_guard lock(m_tokenMutex);
         const qint64 now = Store::nowMs();
-        if (m_internalToken.isEmpty() || now > m_internalTokenExpiryMs - 60000) {
-            m_internalToken = issueToken();
-            m_internalTokenExpiryMs =
-                now + std::chrono::duration_cast<std::chrono::milliseconds>(m_options.tokenLifetime).count();
+        InternalToken &cached = m_internalTokens[audience];
+        if (cached.token.isEmpty() || now > cached.expiryMs - 60000) {
+            cached.token = issueToken(audience);
+            cached.expiryMs = now + std::chrono::duration_cast<std::chrono::milliseconds>(m_options.tokenLifetime).count();
         }
-        token = m_internalToken;
+        token = cached.token;
     }
     const QString target = path + (path.contains(QLatin1Char('?')) ? QStringLiteral("&") : QStringLiteral("?")) +
                            QStringLiteral("api-version=2025-12-01");
@@ -422,6 +448,72 @@ ApiResponse LocalService::misdirectedResponse(const QByteArray &host, bool secur
 
 QString LocalService::uploadsDir() const { return m_store->blobsDir() + QStringLiteral("/.uploads"); }
 
+namespace {
+
+// The services behind the routes, as far as tokens go: which audiences each accepts.
+enum class Surface
+{
+    Open,        // token endpoints and the sign-in page: no token
+    Arm,         // Azure Resource Manager
+    MlDataPlane, // the workspace's data plane (MLflow, published pipelines): ARM or ML tokens
+    MlInference, // batch endpoint invocation: ML tokens only
+    Graph,
+    Storage,
+    AppInsights,
+};
+
+// The routes that need no credential, and only these: Entra's token and device code
+// endpoints, and the sign-in page where the user approves a device code with the built-in
+// principal's secret (a secret, not a token, is what it checks).
+bool openRoute(const QStringList &seg)
+{
+    if (seg.size() == 4 && seg[1] == QLatin1String("oauth2") && seg[2] == QLatin1String("v2.0") &&
+        (seg[3] == QLatin1String("token") || seg[3] == QLatin1String("devicecode")))
+        return true;
+    return seg.size() == 1 && seg[0] == QLatin1String("devicelogin");
+}
+
+Surface surfaceOf(const QStringList &seg)
+{
+    if (openRoute(seg))
+        return Surface::Open;
+    const QString first = seg.value(0);
+    if (first == QLatin1String("blob"))
+        return Surface::Storage;
+    if (first == QLatin1String("graph"))
+        return Surface::Graph;
+    if (first == QLatin1String("appinsights"))
+        return Surface::AppInsights;
+    if (first == QLatin1String("mlflow") || first == QLatin1String("pipelines"))
+        return Surface::MlDataPlane;
+    if (first == QLatin1String("batch"))
+        return Surface::MlInference;
+    return Surface::Arm; // ARM, and the 404 of an unknown route, are answered to ARM tokens only
+}
+
+QStringList acceptedAudiences(Surface surface)
+{
+    switch (surface) {
+    case Surface::Open:
+        return {};
+    case Surface::Arm:
+        return {Audience::managementClassic(), Audience::management()};
+    case Surface::MlDataPlane:
+        return {Audience::managementClassic(), Audience::management(), Audience::machineLearning()};
+    case Surface::MlInference:
+        return {Audience::machineLearning()};
+    case Surface::Graph:
+        return {Audience::graph()};
+    case Surface::Storage:
+        return {Audience::storage()};
+    case Surface::AppInsights:
+        return {Audience::appInsights()};
+    }
+    return {};
+}
+
+} // namespace
+
 RequestAdmission LocalService::admit(const ApiRequest &head) const
 {
     RequestAdmission a;
@@ -453,10 +545,13 @@ RequestAdmission LocalService::admit(const ApiRequest &head) const
                               .toUtf8();
         return a;
     }
+    // The routes open to anyone take a small form at most (a device code, a user code and the
+    // principal's secret, an assertion): nothing bigger is read without a credential.
+    if (openRoute(seg))
+        a.maxBodyBytes = kMaxSignInBodyBytes;
     a.tooLarge = ApiResponse::armError(413, QStringLiteral("RequestEntityTooLarge"),
                                        QStringLiteral("The request content size exceeds the maximum allowed size of %1 bytes.")
                                            .arg(a.maxBodyBytes));
-    const bool tokenEndpoint = seg.size() == 4 && seg[1] == QLatin1String("oauth2") && seg[2] == QLatin1String("v2.0");
     // What a client reads before it can have a token (as on Azure, without one): GETs of a
     // few fixed documents, with no body to speak of.
     if (isDiscoveryRequest(head)) {
@@ -465,24 +560,9 @@ RequestAdmission LocalService::admit(const ApiRequest &head) const
                                            QStringLiteral("A discovery request has no body."));
         return a;
     }
-    if (!tokenEndpoint && !seg.isEmpty() && !authorized(head))
-        a.reject = unauthorizedResponse(head);
+    if (!seg.isEmpty())
+        a.reject = credentialRefusal(head);
     return a;
-}
-
-ApiResponse LocalService::unauthorizedResponse(const ApiRequest &request) const
-{
-    ApiResponse r = ApiResponse::armError(
-        401, request.header("Authorization").isEmpty() ? QStringLiteral("AuthenticationFailed")
-                                                       : QStringLiteral("InvalidAuthenticationToken"),
-        request.header("Authorization").isEmpty()
-            ? QStringLiteral("Authentication failed. The 'Authorization' header is missing.")
-            : QStringLiteral("The access token is invalid or has expired."));
-    r.setHeader("WWW-Authenticate",
-                QStringLiteral("Bearer authorization_uri=\"%1/%2/oauth2/v2.0/authorize\", error=\"invalid_token\"")
-                    .arg(linkBase(request), tenantId())
-                    .toLatin1());
-    return r;
 }
 
 QString LocalService::linkBase(const ApiRequest &request) const
@@ -496,19 +576,87 @@ QString LocalService::linkBase(const ApiRequest &request) const
     return b;
 }
 
-QString LocalService::issueToken()
+QString LocalService::issueToken(const QString &audience)
 {
     const QString token = randomSecret(32);
-    m_store->addToken(token, std::chrono::system_clock::now() + m_options.tokenLifetime);
+    m_store->addToken(token, audience, std::chrono::system_clock::now() + m_options.tokenLifetime);
     return token;
 }
 
-bool LocalService::authorized(const ApiRequest &request) const
+
+std::optional<ApiResponse> LocalService::credentialRefusal(const ApiRequest &request) const
 {
+    if (isDiscoveryRequest(request))
+        return std::nullopt; // public documents, as on Azure (bounded in admit)
+    const QStringList seg = request.path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    const Surface surface = surfaceOf(seg);
+    if (surface == Surface::Open)
+        return std::nullopt;
+    if (surface == Surface::Storage)
+        return blobAccessDenied(request, request.path.mid(5));
     const QByteArray auth = request.header("Authorization");
-    if (!auth.startsWith("Bearer ") && !auth.startsWith("bearer "))
+    const bool bearer = auth.size() > 7 && auth.left(7).compare("Bearer ", Qt::CaseInsensitive) == 0;
+    const std::optional<QString> audience =
+        bearer ? m_store->tokenAudience(QString::fromLatin1(auth.mid(7).trimmed())) : std::nullopt;
+    const QStringList accepted = acceptedAudiences(surface);
+    if (audience && accepted.contains(*audience))
+        return std::nullopt;
+
+    if (surface == Surface::Graph) {
+        // Microsoft Graph's own shape: InvalidAuthenticationToken, whatever was wrong.
+        ApiResponse r = ApiResponse::fromJson(
+            401, Json{{"error",
+                       {{"code", "InvalidAuthenticationToken"},
+                        {"message", auth.isEmpty() ? "Access token is empty."
+                                    : audience     ? "Access token validation failure. Invalid audience."
+                                                   : "Access token validation failure."},
+                        {"innerError", {{"date", isoNow().toStdString()}, {"request-id", newGuid().toStdString()}}}}}});
+        r.setHeader("WWW-Authenticate",
+                    QStringLiteral("Bearer realm=\"\", authorization_uri=\"%1/%2/oauth2/v2.0/authorize\", client_id=\"%3\"")
+                        .arg(linkBase(request), tenantId(), Audience::graph())
+                        .toLatin1());
+        return r;
+    }
+    // ARM's answers (the ML services answer in the same shape).
+    QString code, message;
+    if (auth.isEmpty()) {
+        code = QStringLiteral("AuthenticationFailed");
+        message = QStringLiteral("Authentication failed. The 'Authorization' header is missing.");
+    } else if (!audience) {
+        code = QStringLiteral("InvalidAuthenticationToken");
+        message = QStringLiteral("The access token is invalid or has expired.");
+    } else {
+        QStringList allowed;
+        for (const QString &a : accepted)
+            allowed << QStringLiteral("'%1/'").arg(a) << QStringLiteral("'%1'").arg(a);
+        code = QStringLiteral("InvalidAuthenticationTokenAudience");
+        message = QStringLiteral("The access token has been obtained for wrong audience or resource '%1'. It should exactly "
+                                 "match with one of the allowed audiences %2.")
+                      .arg(*audience, allowed.join(QLatin1Char(',')));
+    }
+    ApiResponse r = ApiResponse::armError(401, code, message);
+    QString challenge = QStringLiteral("Bearer authorization_uri=\"%1/%2/oauth2/v2.0/authorize\", error=\"invalid_token\"")
+                            .arg(linkBase(request), tenantId());
+    if (!auth.isEmpty())
+        challenge += QStringLiteral(", error_description=\"%1\"").arg(QString(message).replace(QLatin1Char('"'), QLatin1Char('\'')));
+    r.setHeader("WWW-Authenticate", challenge.toLatin1());
+    return r;
+}
+
+bool LocalService::scoringTokenValid(const QString &endpointId, const QString &authMode, const QString &token) const
+{
+    if (token.isEmpty())
         return false;
-    return m_store->tokenValid(QString::fromLatin1(auth.mid(7).trimmed()));
+    const bool aml = authMode == QLatin1String("AMLToken");
+    const bool aad = authMode == QLatin1String("AADToken");
+    if (!aml && !aad)
+        return false; // Key endpoints take their keys, never tokens
+    const std::optional<QString> audience = m_store->tokenAudience(token);
+    if (!audience)
+        return false;
+    // The endpoint's own token (…/token) scores it in either mode; an Entra token for
+    // https://ml.azure.com scores AADToken endpoints only.
+    return *audience == Audience::onlineEndpoint(endpointId) || (aad && *audience == Audience::machineLearning());
 }
 
 ApiResponse LocalService::handle(const ApiRequest &request)
@@ -541,21 +689,24 @@ ApiResponse LocalService::dispatch(const ApiRequest &request)
     if (seg.isEmpty())
         return ApiResponse::armError(404, QStringLiteral("NotFound"), QStringLiteral("No route for '/'."));
 
-    // Token endpoints need no token.
+    if (auto refused = credentialRefusal(request))
+        return std::move(*refused);
+    // Token endpoints and the sign-in page need no token.
     if (seg.size() == 4 && seg[1] == QLatin1String("oauth2") && seg[2] == QLatin1String("v2.0") &&
         (seg[3] == QLatin1String("token") || seg[3] == QLatin1String("devicecode"))) {
         if (request.method != "POST")
             return ApiResponse::armError(405, QStringLiteral("MethodNotAllowed"),
                                          QStringLiteral("The token endpoint accepts POST only."));
-        return handleToken(request, seg[0], seg[3] == QLatin1String("devicecode"));
+        return seg[3] == QLatin1String("devicecode") ? handleDeviceCode(request, seg[0])
+                                                      : handleToken(request, seg[0]);
     }
+    if (seg.size() == 1 && seg[0] == QLatin1String("devicelogin"))
+        return handleDeviceLogin(request);
     if (seg[0] == QLatin1String("blob"))
-        return handleBlob(request, request.path.mid(5)); // blob routes check their own auth
+        return handleBlob(request, request.path.mid(5)); // admitted above: token or Shared Key
     if (isDiscoveryRequest(request))
         return handleDiscovery(request); // public, as on Azure
 
-    if (!authorized(request))
-        return unauthorizedResponse(request);
     if (seg[0] == QLatin1String("pipelines") && seg.size() >= 2 && seg[1] == QLatin1String("v1.0"))
         return handlePipelineEndpoints(request, request.path.mid(request.path.indexOf(QLatin1String("/v1.0")) + 5));
     if (seg[0] == QLatin1String("batch") && seg.size() > 2 && seg.last() == QLatin1String("jobs"))

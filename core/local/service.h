@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -27,6 +28,13 @@ struct ServiceOptions
     int pageSize = 100;           // items per list page before a nextLink
     QString location = QStringLiteral("local");
     std::chrono::seconds tokenLifetime{3599};
+    // Device code sign-in: how long a code waits for the user's approval, how often a device
+    // may poll, how many codes may wait at once (each is a row of the store, and anyone on the
+    // computer can ask for one), and how long a refresh token from a sign-in lasts.
+    std::chrono::seconds deviceCodeLifetime{900};
+    std::chrono::seconds deviceCodeInterval{1};
+    int maxPendingDeviceCodes = 64;
+    std::chrono::hours refreshTokenLifetime{24};
     bool startWorkers = true;     // job runner and deployments; off for pure route tests
     // How long a job may go without a heartbeat before a restart treats it as orphaned.
     std::chrono::seconds jobLease{30};
@@ -44,6 +52,8 @@ struct ServiceOptions
 inline constexpr qint64 kMaxRequestBodyBytes = 4 << 20; // as ARM: 4 MB of JSON (and every other route)
 inline constexpr qint64 kMaxBlobBodyBytes = 256 << 20;  // Put Blob / Put Block, streamed to a file
 inline constexpr qint64 kMaxDiscoveryBodyBytes = 1024;  // the unauthenticated discovery GETs
+// The routes open to anyone (token endpoints, the sign-in page) take small forms only.
+inline constexpr qint64 kMaxSignInBodyBytes = 64 << 10;
 
 // What the service decides about a request from its head (method, path, headers) alone,
 // before any byte of its body is read.
@@ -64,6 +74,21 @@ struct LocalPrincipal
     QString clientSecret;
 };
 
+// The resources a token is issued for (its audience, Entra's "aud"), named as Azure names
+// them; the token endpoint takes the resource from the scope asked for. Each route accepts the
+// audiences that Azure's service behind it accepts (docs/ARCHITECTURE.md, "Sign-in and tokens").
+struct Audience
+{
+    static QString management() { return QStringLiteral("https://management.azure.com"); }
+    static QString managementClassic() { return QStringLiteral("https://management.core.windows.net"); }
+    static QString storage() { return QStringLiteral("https://storage.azure.com"); }
+    static QString machineLearning() { return QStringLiteral("https://ml.azure.com"); }
+    static QString graph() { return QStringLiteral("https://graph.microsoft.com"); }
+    static QString appInsights() { return QStringLiteral("https://api.applicationinsights.io"); }
+    // An AMLToken endpoint's own token (POST …/onlineEndpoints/E/token): it scores E, nothing else.
+    static QString onlineEndpoint(const QString &endpointId);
+};
+
 // Azure ML's REST surface answered from a Store: ARM resources, identity (token endpoint,
 // Graph applications), blob storage for the default datastore, MLflow, and the
 // Application Insights query API. handle() is thread-safe and never throws.
@@ -81,8 +106,9 @@ public:
     void shutdown();
 
     ApiResponse handle(const ApiRequest &request);
-    // Checks a request's Host and credential from its head and bounds its body. The HTTP
-    // server calls it before reading the body; handle() checks the same again.
+    // Checks a request's Host and credential (its audience included: credentialRefusal) from
+    // its head and bounds its body. The HTTP server calls it before reading the body; handle()
+    // checks the same again.
     RequestAdmission admit(const ApiRequest &head) const;
     // Whether a Host header value names this service: one of servedHostNames() with the
     // service's port (any port before the port is known). No Host at all is accepted too
@@ -109,7 +135,25 @@ public:
     QString subscriptionId() const { return m_subscriptionId; }
     QString tenantId() const { return m_principal.tenantId; }
     // An access token for in-process callers (tests); equivalent to the token endpoint.
-    QString issueToken();
+    QString issueToken(const QString &audience = Audience::management());
+
+    // Whether a request's credential lets it go on, decided on its method, path, query and
+    // headers alone (the body need not have been read): the token endpoints and the sign-in
+    // page need nothing; every other route needs a bearer token for its audience (blob
+    // storage: or a Shared Key signature). nullopt to go on; otherwise the answer to send
+    // (401/403, as Azure's service behind the route answers). admit() and handle() ask it.
+    std::optional<ApiResponse> credentialRefusal(const ApiRequest &request) const;
+    bool authorized(const ApiRequest &request) const { return !credentialRefusal(request); }
+
+    // Whether `token` may score the online endpoint `endpointId` with `authMode` ("AMLToken":
+    // a token of that endpoint's own; "AADToken": an Entra token for https://ml.azure.com;
+    // "Key": never, keys only). Thread-safe; the scoring servers call it per request.
+    bool scoringTokenValid(const QString &endpointId, const QString &authMode, const QString &token) const;
+
+    // Approves (or denies) a waiting device code sign-in by its user code; false when no such
+    // code waits. Callers check who asks first: the sign-in page and `cerulean-cli login
+    // --approve` prove it with the built-in principal's secret.
+    bool decideDeviceCode(const QString &userCode, bool approve);
 
     JobRunner *jobRunner() { return m_runner.get(); }
     PipelineRunner *pipelines() { return m_pipelines.get(); }
@@ -143,14 +187,12 @@ public:
 private:
     struct Route;
     ApiResponse dispatch(const ApiRequest &request);
-    bool authorized(const ApiRequest &request) const;
     // http://HOST:PORT of links in a reply: the request's Host once servedHost() accepted
     // it, else baseUrl(). Never a foreign name.
     QString linkBase(const ApiRequest &request) const;
-    ApiResponse unauthorizedResponse(const ApiRequest &request) const;
     ApiResponse misdirectedResponse(const QByteArray &host, bool secure) const;
-    // blob_routes.cpp: the storage account and the credential (bearer token or Shared Key)
-    // from the head; nullopt when allowed.
+    // blob_routes.cpp: the storage account and the credential (a bearer token for the storage
+    // audience, or Shared Key) from the head; nullopt when allowed.
     std::optional<ApiResponse> blobAccessDenied(const ApiRequest &request, const QString &subPath) const;
     QString uploadsDir() const;
 
@@ -159,7 +201,12 @@ private:
     static bool isDiscoveryRequest(const ApiRequest &request);
     ApiResponse handleDiscovery(const ApiRequest &request);
     // identity_routes.cpp
-    ApiResponse handleToken(const ApiRequest &request, const QString &tenant, bool deviceCode);
+    ApiResponse handleToken(const ApiRequest &request, const QString &tenant);
+    ApiResponse handleDeviceCode(const ApiRequest &request, const QString &tenant);
+    ApiResponse handleDeviceLogin(const ApiRequest &request);
+    bool isBuiltInPrincipalSecret(const QString &secret) const;
+    // An approval's proof of the secret: HMAC-SHA256 of the decision and the (normalised) user code.
+    bool isDeviceLoginProof(const QString &proof, bool approve, const QString &userCode) const;
     ApiResponse handleGraph(const ApiRequest &request, const QString &subPath);
     // blob_routes.cpp
     ApiResponse handleBlob(const ApiRequest &request, const QString &subPath);
@@ -184,9 +231,14 @@ private:
     std::unique_ptr<PipelineRunner> m_pipelines;
     std::unique_ptr<Scheduler> m_scheduler;
     std::mutex m_tokenMutex;
-    QString m_internalToken;
-    qint64 m_internalTokenExpiryMs = 0;
+    struct InternalToken
+    {
+        QString token;
+        qint64 expiryMs = 0;
+    };
+    std::map<QString, InternalToken> m_internalTokens; // by audience
     LocalPrincipal m_principal;
+    QByteArray m_principalSecretHash; // SHA-256 of the built-in principal's secret
     std::atomic<quint64> m_telemetryRowsRead{0};
     QString m_subscriptionId;
     mutable std::mutex m_baseMutex;
@@ -200,6 +252,8 @@ QString randomSecret(int bytes = 32);
 QString isoNow();
 QString isoFromMs(qint64 ms);
 QString sha256Hex(const QString &text);
+// Compares two byte strings in time that depends only on their lengths (secrets' hashes).
+bool constantTimeEquals(const QByteArray &a, const QByteArray &b);
 // The document without the service's private "_local" section.
 Json publicView(const Json &doc);
 // Parses a JSON request body; nullopt (and a 400 in *error) when malformed or not an object.

@@ -61,6 +61,19 @@ const std::vector<std::vector<const char *>> &migrations()
             " tbl TEXT NOT NULL, ts INTEGER NOT NULL, columns TEXT NOT NULL)",
             "CREATE INDEX telemetry_app ON telemetry(app_id, tbl, ts)",
         },
+        {
+            // Every token names the resource it was issued for. Tokens from before carried every
+            // right; they are dropped (their holders sign in again). Device codes move out of
+            // the settings into a table with their state and expiry; refresh tokens get theirs.
+            "DELETE FROM tokens",
+            "ALTER TABLE tokens ADD COLUMN audience TEXT NOT NULL DEFAULT ''",
+            "DELETE FROM settings WHERE key LIKE 'devicecode.%'",
+            "CREATE TABLE device_codes(hash TEXT PRIMARY KEY, user_code TEXT UNIQUE NOT NULL,"
+            " client_id TEXT NOT NULL, scope TEXT NOT NULL, state TEXT NOT NULL, created INTEGER NOT NULL,"
+            " expires INTEGER NOT NULL)",
+            "CREATE INDEX device_codes_expires ON device_codes(expires)",
+            "CREATE TABLE refresh_tokens(hash TEXT PRIMARY KEY, client_id TEXT NOT NULL, expires INTEGER NOT NULL)",
+        },
     };
     return list;
 }
@@ -486,7 +499,7 @@ QString Store::settingOrInsert(const QString &key, const QString &value)
     return value;
 }
 
-bool Store::addToken(const QString &token, std::chrono::system_clock::time_point expiry)
+bool Store::addToken(const QString &token, const QString &audience, std::chrono::system_clock::time_point expiry)
 {
     Connection c(*this);
     QSqlQuery q;
@@ -495,16 +508,162 @@ bool Store::addToken(const QString &token, std::chrono::system_clock::time_point
     if (!c.ok())
         return false;
     c.exec(q, QStringLiteral("DELETE FROM tokens WHERE expires < ?"), {nowMs()});
-    return c.exec(q, QStringLiteral("INSERT OR REPLACE INTO tokens(hash, expires) VALUES(?, ?)"),
-                  {sha256(token), expiresMs});
+    return c.exec(q, QStringLiteral("INSERT OR REPLACE INTO tokens(hash, expires, audience) VALUES(?, ?, ?)"),
+                  {sha256(token), expiresMs, audience});
 }
 
-bool Store::tokenValid(const QString &token) const
+std::optional<QString> Store::tokenAudience(const QString &token) const
 {
     Connection c(*this);
     QSqlQuery q;
-    return c.ok() && c.exec(q, QStringLiteral("SELECT expires FROM tokens WHERE hash = ?"), {sha256(token)}) &&
-           q.next() && q.value(0).toLongLong() > nowMs();
+    if (!c.ok() || !c.exec(q, QStringLiteral("SELECT audience, expires FROM tokens WHERE hash = ?"), {sha256(token)}) ||
+        !q.next() || q.value(1).toLongLong() <= nowMs())
+        return std::nullopt;
+    return q.value(0).toString();
+}
+
+bool Store::addRefreshToken(const QString &token, const QString &clientId, std::chrono::system_clock::time_point expiry)
+{
+    Connection c(*this);
+    QSqlQuery q;
+    if (!c.ok())
+        return false;
+    c.exec(q, QStringLiteral("DELETE FROM refresh_tokens WHERE expires < ?"), {nowMs()});
+    const qint64 expiresMs = std::chrono::duration_cast<std::chrono::milliseconds>(expiry.time_since_epoch()).count();
+    return c.exec(q, QStringLiteral("INSERT OR REPLACE INTO refresh_tokens(hash, client_id, expires) VALUES(?, ?, ?)"),
+                  {sha256(token), clientId, expiresMs});
+}
+
+std::optional<QString> Store::takeRefreshToken(const QString &token)
+{
+    Connection c(*this);
+    if (!c.ok() || !c.begin())
+        return std::nullopt;
+    QSqlQuery q;
+    const QString hash = sha256(token);
+    if (!c.exec(q, QStringLiteral("SELECT client_id, expires FROM refresh_tokens WHERE hash = ?"), {hash}) || !q.next())
+        return std::nullopt;
+    const QString clientId = q.value(0).toString();
+    const bool live = q.value(1).toLongLong() > nowMs();
+    q.finish();
+    if (!c.exec(q, QStringLiteral("DELETE FROM refresh_tokens WHERE hash = ?"), {hash}) || !c.commit())
+        return std::nullopt;
+    if (!live)
+        return std::nullopt;
+    return clientId;
+}
+
+namespace {
+
+DeviceCode readDeviceCode(const QSqlQuery &q)
+{
+    DeviceCode d;
+    d.userCode = q.value(0).toString();
+    d.clientId = q.value(1).toString();
+    d.scope = q.value(2).toString();
+    const QString state = q.value(3).toString();
+    d.state = state == QLatin1String("approved") ? DeviceCode::State::Approved
+              : state == QLatin1String("denied") ? DeviceCode::State::Denied
+              : state == QLatin1String("redeemed") ? DeviceCode::State::Redeemed
+                                                    : DeviceCode::State::Pending;
+    d.createdMs = q.value(4).toLongLong();
+    d.expiresMs = q.value(5).toLongLong();
+    return d;
+}
+
+const char *deviceCodeStateName(DeviceCode::State state)
+{
+    switch (state) {
+    case DeviceCode::State::Pending: return "pending";
+    case DeviceCode::State::Approved: return "approved";
+    case DeviceCode::State::Denied: return "denied";
+    case DeviceCode::State::Redeemed: return "redeemed";
+    }
+    return "pending";
+}
+
+const char *kDeviceCodeColumns = "user_code, client_id, scope, state, created, expires";
+
+} // namespace
+
+Store::AddDeviceCode Store::addDeviceCode(const QString &deviceCode, const DeviceCode &code, int maxLive)
+{
+    Connection c(*this);
+    if (!c.ok() || !c.begin())
+        return AddDeviceCode::Failed;
+    QSqlQuery q;
+    // Expired codes go first, so the bound counts only codes that can still be used.
+    if (!c.exec(q, QStringLiteral("DELETE FROM device_codes WHERE expires <= ?"), {nowMs()}) ||
+        !c.exec(q, QStringLiteral("SELECT COUNT(*) FROM device_codes"), {}) || !q.next())
+        return AddDeviceCode::Failed;
+    if (q.value(0).toInt() >= maxLive)
+        return AddDeviceCode::Full;
+    q.finish();
+    if (!c.exec(q, QStringLiteral("SELECT 1 FROM device_codes WHERE user_code = ?"), {code.userCode}))
+        return AddDeviceCode::Failed;
+    if (q.next())
+        return AddDeviceCode::UserCodeTaken;
+    q.finish();
+    if (!c.exec(q, QStringLiteral("INSERT INTO device_codes(hash, user_code, client_id, scope, state, created, expires)"
+                                  " VALUES(?,?,?,?,?,?,?)"),
+                {sha256(deviceCode), code.userCode, code.clientId, code.scope, QString::fromLatin1(deviceCodeStateName(code.state)),
+                 code.createdMs, code.expiresMs}))
+        return AddDeviceCode::Failed;
+    return c.commit() ? AddDeviceCode::Added : AddDeviceCode::Failed;
+}
+
+std::optional<DeviceCode> Store::deviceCode(const QString &deviceCode) const
+{
+    Connection c(*this);
+    QSqlQuery q;
+    if (!c.ok() ||
+        !c.exec(q, QStringLiteral("SELECT %1 FROM device_codes WHERE hash = ? AND expires > ?").arg(QLatin1String(kDeviceCodeColumns)),
+                {sha256(deviceCode), nowMs()}) ||
+        !q.next())
+        return std::nullopt;
+    return readDeviceCode(q);
+}
+
+std::optional<DeviceCode> Store::deviceCodeByUserCode(const QString &userCode) const
+{
+    Connection c(*this);
+    QSqlQuery q;
+    if (!c.ok() ||
+        !c.exec(q, QStringLiteral("SELECT %1 FROM device_codes WHERE user_code = ? AND expires > ?").arg(QLatin1String(kDeviceCodeColumns)),
+                {userCode, nowMs()}) ||
+        !q.next())
+        return std::nullopt;
+    return readDeviceCode(q);
+}
+
+bool Store::decideDeviceCode(const QString &userCode, bool approve)
+{
+    Connection c(*this);
+    QSqlQuery q;
+    // Only a pending, unexpired code changes: a decision is made once.
+    return c.ok() &&
+           c.exec(q, QStringLiteral("UPDATE device_codes SET state = ? WHERE user_code = ? AND state = 'pending' AND expires > ?"),
+                  {QString::fromLatin1(approve ? "approved" : "denied"), userCode, nowMs()}) &&
+           q.numRowsAffected() == 1;
+}
+
+bool Store::redeemDeviceCode(const QString &deviceCode)
+{
+    Connection c(*this);
+    QSqlQuery q;
+    return c.ok() &&
+           c.exec(q, QStringLiteral("UPDATE device_codes SET state = 'redeemed' WHERE hash = ? AND state = 'approved' AND expires > ?"),
+                  {sha256(deviceCode), nowMs()}) &&
+           q.numRowsAffected() == 1;
+}
+
+int Store::deviceCodeCount() const
+{
+    Connection c(*this);
+    QSqlQuery q;
+    if (!c.ok() || !c.exec(q, QStringLiteral("SELECT COUNT(*) FROM device_codes"), {}) || !q.next())
+        return -1;
+    return q.value(0).toInt();
 }
 
 QString Store::experimentId(const QString &name, bool create)

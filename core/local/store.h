@@ -56,6 +56,19 @@ struct TelemetryItem
     Json columns = Json::object(); // column name -> value, timestamp excluded
 };
 
+// A device authorization (the OAuth 2 device code grant) while it waits for the user, who
+// approves or denies it by its user code; the device code itself is stored only as a hash.
+struct DeviceCode
+{
+    enum class State { Pending, Approved, Denied, Redeemed };
+    QString userCode;
+    QString clientId;
+    QString scope; // as the device asked for it
+    State state = State::Pending;
+    qint64 createdMs = 0;
+    qint64 expiresMs = 0;
+};
+
 // The local workspace's persistent state under one root directory: a SQLite database
 // (WAL, one connection per thread, IMMEDIATE transactions so several processes can share
 // one root) and artifact / blob files beside it. Thread-safe.
@@ -103,8 +116,28 @@ public:
     QString settingOrInsert(const QString &key, const QString &value);
 
     // --- access tokens (only their SHA-256 is stored) -----------------------------
-    bool addToken(const QString &token, std::chrono::system_clock::time_point expiry);
-    bool tokenValid(const QString &token) const;
+    // `audience`: the resource the token was issued for (see LocalService's audiences).
+    bool addToken(const QString &token, const QString &audience, std::chrono::system_clock::time_point expiry);
+    // The audience of a token that has not expired; nullopt for an unknown or expired one.
+    std::optional<QString> tokenAudience(const QString &token) const;
+    // Refresh tokens (device code sign-ins) are bound to the client they were issued to and
+    // used once: takeRefreshToken removes the token and answers its client while it is valid.
+    bool addRefreshToken(const QString &token, const QString &clientId, std::chrono::system_clock::time_point expiry);
+    std::optional<QString> takeRefreshToken(const QString &token);
+
+    // --- device codes -------------------------------------------------------------
+    enum class AddDeviceCode { Added, Full, UserCodeTaken, Failed };
+    // Removes expired codes, then adds this one unless `maxLive` codes are live already.
+    AddDeviceCode addDeviceCode(const QString &deviceCode, const DeviceCode &code, int maxLive);
+    // A code that has not expired, by its device code or by its user code.
+    std::optional<DeviceCode> deviceCode(const QString &deviceCode) const;
+    std::optional<DeviceCode> deviceCodeByUserCode(const QString &userCode) const;
+    // Pending -> Approved or Denied, once; false when the code is not pending or has expired.
+    bool decideDeviceCode(const QString &userCode, bool approve);
+    // Approved -> Redeemed, once; false otherwise (not approved, redeemed already, expired).
+    bool redeemDeviceCode(const QString &deviceCode);
+    // Rows in the device code table, expired ones included until the next add removes them.
+    int deviceCodeCount() const;
 
     // --- MLflow -------------------------------------------------------------------
     QString experimentId(const QString &name, bool create);

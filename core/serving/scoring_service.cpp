@@ -119,7 +119,8 @@ void ScoringService::addCors(Response &response) const
 std::optional<Response> ScoringService::authenticate(const Request &request, std::string &errorCode) const
 {
     const std::shared_ptr<const Keys> keys = m_keys.load(std::memory_order_acquire);
-    if (keys->primary.empty() && keys->secondary.empty())
+    const bool hasKeys = !keys->primary.empty() || !keys->secondary.empty();
+    if (!hasKeys && !m_options.tokenValidator)
         return std::nullopt;
     auto unauthorized = [&](std::string_view code, std::string_view message) {
         Response r = error(401, code, message, errorCode);
@@ -138,8 +139,9 @@ std::optional<Response> ScoringService::authenticate(const Request &request, std
     // Both comparisons always run, so timing does not tell which key (if any) matched.
     const bool primary = !keys->primary.empty() && constantTimeEquals(value, keys->primary);
     const bool secondary = !keys->secondary.empty() && constantTimeEquals(value, keys->secondary);
-    if (!(primary | secondary))
-        return unauthorized("invalid_key", "The key in the Authorization header is not valid for this endpoint.");
+    if (!(primary | secondary) && !(m_options.tokenValidator && m_options.tokenValidator(value)))
+        return hasKeys ? unauthorized("invalid_key", "The key in the Authorization header is not valid for this endpoint.")
+                       : unauthorized("invalid_token", "The token in the Authorization header is not valid for this endpoint.");
     return std::nullopt;
 }
 

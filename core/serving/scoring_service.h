@@ -9,6 +9,7 @@
 #include "core/serving/telemetry.h"
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,8 +20,11 @@ struct ScoringOptions
 {
     std::size_t maxRows = 10000;  // rows per request; over it is 413
     std::string corsOrigin;       // Access-Control-Allow-Origin; empty: no CORS headers
-    std::string primaryKey;       // both empty: no authentication
+    std::string primaryKey;       // both empty and no tokenValidator: no authentication
     std::string secondaryKey;
+    // Bearer tokens the endpoint takes besides its keys (an AMLToken or AADToken endpoint):
+    // the check of whoever issues them. Called per request from the I/O threads; empty: keys only.
+    std::function<bool(std::string_view token)> tokenValidator;
     std::string endpointName = "cerulean-endpoint"; // Swagger title
     // Answer 421 to a Host header that is not a loopback name (127.0.0.1, localhost, [::1],
     // any port): a page whose name resolves to 127.0.0.1 (DNS rebinding) gets nothing.

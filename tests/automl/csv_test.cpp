@@ -96,6 +96,23 @@ TEST(Csv, CrlfBomAndMissingFinalNewline)
     EXPECT_EQ(table.data.columns[1].text[1], "b");   // no trailing CR
 }
 
+// Found by fuzz_csv (corpus/csv/regression_second_bom): a byte order mark after the first one
+// stayed in the first column's name, so the column 'x' of a file saved twice was not found,
+// and the name written back lost it on the next read.
+TEST(Csv, ASecondByteOrderMarkIsNotPartOfTheFirstName)
+{
+    const auto twice = parseOk("\xEF\xBB\xBF\xEF\xBB\xBF" "x,y\n1,a\n");
+    EXPECT_EQ(twice.data.columns[0].name, "x");
+    EXPECT_EQ(twice.data.columnIndex("x"), 0);
+    const auto quoted = parseOk("\"\"\xEF\xBB\xBF" "x,y\n1,a\n"); // "" then the mark, as the fuzzer wrote it
+    EXPECT_EQ(quoted.data.columns[0].name, "x");
+    // After blanks, and alone (corpus/csv/regression_blank_bom): the name is then empty.
+    EXPECT_EQ(parseOk("  \xEF\xBB\xBF x,y\n1,a\n").data.columns[0].name, "x");
+    CsvOptions pipes;
+    pipes.delimiter = '|';
+    EXPECT_EQ(parseOk("\t\t\xEF\xBB\xBF\nage\n3\n", pipes).data.columns[0].name, "Column1");
+}
+
 TEST(Csv, MissingTokensAndNumericInference)
 {
     const auto table = parseOk("n,t,m\n1,NA,\n?,b,null\nNaN,,NULL\n4.5,c,na\n");
@@ -283,6 +300,22 @@ TEST(Csv, FieldsAreQuotedOnlyWhenNeeded)
     const std::string row = csvField("x") + "," + csvField("a,\"b\"\nc") + "\n";
     const auto table = parseOk("p,q\n" + row);
     EXPECT_EQ(table.data.columns[1].text[0], "a,\"b\"\nc");
+}
+
+// Found by fuzz_csv (corpus/csv/regression_trailing_tab): text after a closing quote is kept
+// with its trailing tabs, but written back unquoted the reader trimmed them.
+TEST(Csv, ValuesWithBlankEdgesReadBackWhole)
+{
+    EXPECT_EQ(csvField("a\t"), "\"a\t\"");
+    EXPECT_EQ(csvField("\ta"), "\"\ta\"");
+    EXPECT_EQ(csvField("a\tb"), "a\tb");
+    CsvOptions semicolons;
+    semicolons.delimiter = ';';
+    const auto first = parseOk("c;d\n\"\",1fh\t\t;x\n", semicolons);
+    ASSERT_EQ(first.data.columns[0].text[0], ",1fh\t\t");
+    const std::string written = "c;d\n" + csvField(first.data.columns[0].text[0], ';') + ";x\n";
+    const auto again = parseOk(written, semicolons);
+    EXPECT_EQ(again.data.columns[0].text[0], ",1fh\t\t");
 }
 
 TEST(Csv, DecimalCommasWithSemicolons)

@@ -83,8 +83,8 @@ TEST(CliCommands, WorkspaceComputeJobAgainstALoopbackService)
         file.write("secret\n");
     }
     ASSERT_NE(std::freopen(stdinPath.toLocal8Bit().constData(), "r", stdin), nullptr);
-    ASSERT_EQ(cli::runLogin({QStringLiteral("login"), QStringLiteral("--tenant"), QStringLiteral("t"), QStringLiteral("--client-id"),
-                             QStringLiteral("c"), QStringLiteral("--secret-stdin"), QStringLiteral("--authority"), server.base().toString()}),
+    ASSERT_EQ(cli::runLogin({QStringLiteral("login"), QStringLiteral("--tenant"), QStringLiteral("t.example"), QStringLiteral("--client-id"),
+                             QStringLiteral("0c1e0000-0000-4000-8000-00000000000c"), QStringLiteral("--secret-stdin"), QStringLiteral("--authority"), server.base().toString()}),
               cli::ExitOk);
 
     const QString config = dir.filePath(QStringLiteral("config.json"));
@@ -129,6 +129,73 @@ TEST(CliCommands, WorkspaceComputeJobAgainstALoopbackService)
                             QStringLiteral("--uri"), QStringLiteral("u"), QStringLiteral("--type"), QStringLiteral("csv")}),
               cli::ExitUsage);
     EXPECT_EQ(server.requests.size(), before);
+
+    EXPECT_EQ(cli::runLogout({QStringLiteral("logout")}), cli::ExitOk);
+}
+
+// `endpoint score` with no key kept for the endpoint (a keychain that could not keep it, or
+// 'endpoint keys' never run): the workspace lists the keys and the request goes out with the
+// primary one; a listing the workspace refuses is an error that says so.
+TEST(CliCommands, EndpointScoreWithoutAKeptKeyListsTheKeys)
+{
+    QTemporaryDir dir;
+    FakeServer server;
+    const QByteArray ws = "/subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.MachineLearningServices/workspaces/ws-1";
+    bool refuseKeys = false;
+    int listed = 0;
+    QByteArray scoredWith;
+    server.handler = [&](const FakeServer::Request &request) {
+        if (request.target.contains("/oauth2/v2.0/token"))
+            return FakeServer::json(200, R"({"token_type":"Bearer","expires_in":3599,"access_token":"tok"})");
+        const QByteArray endpoint = QByteArray(ws).append("/onlineEndpoints/ep-unkept");
+        if (request.method == "GET" && request.target == QByteArray(endpoint).append("?api-version=2025-12-01"))
+            return FakeServer::json(200, R"({"name":"ep-unkept","location":"local","properties":{"authMode":"Key","provisioningState":"Succeeded","scoringUri":")" +
+                                             server.base().toString().toUtf8() + R"(/score"}})");
+        if (request.method == "POST" && request.target == QByteArray(endpoint).append("/listKeys?api-version=2025-12-01")) {
+            ++listed;
+            if (refuseKeys)
+                return FakeServer::json(403, R"({"error":{"code":"AuthorizationFailed","message":"no listKeys for you"}})");
+            return FakeServer::json(200, R"({"primaryKey":"primary-from-listing","secondaryKey":"secondary"})");
+        }
+        if (request.method == "POST" && request.target == "/score") {
+            scoredWith = request.headers.value("authorization");
+            return FakeServer::json(200, R"([0.25])");
+        }
+        return FakeServer::json(404, R"({"error":{"code":"NotFound","message":"no route"}})");
+    };
+    const QString stdinPath = dir.filePath(QStringLiteral("stdin.txt"));
+    {
+        QFile file(stdinPath);
+        ASSERT_TRUE(file.open(QIODevice::WriteOnly));
+        file.write("secret\n");
+    }
+    ASSERT_NE(std::freopen(stdinPath.toLocal8Bit().constData(), "r", stdin), nullptr);
+    ASSERT_EQ(cli::runLogin({QStringLiteral("login"), QStringLiteral("--tenant"), QStringLiteral("t"), QStringLiteral("--client-id"),
+                             QStringLiteral("c"), QStringLiteral("--secret-stdin"), QStringLiteral("--authority"), server.base().toString()}),
+              cli::ExitOk);
+    const QString body = dir.filePath(QStringLiteral("body.json"));
+    {
+        QFile file(body);
+        ASSERT_TRUE(file.open(QIODevice::WriteOnly));
+        file.write(R"({"Inputs":{"data":[{"age":40}]}})");
+    }
+    const QStringList score{QStringLiteral("endpoint"), QStringLiteral("score"), QStringLiteral("ep-unkept"),
+                            QStringLiteral("--body"), body, QStringLiteral("--subscription"), QStringLiteral("sub-1"),
+                            QStringLiteral("--resource-group"), QStringLiteral("rg-1"), QStringLiteral("--workspace"), QStringLiteral("ws-1")};
+
+    auto [scored, scoredOut] = capture(dir, [&]() { return cli::runEndpoint(score); });
+    EXPECT_EQ(scored, cli::ExitOk);
+    EXPECT_EQ(listed, 1);
+    EXPECT_EQ(scoredWith, "Bearer primary-from-listing");
+    EXPECT_TRUE(scoredOut.contains("0.25")) << scoredOut.toStdString();
+
+    refuseKeys = true;
+    scoredWith.clear();
+    auto [refused, refusedOut] = capture(dir, [&]() { return cli::runEndpoint(score); });
+    EXPECT_EQ(refused, cli::ExitFailure);
+    EXPECT_EQ(listed, 2);
+    EXPECT_TRUE(scoredWith.isEmpty()); // nothing is sent without a key
+    EXPECT_TRUE(refusedOut.isEmpty());
 
     EXPECT_EQ(cli::runLogout({QStringLiteral("logout")}), cli::ExitOk);
 }

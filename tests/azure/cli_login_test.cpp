@@ -39,7 +39,7 @@ TEST(CliLogin, ChecksTheSecretStoresItAndLogoutRemovesIt)
     FakeServer server;
     int tokens = 0;
     server.handler = [&](const FakeServer::Request &request) {
-        if (request.target == "/tenant-x/oauth2/v2.0/token") {
+        if (request.target == "/tenant-x.example/oauth2/v2.0/token") {
             if (!request.body.contains("client_secret=good-secret"))
                 return FakeServer::json(401, R"({"error":"invalid_client","error_description":"AADSTS7000222: The provided client secret keys for app 'c' are expired.","error_codes":[7000222]})");
             ++tokens;
@@ -48,8 +48,8 @@ TEST(CliLogin, ChecksTheSecretStoresItAndLogoutRemovesIt)
         return FakeServer::json(200, R"({"value":[]})");
     };
     const QString authority = server.base().toString();
-    const QStringList args{QStringLiteral("login"), QStringLiteral("--tenant"), QStringLiteral("tenant-x"),
-                           QStringLiteral("--client-id"), QStringLiteral("client-y"), QStringLiteral("--secret-stdin"),
+    const QStringList args{QStringLiteral("login"), QStringLiteral("--tenant"), QStringLiteral("tenant-x.example"),
+                           QStringLiteral("--client-id"), QStringLiteral("0c1e0000-0000-4000-8000-0000000000f1"), QStringLiteral("--secret-stdin"),
                            QStringLiteral("--authority"), authority};
     {
         QSettings settings;
@@ -73,15 +73,15 @@ TEST(CliLogin, ChecksTheSecretStoresItAndLogoutRemovesIt)
     {
         QSettings settings;
         const SignInProfile profile = loadSignInProfile(settings);
-        EXPECT_EQ(profile.tenantId, QStringLiteral("tenant-x"));
-        EXPECT_EQ(profile.clientId, QStringLiteral("client-y"));
+        EXPECT_EQ(profile.tenantId, QStringLiteral("tenant-x.example"));
+        EXPECT_EQ(profile.clientId, QStringLiteral("0c1e0000-0000-4000-8000-0000000000f1"));
         EXPECT_TRUE(profile.cloud().isLocal());
         // The settings never hold the secret.
         for (const QString &key : settings.allKeys())
             EXPECT_FALSE(settings.value(key).toString().contains(QStringLiteral("good-secret")));
     }
     const SecretStore store;
-    const QString key = SecretStore::servicePrincipalKey(QStringLiteral("tenant-x"), QStringLiteral("client-y"));
+    const QString key = SecretStore::servicePrincipalKey(QStringLiteral("tenant-x.example"), QStringLiteral("0c1e0000-0000-4000-8000-0000000000f1"));
     auto secret = cli::await<QString>([&](QObject *c, auto done) { store.read(key, c, done); });
     ASSERT_TRUE(secret.ok()) << secret.error().toString().toStdString();
     EXPECT_EQ(secret.value(), QStringLiteral("good-secret"));

@@ -1,6 +1,7 @@
 // MachineLearningClient through the whole pipeline on a scripted transport: paging,
 // throttling, LRO failure, 404 on delete, 409, service principal set-up, blob upload, MLflow.
 #include "core/azure/ml_client.h"
+#include "core/azure/pipeline_ops.h"
 #include "tests/azure/test_support.h"
 
 #include <QUrlQuery>
@@ -296,4 +297,43 @@ TEST(Client, MlflowChildRunsPageByTokenAndMetricHistory)
     ASSERT_TRUE(history.ok());
     ASSERT_EQ(history->size(), 2);
     EXPECT_EQ(history->at(1).step, 1);
+}
+
+// Each call asks the credential for the scope of the service it reaches, as Azure's clients do:
+// the local service checks the audience exactly as Azure would.
+TEST(Client, AsksEachServiceForItsOwnAudience)
+{
+    ClientRig rig;
+    rig.transport->handler = [](const HttpRequest &request) {
+        if (request.url.path().endsWith(QLatin1String("/token")))
+            return jsonResponse(200, R"({"accessToken":"ep-token","tokenType":"Bearer","expiryTimeUtc":4102444800,"refreshAfterTimeUtc":4102441200})");
+        return jsonResponse(200, R"({"name":"batchjob-1","properties":{"jobType":"Pipeline","status":"NotStarted"}})");
+    };
+    const QUrl scoring(QStringLiteral("https://bank.westeurope.inference.ml.azure.com/jobs"));
+    auto job = rig.await<Job>([&](QObject *c, auto done) { rig.ml->invokeBatchEndpoint(scoring, QStringLiteral("azureml:d:1"), false, {}, c, done); });
+    ASSERT_TRUE(job.ok()) << job.error().toString().toStdString();
+    EXPECT_EQ(rig.credential->scopes, QStringList{Cloud::machineLearningScope()}) << "batch invocation takes ML tokens only";
+
+    // PipelineOperations on a pipeline of another audience derives the ML one from its credential.
+    rig.credential->scopes.clear();
+    const PipelineOperations ops(rig.client->arm(), rig.client->cloud(), rig.ws);
+    job = rig.await<Job>([&](QObject *c, auto done) { ops.invokeBatchEndpoint(scoring, QStringLiteral("azureml:d:1"), {}, c, done); });
+    ASSERT_TRUE(job.ok()) << job.error().toString().toStdString();
+    EXPECT_EQ(rig.credential->scopes, QStringList{Cloud::machineLearningScope()});
+
+    // Scoring a token endpoint: its own token from ARM (AMLToken), an ML token (AADToken); Key
+    // endpoints take keys.
+    rig.credential->scopes.clear();
+    auto token = rig.await<AccessToken>([&](QObject *c, auto done) { rig.ml->scoringToken(QStringLiteral("ep"), QStringLiteral("AMLToken"), c, done); });
+    ASSERT_TRUE(token.ok()) << token.error().toString().toStdString();
+    EXPECT_EQ(token->token, QStringLiteral("ep-token"));
+    EXPECT_EQ(token->expiresOn, system_clock::time_point(seconds(4102444800)));
+    EXPECT_TRUE(rig.transport->requests.back().url.path().endsWith(QLatin1String("/onlineEndpoints/ep/token")));
+    EXPECT_EQ(rig.credential->scopes, QStringList{Cloud::armScope()});
+    rig.credential->scopes.clear();
+    token = rig.await<AccessToken>([&](QObject *c, auto done) { rig.ml->scoringToken(QStringLiteral("ep"), QStringLiteral("AADToken"), c, done); });
+    ASSERT_TRUE(token.ok());
+    EXPECT_EQ(rig.credential->scopes, QStringList{Cloud::machineLearningScope()});
+    token = rig.await<AccessToken>([&](QObject *c, auto done) { rig.ml->scoringToken(QStringLiteral("ep"), QStringLiteral("Key"), c, done); });
+    EXPECT_FALSE(token.ok());
 }

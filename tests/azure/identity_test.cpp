@@ -1,10 +1,13 @@
 // Device code sign-in, the token cache, config.json and the Cloud endpoint set.
 #include "core/azure/cloud.h"
 #include "core/azure/identity.h"
+#include "core/azure/sign_in.h"
 #include "core/azure/workspace_config.h"
 #include "tests/azure/test_support.h"
 
+#include <QMessageAuthenticationCode>
 #include <QTemporaryDir>
+#include <QUrlQuery>
 
 #include <gtest/gtest.h>
 
@@ -216,4 +219,38 @@ TEST(WorkspaceConfig, RoundTripsTheSdkFormatAndNamesBadFields)
     EXPECT_TRUE(typed.error().message.contains(QStringLiteral("'subscription_id' must be a non-empty string")));
     EXPECT_FALSE(parseWorkspaceConfig("not json").ok());
     EXPECT_FALSE(readWorkspaceConfig(dir.filePath(QStringLiteral("absent.json"))).ok());
+}
+
+// `cerulean-cli login --approve` at a local workspace: whatever answers at the authority (the
+// service, or another program holding a port the user named by mistake) gets a proof good for
+// this one decision on this one code, never the built-in principal's secret.
+TEST(LocalDeviceCodeApproval, ProvesTheSecretWithoutSendingIt)
+{
+    auto transport = std::make_shared<FakeTransport>();
+    transport->handler = [](const HttpRequest &) {
+        return jsonResponse(200, R"({"userCode":"ABCDEFGHJ","clientId":"x","scope":"s","status":"approved"})");
+    };
+    const auto pipeline = std::make_shared<HttpPipeline>(transport, PipelineOptions{});
+    const QString secret = QStringLiteral("the-principal-secret-0123456789");
+    std::optional<Result<DeviceCodeDecision>> decided;
+    QObject context;
+    decideLocalDeviceCode(pipeline, cloudForAuthority(QUrl(QStringLiteral("http://127.0.0.1:1"))), QStringLiteral("abcd-efghj"),
+                          secret, true, &context, [&](Result<DeviceCodeDecision> d) { decided = std::move(d); });
+    ASSERT_TRUE(waitUntil([&]() { return decided.has_value(); }));
+    ASSERT_TRUE(decided->ok()) << decided->error().toString().toStdString();
+    EXPECT_TRUE(decided->value().approved);
+    ASSERT_EQ(transport->requests.size(), 1u);
+    const HttpRequest &sent = transport->requests.front();
+    EXPECT_EQ(sent.url.path(), QStringLiteral("/devicelogin"));
+    EXPECT_FALSE(sent.body.contains(secret.toUtf8())) << sent.body.toStdString();
+    EXPECT_FALSE(sent.body.contains("client_secret")) << sent.body.toStdString();
+    EXPECT_FALSE(sent.headers.contains("Authorization"));
+    // The proof is the HMAC the service checks: of the decision and the code as it keeps it.
+    const QUrlQuery form(QString::fromUtf8(sent.body));
+    EXPECT_EQ(form.queryItemValue(QStringLiteral("user_code")), QStringLiteral("ABCDEFGHJ"));
+    EXPECT_EQ(form.queryItemValue(QStringLiteral("action")), QStringLiteral("approve"));
+    const QByteArray expected = QMessageAuthenticationCode::hash("devicelogin:approve:ABCDEFGHJ", secret.toUtf8(),
+                                                                 QCryptographicHash::Sha256)
+                                    .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    EXPECT_EQ(form.queryItemValue(QStringLiteral("proof"), QUrl::FullyDecoded).toLatin1(), expected);
 }

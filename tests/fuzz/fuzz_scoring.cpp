@@ -1,9 +1,9 @@
 // libFuzzer target over what a scoring server does with bytes from the network: HTTP/1.1
 // request parsing (Beast's parser with the server's limits), routing and auth, and the
-// scoring body's JSON parsing and validation against a schema. Built by build.sh.
+// scoring body's JSON parsing and validation against a schema.
 //
 // The first byte picks the mode: even = the input is a whole HTTP request; odd = the rest is
-// a /score body.
+// a /score body. Built in preset fuzz (tests/fuzz/CMakeLists.txt).
 
 #include "core/serving/scoring_request.h"
 #include "core/serving/scoring_service.h"

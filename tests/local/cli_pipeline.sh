@@ -241,7 +241,7 @@ put "$ws/models/tiny/versions/1" "{\"properties\":{\"modelType\":\"custom_model\
 if "$cli" pipeline batch-deploy tiny --deployment main --model azureml:tiny:1 --compute cpu --mini-batch-size 0 "${common[@]}" 2>"$work/err"; then
   fail "a mini-batch size of 0 accepted"
 fi
-grep -q "mini-batch-size takes a whole number of at least 1, not '0'" "$work/err" || fail "mini-batch error: $(cat "$work/err")"
+grep -q "mini-batch size: at least 1, not 0" "$work/err" || fail "mini-batch error: $(cat "$work/err")"
 out="$("$cli" pipeline batch-deploy tiny --deployment main --model azureml:tiny:1 --compute cpu --mini-batch-size 7 \
   --error-threshold 2 --instances 2 "${common[@]}" 2>/dev/null)" || fail "batch-deploy: $out"
 [ "$out" = "Batch endpoint tiny, deployment main." ] || fail "batch-deploy output: $out"

@@ -222,7 +222,7 @@ TEST_F(Crash, KillNineDuringABatchJobThenRestart)
             "POST", QStringLiteral("/batch") + m_ws + QStringLiteral("/batchEndpoints/be1/jobs"),
             QByteArray::fromStdString(
                 Json{{"properties", {{"InputData", {{"input", {{"JobInputType", "UriFile"}, {"Uri", QStringLiteral("file://%1").arg(input).toStdString()}}}}}}}}.dump()),
-            {{"Authorization", "Bearer " + m_token.toLatin1()}}));
+            {{"Authorization", "Bearer " + tokenFor(QStringLiteral("/batch/")).toLatin1()}})); // batch endpoints take ML tokens
         const QString name = QString::fromStdString(r.json().value("name", std::string()));
         if (name.isEmpty())
             std::fprintf(stderr, "the invocation failed: %s\n", r.body.constData());

@@ -1,3 +1,4 @@
+#include "core/local/iso_duration.h"
 #include "core/local/kql.h"
 
 #include <QDateTime>
@@ -186,4 +187,63 @@ TEST(Kql, NestingAndConditionsAreBounded)
                                &error);
     ASSERT_TRUE(fine) << error.toStdString();
     EXPECT_EQ(fine->rows[0][0], 4);
+}
+
+// Found by fuzz_kql (corpus/kql/regression_ago_overflow): ago() of a timespan beyond 64 bits
+// of milliseconds negated the minimum integer (undefined behaviour; the bound came out in the
+// future), and bin() with a size beyond them, or take and top with such a count, converted a
+// double out of range. All are now refused with a message; the longest timespan KQL has and
+// the largest count still work.
+TEST(Kql, TimespansAndCountsBeyondTheirLimitsAreRefused)
+{
+    QString error;
+    EXPECT_FALSE(kql::parse(QStringLiteral("requests | where timestamp > ago(") + QString(100, QLatin1Char('8')) +
+                                QStringLiteral("m)"),
+                            &error));
+    EXPECT_TRUE(error.contains(QLatin1String("longer than 10675199 days"))) << error.toStdString();
+    error.clear();
+    EXPECT_FALSE(kql::parse(QStringLiteral("requests | where timestamp > ago(10675200d)"), &error));
+    EXPECT_TRUE(error.contains(QLatin1String("longer than 10675199 days"))) << error.toStdString();
+    error.clear();
+    EXPECT_FALSE(kql::parse(QStringLiteral("requests | summarize count() by bin(duration, ") + QString(30, QLatin1Char('9')) +
+                                QStringLiteral(")"),
+                            &error));
+    EXPECT_TRUE(error.contains(QLatin1String("bin()"))) << error.toStdString();
+
+    // Found the same way (corpus/kql/regression_take_overflow): take with a count beyond 64 bits.
+    error.clear();
+    EXPECT_FALSE(kql::parse(QStringLiteral("requests | take ") + QString(100, QLatin1Char('8')), &error));
+    EXPECT_TRUE(error.contains(QLatin1String("larger than 2^53"))) << error.toStdString();
+    error.clear();
+    EXPECT_FALSE(kql::parse(QStringLiteral("requests | top 9007199254740993000 by duration"), &error));
+    EXPECT_TRUE(error.contains(QLatin1String("larger than 2^53"))) << error.toStdString();
+    error.clear();
+    const auto many = runQuery(QStringLiteral("requests | take 9007199254740992 | count"), &error);
+    ASSERT_TRUE(many) << error.toStdString();
+    EXPECT_EQ(many->rows[0][0], 7);
+
+    error.clear();
+    const auto longest = kql::parse(QStringLiteral("requests | where timestamp > ago(10675199d) | count"), &error);
+    ASSERT_TRUE(longest) << error.toStdString();
+    EXPECT_LE(longest->lowerBoundMs(kNow), kNow - 3'600'000); // every sample row
+    const auto all = kql::run(*longest, sampleRequests(), kNow, &error);
+    ASSERT_TRUE(all) << error.toStdString();
+    EXPECT_EQ(all->rows[0][0], 7);
+}
+
+// Found by fuzz_kql (corpus/kql/regression_iso_duration_overflow): the timespan parameter
+// P555...5DT12H converted a double beyond 64 bits to milliseconds (undefined behaviour). The
+// ISO 8601 durations of ARM bodies (idle times, timeouts) go through the same parser.
+TEST(Kql, IsoDurationsBeyondTheLongestAreRefused)
+{
+    const QString huge = QStringLiteral("P") + QString(100, QLatin1Char('5')) + QStringLiteral("DT12H");
+    EXPECT_FALSE(kql::parseTimespan(huge, kNow));
+    EXPECT_FALSE(parseIsoDuration(huge));
+    EXPECT_FALSE(parseIsoDuration(QStringLiteral("P10675200D")));
+    const auto longest = parseIsoDuration(QStringLiteral("P10675199D"));
+    ASSERT_TRUE(longest);
+    EXPECT_EQ(longest->count(), 10675199LL * 86'400'000);
+    const auto span = kql::parseTimespan(QStringLiteral("2026-01-01T00:00:00Z/P10675199D"), kNow);
+    ASSERT_TRUE(span);
+    EXPECT_GT(span->second, span->first);
 }

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
 
 namespace cerulean::local::test {
@@ -46,6 +47,7 @@ protected:
         QString error;
         ASSERT_TRUE(m_service->open(&error)) << error.toStdString();
         m_token = m_service->issueToken();
+        m_tokens.clear();
         m_sub = QStringLiteral("/subscriptions/") + m_service->subscriptionId();
         m_rg = m_sub + QStringLiteral("/resourceGroups/rg1");
         m_ws = m_rg + QStringLiteral("/providers/Microsoft.MachineLearningServices/workspaces/ws1");
@@ -64,7 +66,7 @@ protected:
     ApiResponse raw(const QByteArray &method, const QString &target, const QByteArray &body,
                     HeaderList headers = {})
     {
-        headers.append({"Authorization", "Bearer " + m_token.toLatin1()});
+        headers.append({"Authorization", "Bearer " + tokenFor(target).toLatin1()});
         return m_service->handle(makeRequest(method, target, body, headers));
     }
 
@@ -82,6 +84,27 @@ protected:
         return QStringLiteral("no-step-%1-of-%2").arg(step, pipeline);
     }
 
+    // A token for the service behind `target`, as a client asks for one: ARM's (m_token) for ARM
+    // and the workspace's data plane, the other services' for theirs.
+    QString tokenFor(const QString &target)
+    {
+        QString audience = Audience::management();
+        if (target.startsWith(QLatin1String("/graph/")))
+            audience = Audience::graph();
+        else if (target.startsWith(QLatin1String("/blob/")))
+            audience = Audience::storage();
+        else if (target.startsWith(QLatin1String("/appinsights/")))
+            audience = Audience::appInsights();
+        else if (target.startsWith(QLatin1String("/batch/")))
+            audience = Audience::machineLearning();
+        if (audience == Audience::management())
+            return m_token;
+        QString &token = m_tokens[audience];
+        if (token.isEmpty())
+            token = m_service->issueToken(audience);
+        return token;
+    }
+
     void createWorkspace()
     {
         ASSERT_EQ(call("PUT", m_rg, Json{{"location", "local"}}, QStringLiteral("2025-04-01")).status, 201);
@@ -92,7 +115,8 @@ protected:
 
     QTemporaryDir m_dir;
     std::unique_ptr<LocalService> m_service;
-    QString m_token;
+    QString m_token; // ARM's
+    std::map<QString, QString> m_tokens; // by audience, for the other services
     QString m_sub, m_rg, m_ws;
 };
 

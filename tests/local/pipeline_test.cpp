@@ -3,6 +3,7 @@
 // and the REST trigger called with curl and a token curl fetched from the token endpoint,
 // and batch inference checked row for row against `cerulean-cli score`.
 
+#include "core/azure/batch_defaults.h"
 #include "core/local/local_server.h"
 #include "core/local/pipeline_runner.h"
 #include "core/azure/job_yaml.h"
@@ -25,6 +26,9 @@ using namespace cerulean::local;
 using namespace cerulean::local::test;
 
 namespace {
+
+// Where a batch job's scoring step appends its rows when the deployment names no file.
+const QString kRowsFile = QStringLiteral("outputs/job_output/") + QLatin1String(cerulean::azure::kBatchOutputFileName);
 
 QString trainCsv() { return QDir::cleanPath(sharedDir() + QStringLiteral("/data/bankmarketing_train.csv")); }
 QString testCsv() { return QDir::cleanPath(sharedDir() + QStringLiteral("/data/bankmarketing_test.csv")); }
@@ -434,7 +438,7 @@ protected:
             "POST", QStringLiteral("/batch") + s_ws + QStringLiteral("/batchEndpoints/bank-batch/jobs"),
             QByteArray::fromStdString(
                 Json{{"properties", {{"InputData", {{"input", {{"JobInputType", type}, {"Uri", s(uri)}}}}}}}}.dump()),
-            {{"Authorization", "Bearer " + svc().issueToken().toLatin1()}, {"azureml-model-deployment", deployment.toLatin1()}}));
+            {{"Authorization", "Bearer " + svc().issueToken(Audience::machineLearning()).toLatin1()}, {"azureml-model-deployment", deployment.toLatin1()}}));
     }
 
     // Invokes the endpoint; the batch job's name.
@@ -506,7 +510,7 @@ TEST_F(BatchFlow, PredictionsEqualTheScoreCommandRowForRow)
     EXPECT_EQ(progress.value("azureml.batch.miniBatchesTotal", std::string()), "42");
     EXPECT_EQ(progress.value("azureml.batch.rowsFailed", std::string()), "0");
     EXPECT_TRUE(artifact(stepJob(name, QStringLiteral("score")), QStringLiteral("user_logs/std_log.txt")).contains("2 worker slot(s)"));
-    const QStringList batch = lines(artifact(stepJob(name, QStringLiteral("score")), QStringLiteral("outputs/job_output/parallel_run_step.txt")));
+    const QStringList batch = lines(artifact(stepJob(name, QStringLiteral("score")), kRowsFile));
     ASSERT_EQ(batch.size(), 4120);
 
     // The real CLI on the same file with the same model.
@@ -557,7 +561,7 @@ TEST_F(BatchFlow, FailedRowsUnderTheThresholdAreReported)
     for (const char *line : {"line 8 (", "line 1501 (", "line 4001 ("})
         EXPECT_TRUE(details.contains(QLatin1String(line))) << line << " in " << details.toStdString();
     EXPECT_TRUE(details.contains(QLatin1String("not-a-number"))) << details.toStdString();
-    EXPECT_EQ(lines(artifact(stepJob(name, QStringLiteral("score")), QStringLiteral("outputs/job_output/parallel_run_step.txt"))).size(), 4117);
+    EXPECT_EQ(lines(artifact(stepJob(name, QStringLiteral("score")), kRowsFile)).size(), 4117);
     EXPECT_EQ(lines(artifact(stepJob(name, QStringLiteral("score")), QStringLiteral("logs/failed_rows.txt"))).size(), 3);
 }
 
@@ -604,8 +608,8 @@ TEST_F(BatchFlow, FolderOfCsvFilesScoresAsOneJobInTheFilesOrder)
     EXPECT_EQ(progress.value("azureml.batch.rowsProcessed", std::string()), "4120");
     EXPECT_EQ(progress.value("azureml.batch.miniBatchesTotal", std::string()), "42");
     EXPECT_EQ(progress.value("azureml.batch.rowsFailed", std::string()), "0");
-    const QByteArray folderRows = artifact(stepJob(name, QStringLiteral("score")), QStringLiteral("outputs/job_output/parallel_run_step.txt"));
-    const QByteArray fileRows = artifact(stepJob(single, QStringLiteral("score")), QStringLiteral("outputs/job_output/parallel_run_step.txt"));
+    const QByteArray folderRows = artifact(stepJob(name, QStringLiteral("score")), kRowsFile);
+    const QByteArray fileRows = artifact(stepJob(single, QStringLiteral("score")), kRowsFile);
     EXPECT_EQ(lines(folderRows).size(), 4120);
     // The same rows with the same predictions in the same order as scoring the one file.
     EXPECT_TRUE(folderRows == fileRows) << "the folder's output differs from the single file's";
@@ -629,7 +633,7 @@ TEST_F(BatchFlow, FolderRowFailuresNameTheFileAndItsLine)
     const QStringList failed = lines(artifact(stepJob(name, QStringLiteral("score")), QStringLiteral("logs/failed_rows.txt")));
     ASSERT_EQ(failed.size(), 2);
     EXPECT_TRUE(failed[0].startsWith(QLatin1String("b.csv line 8: "))) << failed[0].toStdString();
-    EXPECT_EQ(lines(artifact(stepJob(name, QStringLiteral("score")), QStringLiteral("outputs/job_output/parallel_run_step.txt"))).size(), 448);
+    EXPECT_EQ(lines(artifact(stepJob(name, QStringLiteral("score")), kRowsFile)).size(), 448);
 
     // Over the threshold the job fails naming the file and line.
     deploy(QStringLiteral("folder-threshold-1"), 1);
@@ -706,12 +710,12 @@ TEST_F(BatchFlow, InvocationErrorsNameTheField)
     deploy(QStringLiteral("errors"), -1);
     auto r = svc().handle(makeRequest("POST", QStringLiteral("/batch") + s_ws + QStringLiteral("/batchEndpoints/bank-batch/jobs"),
                                       R"({"properties":{}})",
-                                      {{"Authorization", "Bearer " + svc().issueToken().toLatin1()}, {"azureml-model-deployment", "errors"}}));
+                                      {{"Authorization", "Bearer " + svc().issueToken(Audience::machineLearning()).toLatin1()}, {"azureml-model-deployment", "errors"}}));
     EXPECT_EQ(r.status, 400);
     EXPECT_TRUE(r.body.contains("properties.InputData")) << r.body.toStdString();
     r = svc().handle(makeRequest("POST", QStringLiteral("/batch") + s_ws + QStringLiteral("/batchEndpoints/bank-batch/jobs"),
                                  R"({"properties":{"InputData":{"input":{"Uri":"azureml:nothing:1"}}}})",
-                                 {{"Authorization", "Bearer " + svc().issueToken().toLatin1()}, {"azureml-model-deployment", "errors"}}));
+                                 {{"Authorization", "Bearer " + svc().issueToken(Audience::machineLearning()).toLatin1()}, {"azureml-model-deployment", "errors"}}));
     EXPECT_EQ(r.status, 400);
     EXPECT_TRUE(r.body.contains("properties.InputData.input.Uri")) << r.body.toStdString();
     r = svc().handle(makeRequest("POST", QStringLiteral("/batch") + s_ws + QStringLiteral("/batchEndpoints/bank-batch/jobs"),

@@ -77,6 +77,8 @@ protected:
         ASSERT_TRUE(m_server->start(&error)) << error.toStdString();
         m_port = static_cast<std::uint16_t>(m_server->baseUrl().port());
         m_token = m_server->service().issueToken().toStdString();
+        m_storageToken = m_server->service().issueToken(Audience::storage()).toStdString();
+        m_insightsToken = m_server->service().issueToken(Audience::appInsights()).toStdString();
         m_rg = "/subscriptions/" + m_server->service().subscriptionId().toStdString() + "/resourceGroups/rg1";
     }
 
@@ -93,7 +95,7 @@ protected:
         if (headers.find("Host:") == std::string::npos)
             headers += "Host: " + host() + "\r\n";
         if (withToken)
-            headers += "Authorization: Bearer " + m_token + "\r\n";
+            headers += "Authorization: Bearer " + tokenFor(target) + "\r\n";
         if (!c.send(method + " " + target + " HTTP/1.1\r\n" + headers + "Content-Length: " + std::to_string(body.size())
                     + "\r\nConnection: close\r\n\r\n" + body))
             return std::nullopt;
@@ -102,10 +104,22 @@ protected:
 
     bool alive() { return request("GET", m_rg + "?api-version=2025-04-01").has_value(); }
 
+    // A token of the audience the route's service takes (each takes only its own).
+    const std::string &tokenFor(const std::string &target) const
+    {
+        if (target.rfind("/blob/", 0) == 0)
+            return m_storageToken;
+        if (target.rfind("/appinsights/", 0) == 0)
+            return m_insightsToken;
+        return m_token;
+    }
+
     QTemporaryDir m_dir;
     std::unique_ptr<LocalServer> m_server;
     std::uint16_t m_port = 0;
-    std::string m_token;
+    std::string m_token; // management
+    std::string m_storageToken;
+    std::string m_insightsToken;
     std::string m_rg;
 };
 
@@ -175,6 +189,63 @@ TEST_F(SecurityTest, HugeBodiesWithoutACredentialAreRefusedBeforeTheyAreRead)
     }
     const std::size_t grown = peakResidentBytes() - std::min(before, peakResidentBytes());
     EXPECT_LT(grown, std::size_t{32} << 20) << "peak resident memory grew by " << (grown >> 20) << " MB";
+    EXPECT_TRUE(alive());
+}
+
+// Rows 1 and 2 at the head: a token of another service (storage; an online endpoint's own) is
+// refused as ARM refuses it, 401 InvalidAuthenticationTokenAudience, before its body is read.
+// Before, any token opened ARM, and the body was read first.
+TEST_F(SecurityTest, ATokenOfAnotherAudienceIsRefusedBeforeTheBodyIsRead)
+{
+    constexpr std::size_t kBody = 64u << 20;
+    const std::string endpointToken =
+        m_server->service().issueToken(Audience::onlineEndpoint(QString::fromStdString(m_rg) + QStringLiteral("/e"))).toStdString();
+    const std::string mlToken = m_server->service().issueToken(Audience::machineLearning()).toStdString();
+    for (const std::string &token : {m_storageToken, endpointToken, mlToken, m_insightsToken}) {
+        RawClient c(m_port);
+        ASSERT_TRUE(c.connected());
+        ASSERT_TRUE(c.send("PUT " + m_rg + "?api-version=2025-04-01 HTTP/1.1\r\nHost: " + host() + "\r\nAuthorization: Bearer "
+                           + token + "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(kBody)
+                           + "\r\n\r\n"));
+        const std::size_t sent = c.sendUntilAnswered(kBody);
+        const auto r = c.read(10s);
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 401) << r->body;
+        EXPECT_NE(r->body.find("\"InvalidAuthenticationTokenAudience\""), std::string::npos) << r->body;
+        EXPECT_TRUE(r->hasHeader("WWW-Authenticate: Bearer") || r->hasHeader("www-authenticate: Bearer")) << r->head;
+        EXPECT_LT(sent, kBody) << "the whole body went out before the server answered";
+    }
+    EXPECT_TRUE(alive());
+}
+
+// Row 1: the routes open without a credential are the token endpoints and the sign-in page,
+// named one by one, and they take a small form at most; any other path needs a token.
+TEST_F(SecurityTest, TheSignInRoutesAreTheOnlyOpenOnesAndTakeSmallForms)
+{
+    const std::string tenant = m_server->service().tenantId().toStdString();
+    const auto page = request("GET", "/devicelogin", {}, {}, false);
+    ASSERT_TRUE(page);
+    EXPECT_EQ(page->status, 200);
+    EXPECT_TRUE(page->hasHeader("no-store")) << page->head;
+    for (const std::string &path : std::vector<std::string>{"/devicelogin", "/" + tenant + "/oauth2/v2.0/devicecode", "/common/oauth2/v2.0/token"}) {
+        constexpr std::size_t kBody = 16u << 20;
+        RawClient c(m_port);
+        ASSERT_TRUE(c.connected());
+        ASSERT_TRUE(c.send("POST " + path + " HTTP/1.1\r\nHost: " + host()
+                           + "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: "
+                           + std::to_string(kBody) + "\r\n\r\n"));
+        const std::size_t sent = c.sendUntilAnswered(kBody);
+        const auto r = c.read(10s);
+        ASSERT_TRUE(r) << path;
+        EXPECT_EQ(r->status, 413) << path << ": " << r->body;
+        EXPECT_LT(sent, kBody) << path << ": the whole body went out before the server answered";
+    }
+    // Next to them, nothing is open: not another oauth2 path, not a longer sign-in path.
+    for (const std::string &path : std::vector<std::string>{"/common/oauth2/v2.0/authorize", "/devicelogin/x", "/" + tenant + "/oauth2/v2.0/x"}) {
+        const auto r = request("POST", path, "user_code=x", {}, false);
+        ASSERT_TRUE(r) << path;
+        EXPECT_EQ(r->status, 401) << path << ": " << r->body;
+    }
     EXPECT_TRUE(alive());
 }
 
@@ -292,6 +363,27 @@ TEST_F(BlobSecurityTest, BlobNamesAreValidatedAsAzureDoes)
     EXPECT_EQ(ok->status, 201) << ok->body;
 }
 
+// Row 2: blob storage takes storage tokens (or Shared Key) only; a management or an online
+// endpoint's token gets Storage's 401 InvalidAuthenticationInfo, "Audience validation failed".
+TEST_F(BlobSecurityTest, OnlyStorageTokensOpenBlobs)
+{
+    const std::string list = "/blob/acct1/data/kept.txt";
+    ASSERT_EQ(request("PUT", list, "payload", "x-ms-blob-type: BlockBlob\r\n")->status, 201);
+    const std::string endpointToken =
+        m_server->service().issueToken(Audience::onlineEndpoint(QString::fromStdString(m_rg) + QStringLiteral("/e"))).toStdString();
+    for (const std::string &token : {m_token, endpointToken}) {
+        const auto r = request("GET", list, {}, "Authorization: Bearer " + token + "\r\n", false);
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->status, 401) << r->body;
+        EXPECT_NE(r->body.find("InvalidAuthenticationInfo"), std::string::npos) << r->body;
+        EXPECT_NE(r->body.find("Audience validation failed"), std::string::npos) << r->body;
+    }
+    const auto ok = request("GET", list);
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->status, 200) << ok->body;
+    EXPECT_EQ(ok->body, "payload");
+}
+
 // Row 6: Put Blob is streamed to a file, not held in memory; the blob reads back whole and
 // nothing is left in the upload folder.
 TEST_F(BlobSecurityTest, PutBlobGoesToDiskNotMemory)
@@ -301,7 +393,7 @@ TEST_F(BlobSecurityTest, PutBlobGoesToDiskNotMemory)
     const std::size_t before = residentBytes();
     RawClient c(m_port);
     ASSERT_TRUE(c.connected());
-    ASSERT_TRUE(c.send("PUT /blob/acct1/data/big.bin HTTP/1.1\r\nHost: " + host() + "\r\nAuthorization: Bearer " + m_token
+    ASSERT_TRUE(c.send("PUT /blob/acct1/data/big.bin HTTP/1.1\r\nHost: " + host() + "\r\nAuthorization: Bearer " + m_storageToken
                        + "\r\nx-ms-blob-type: BlockBlob\r\nContent-Length: " + std::to_string(kSize) + "\r\n\r\n"));
     EXPECT_EQ(c.sendUntilAnswered(kSize), kSize);
     const auto r = c.read(30s);

@@ -89,11 +89,11 @@ TEST(LocalStore, TokensExpire)
     Store store(dir.path());
     ASSERT_TRUE(store.open(nullptr));
     const auto now = std::chrono::system_clock::now();
-    store.addToken(QStringLiteral("good"), now + std::chrono::minutes(5));
-    store.addToken(QStringLiteral("old"), now - std::chrono::seconds(1));
-    EXPECT_TRUE(store.tokenValid(QStringLiteral("good")));
-    EXPECT_FALSE(store.tokenValid(QStringLiteral("old")));
-    EXPECT_FALSE(store.tokenValid(QStringLiteral("never")));
+    store.addToken(QStringLiteral("good"), QStringLiteral("https://management.azure.com"), now + std::chrono::minutes(5));
+    store.addToken(QStringLiteral("old"), QStringLiteral("https://management.azure.com"), now - std::chrono::seconds(1));
+    EXPECT_EQ(store.tokenAudience(QStringLiteral("good")).value_or(QString()), QStringLiteral("https://management.azure.com"));
+    EXPECT_FALSE(store.tokenAudience(QStringLiteral("old")));
+    EXPECT_FALSE(store.tokenAudience(QStringLiteral("never")));
 }
 
 TEST(LocalStore, RunsMetricsAndTelemetry)

@@ -8,6 +8,7 @@
 #include "core/azure/ml_client.h"
 #include "core/azure/secret_store.h"
 #include "ui/models/deploy_controller.h"
+#include "ui/models/endpoint_target.h"
 #include "ui/pages/deploy_page.h"
 
 #include <QApplication>
@@ -316,6 +317,31 @@ private Q_SLOTS:
         const auto gone = readKeychain(secretName);
         QVERIFY(!gone.ok());
         QVERIFY(gone.error().kind == azure::ErrorKind::NotFound);
+    }
+
+    // An Azure ML token endpoint: no keys; the steps that score it (Consume, Benchmark, through
+    // EndpointTarget) send the endpoint's own token, and its hidden keys open nothing.
+    void amlTokenEndpointScoresWithItsOwnTokenOnly()
+    {
+        auto *auth = child<QComboBox>("authMode");
+        auth->setCurrentIndex(auth->findData(QStringLiteral("aml_token")));
+        QVERIFY2(deployAndWait(QStringLiteral("bank-tok")), qPrintable(child<QLabel>("deployError")->text()));
+        const DeploymentRef deployment = m_session->deployment();
+        QCOMPARE(deployment.endpointName, QStringLiteral("bank-tok"));
+        QCOMPARE(deployment.authMode, QStringLiteral("aml_token"));
+        QVERIFY(child<QLineEdit>("primaryKey")->text().isEmpty());
+
+        EndpointTarget target(azure::AzureClient::networkTransport(), m_session.get());
+        QTRY_VERIFY_WITH_TIMEOUT(!target.key().isEmpty(), 10'000);
+        const Scored good = score(deployment.scoringUri, target.key());
+        QVERIFY2(good.ok, good.body.constData());
+        const QString endpointId = m_workspace.workspaceId() + QStringLiteral("/onlineEndpoints/bank-tok");
+        const auto stored = m_workspace.server().service().store().resource(endpointId);
+        QVERIFY(stored.has_value());
+        const QString hidden = QString::fromStdString(stored->doc["_local"]["keys"].value("primaryKey", std::string()));
+        QVERIFY(!hidden.isEmpty());
+        QCOMPARE(score(deployment.scoringUri, hidden).status, 401);
+        auth->setCurrentIndex(auth->findData(QStringLiteral("key")));
     }
 
     void cleanupTestCase()

@@ -7,9 +7,11 @@
 
 #include "local_deploy_workspace.h"
 
-#include "ui/models/pipeline_client.h"
+#include "core/azure/pipeline_spec.h"
 #include "ui/models/pipeline_table_model.h"
-#include "ui/pages/pipelines_page.h"
+#include "ui/pages/pipelines/pipeline_graph_view.h"
+#include "ui/pages/pipelines/pipelines_page.h"
+#include "ui/theme.h"
 
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
@@ -34,6 +36,10 @@ namespace {
 
 constexpr int kRunTimeoutMs = 150'000;
 constexpr int kRequestTimeoutMs = 15'000;
+// The main window's page area (the window less its step list, menu and status bars) at the
+// screen sizes the tour is shot at.
+constexpr QSize kPageAt1366{1366 - 190, 768 - 50};
+constexpr QSize kPageAt1024{1024 - 190, 640 - 50};
 
 } // namespace
 
@@ -161,6 +167,14 @@ private Q_SLOTS:
                                           static_cast<QAbstractItemModel *>(m_page->failedRows())})
             m_testers.push_back(std::make_unique<QAbstractItemModelTester>(model, QAbstractItemModelTester::FailureReportingMode::QtTest));
         QVERIFY(message().contains(QLatin1String("Connect to a workspace")));
+        // Like the other steps, no large title: the sidebar names the step.
+        for (const QLabel *label : m_page->findChildren<QLabel *>())
+            QVERIFY2(!label->text().contains(QLatin1String("<h2>")), qPrintable(label->text()));
+        // Before any batch job the progress bar counts nothing ("0 of 1 rows" was wrong).
+        QCOMPARE(child<QProgressBar>("batchProgress")->text(), QStringLiteral("no batch job yet"));
+        // The example parameter is explained where it is typed.
+        const QString help = child<QLabel>("parametersHelp")->text();
+        QVERIFY2(help.contains(QLatin1String("avg_rate=0.5")) && help.contains(QLatin1String("Run again")), qPrintable(help));
         m_workspace.connect(*m_session);
         m_page->resize(1400, 900);
         m_page->show();
@@ -168,17 +182,16 @@ private Q_SLOTS:
 
     void badInputIsNamed()
     {
-        QString error;
-        QVERIFY(!parseParameters(QStringLiteral("avg_rate"), &error));
-        QVERIFY(error.contains(QLatin1String("avg_rate")));
-        QVERIFY(!parseParameters(QStringLiteral("a=1, 2x=3"), &error));
-        QVERIFY(error.contains(QLatin1String("2x")));
-        QVERIFY(!parseParameters(QStringLiteral("a=1, a=2"), &error));
-        QVERIFY(error.contains(QLatin1String("twice")));
-        const auto ok = parseParameters(QStringLiteral(" avg_rate = 0.5 , mode=fast "), &error);
+        const auto noValue = azure::parameterAssignments(QStringLiteral("avg_rate"));
+        QVERIFY(!noValue && noValue.error().message.contains(QLatin1String("avg_rate")));
+        const auto badName = azure::parameterAssignments(QStringLiteral("a=1, 2x=3"));
+        QVERIFY(!badName && badName.error().message.contains(QLatin1String("2x")));
+        const auto twice = azure::parameterAssignments(QStringLiteral("a=1, a=2"));
+        QVERIFY(!twice && twice.error().message.contains(QLatin1String("twice")));
+        const auto ok = azure::parameterAssignments(QStringLiteral(" avg_rate = 0.5 , mode=fast "));
         QVERIFY(ok);
-        QCOMPARE(ok->value(QStringLiteral("avg_rate")).toDouble(), 0.5);
-        QCOMPARE(ok->value(QStringLiteral("mode")).toString(), QStringLiteral("fast"));
+        QCOMPARE(ok.value().value(QStringLiteral("avg_rate")).toDouble(), 0.5);
+        QCOMPARE(ok.value().value(QStringLiteral("mode")).toString(), QStringLiteral("fast"));
 
         // The form refuses a pipeline without training data before sending anything.
         child<QLineEdit>("trainingData")->clear();
@@ -198,10 +211,24 @@ private Q_SLOTS:
         QCOMPARE(m_page->selectedJob(), QStringLiteral("train-1"));
         QVERIFY2(waitCompleted(QStringLiteral("train-1")),
                  qPrintable(tables()));
+        // The status line followed the run to its end.
+        QVERIFY2(QTest::qWaitFor([&] { return message() == QLatin1String("Created train-1: Completed."); }, kRequestTimeoutMs),
+                 qPrintable(message()));
         const QString details = child<QPlainTextEdit>("details")->toPlainText();
         QVERIFY2(details.contains(QLatin1String("avg_rate=0.5")), qPrintable(details));
         QVERIFY2(details.contains(QLatin1String("(model pipeline-model:")), qPrintable(details));
         QCOMPARE(m_page->steps()->cell(m_page->steps()->find(QStringLiteral("train")), 1).toLower(), QStringLiteral("automl"));
+        // Read again with nothing new, the tables are not reset (a reader's selection and scroll
+        // stay, nothing is redrawn).
+        QSignalSpy jobsReset(m_page->jobs(), &QAbstractItemModel::modelReset);
+        QSignalSpy stepsReset(m_page->steps(), &QAbstractItemModel::modelReset);
+        QSignalSpy listed(m_page.get(), &PipelinesPage::updated);
+        m_page->refresh();
+        // The jobs, the schedules and the run's steps are each read again.
+        QVERIFY(QTest::qWaitFor([&] { return listed.count() >= 3; }, kRequestTimeoutMs));
+        QCOMPARE(jobsReset.count(), 0);
+        QCOMPARE(stepsReset.count(), 0);
+        QCOMPARE(child<QPlainTextEdit>("details")->toPlainText(), details);
         QCOMPARE(child<QLineEdit>("runParameters")->text(), QStringLiteral("avg_rate=0.5"));
 
         // The run as a graph: data input -> AutoML -> registered model, and the AutoML step's
@@ -227,7 +254,7 @@ private Q_SLOTS:
         const QString stepDetails = child<QPlainTextEdit>("details")->toPlainText();
         QVERIFY2(stepDetails.contains(QStringLiteral("— step report (command) — Completed")), qPrintable(stepDetails));
         QVERIFY2(stepDetails.contains(QLatin1String("output  report = ")), qPrintable(stepDetails));
-        shoot(0, QStringLiteral("run-graph"));
+        shoot(1, QStringLiteral("run-graph"));
     }
 
     void runsAgainWithAnotherValue()
@@ -247,6 +274,25 @@ private Q_SLOTS:
         QVERIFY2(!details.contains(QLatin1String("avg_rate=0.5")), qPrintable(details));
     }
 
+    // A request the service refuses shows its status, code, message and request id; the
+    // selected run stays selected.
+    void aRefusedRunShowsTheServicesRequestId()
+    {
+        m_page->selectJob(QStringLiteral("train-1"));
+        child<QLineEdit>("runParameters")->setText(QStringLiteral("avg_rate=0.6"));
+        child<QLineEdit>("runName")->setText(QStringLiteral("-not-a-job-name"));
+        child<QPushButton>("run")->click();
+        static const QRegularExpression requestId(
+            QStringLiteral("\\[request id [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}, client request id "));
+        QVERIFY2(QTest::qWaitFor([&] { return requestId.match(message()).hasMatch(); }, kRequestTimeoutMs), qPrintable(message()));
+        QVERIFY2(message().contains(QLatin1String("-not-a-job-name")) && message().contains(QLatin1String("HTTP 400")),
+                 qPrintable(message()));
+        QCOMPARE(child<QLabel>("message")->styleSheet(), errorTextStyleSheet());
+        QCOMPARE(m_page->selectedJob(), QStringLiteral("train-1"));
+        QCOMPARE(m_page->lastStartedJob(), QStringLiteral("train-2"));
+        QVERIFY(QTest::qWaitFor([&] { return m_page->steps()->rowCount() == 2; }, kRequestTimeoutMs));
+    }
+
     void publishShowsTriggerUrlAndCurl()
     {
         m_page->selectJob(QStringLiteral("train-1"));
@@ -264,7 +310,7 @@ private Q_SLOTS:
         QVERIFY(child<QPushButton>("trigger")->isEnabled());
         const QString tokenCommand = child<QLineEdit>("tokenCommand")->text();
         QVERIFY2(tokenCommand.startsWith(QLatin1String("TOKEN=$(cerulean-cli pipeline token --url")), qPrintable(tokenCommand));
-        shoot(1, QStringLiteral("publish"));
+        shoot(2, QStringLiteral("publish"));
 
         // The text runs as it is in a shell once $TOKEN holds a token, and starts a run.
         QProcess shell;
@@ -358,7 +404,7 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitFor([&] { return m_page->jobs()->find(scheduledJob) >= 0; }, kRequestTimeoutMs));
         QVERIFY2(waitCompleted(scheduledJob), qPrintable(tables()));
 
-        shoot(2, QStringLiteral("schedule-history"));
+        shoot(3, QStringLiteral("schedule-history"));
         child<QPushButton>("enableSchedule")->click();
         QVERIFY(QTest::qWaitFor([&] {
             const int r = m_page->schedules()->find(QStringLiteral("every-minute"));
@@ -403,7 +449,7 @@ private Q_SLOTS:
         QVERIFY2(m_page->schedules()->cell(row, 5).contains(QLatin1String("2030-01-07T08:00:00")) &&
                      m_page->schedules()->cell(row, 5).endsWith(QLatin1String("Europe/Berlin")),
                  qPrintable(m_page->schedules()->cell(row, 5)));
-        shoot(2, QStringLiteral("schedule-editor"));
+        shoot(3, QStringLiteral("schedule-editor"));
     }
 
     void batchInferenceReportsFailedRowsAndTheThreshold()
@@ -428,7 +474,7 @@ private Q_SLOTS:
         QCOMPARE(m_page->failedRows()->cell(0, 0), QString()); // one file: no file to name
         QCOMPARE(m_page->failedRows()->cell(0, 1), QStringLiteral("8"));
         QVERIFY2(m_page->failedRows()->cell(0, 2).contains(QLatin1String("not-a-number")), qPrintable(m_page->failedRows()->cell(0, 2)));
-        shoot(3, QStringLiteral("batch-completed"));
+        shoot(4, QStringLiteral("batch-completed"));
 
         // Threshold 2: the job fails, and says why, naming the threshold and the rows.
         child<QSpinBox>("errorThreshold")->setValue(2);
@@ -441,7 +487,22 @@ private Q_SLOTS:
                      status.contains(QLatin1String("line 8")),
                  qPrintable(status));
         QVERIFY(m_page->failedRows()->rowCount() >= 3);
-        shoot(3, QStringLiteral("batch-failed"));
+        shoot(4, QStringLiteral("batch-failed"));
+    }
+
+    // A deployment of a model that does not exist: the service's answer, request id included.
+    void aRefusedBatchDeploymentShowsTheServicesRequestId()
+    {
+        child<QLineEdit>("batchModel")->setText(QStringLiteral("azureml:no-such-model:1"));
+        child<QLineEdit>("batchInput")->setText(batchInput(10, {}));
+        child<QPushButton>("runBatch")->click();
+        QVERIFY2(QTest::qWaitFor([&] { return child<QPushButton>("runBatch")->isEnabled(); }, kRunTimeoutMs),
+                 qPrintable(child<QLabel>("batchStatus")->text()));
+        const QString status = child<QLabel>("batchStatus")->text();
+        QVERIFY2(status.startsWith(QLatin1String("Could not create the batch deployment main: HTTP 4")) &&
+                     status.contains(QLatin1String("no-such-model")) && status.contains(QLatin1String("[request id ")),
+                 qPrintable(status));
+        QCOMPARE(child<QProgressBar>("batchProgress")->text(), QStringLiteral("no batch job"));
     }
 
     // A folder is one job over its CSV files; a failed row names its file. Read as a single
@@ -483,17 +544,47 @@ private Q_SLOTS:
         QVERIFY2(message().isEmpty(), qPrintable(message())); // the refusal went with the run that followed it
     }
 
+    // The page in the window's page area at 1366×768 and at 1024×640: every tab fits (its
+    // minimum size is within the area: forms scroll rather than cut), and a long data asset
+    // name reads from its beginning.
+    void fitsSmallWindows()
+    {
+        m_session->setDataAsset(QStringLiteral("azureml:bankmarketing_train:20261206032230862"), QString());
+        auto *data = child<QLineEdit>("trainingData");
+        QCOMPARE(data->text(), QStringLiteral("azureml:bankmarketing_train:20261206032230862"));
+        QCOMPARE(data->cursorPosition(), 0);
+        QCOMPARE(data->toolTip(), data->text());
+        auto *tabs = child<QTabWidget>("pipelineTabs");
+        // A run whose graph has three columns: data, AutoML, then the report and the model.
+        m_page->selectJob(QStringLiteral("train-1"));
+        QVERIFY(QTest::qWaitFor([&] { return m_page->graphView()->graph().layers >= 3; }, kRequestTimeoutMs));
+        const QString out = qEnvironmentVariable("CERULEAN_SCREENSHOT_DIR");
+        for (const auto &[window, area] : {std::pair{QStringLiteral("1366x768"), kPageAt1366}, std::pair{QStringLiteral("1024x640"), kPageAt1024}}) {
+            m_page->resize(area);
+            for (int tab = 0; tab < tabs->count(); ++tab) {
+                tabs->setCurrentIndex(tab);
+                QTest::qWait(20); // let the layouts settle
+                const QSize needed = m_page->minimumSizeHint();
+                QVERIFY2(needed.width() <= area.width() && needed.height() <= area.height(),
+                         qPrintable(QStringLiteral("%1, tab %2 needs %3×%4").arg(window).arg(tab).arg(needed.width()).arg(needed.height())));
+                // The graph is never narrower than itself: its scroll area scrolls instead.
+                if (tabs->currentWidget()->isAncestorOf(m_page->graphView()))
+                    QVERIFY2(m_page->graphView()->width() >= m_page->graphView()->sizeHint().width(),
+                             qPrintable(QStringLiteral("%1: the graph is cut to %2 px").arg(window).arg(m_page->graphView()->width())));
+                if (!out.isEmpty())
+                    m_page->grab().save(QDir(out).filePath(QStringLiteral("pipelines-%1-tab%2.png").arg(window).arg(tab)));
+            }
+            // The whole asset name is in view on the form at this size.
+            tabs->setCurrentIndex(0);
+            QTest::qWait(20);
+            QVERIFY2(data->fontMetrics().horizontalAdvance(data->text()) < data->width(),
+                     qPrintable(QStringLiteral("%1: the field is %2 px wide").arg(window).arg(data->width())));
+        }
+        m_page->resize(1400, 900);
+    }
+
     void cleanupTestCase()
     {
-        // CERULEAN_SCREENSHOT_DIR keeps a picture of the page as the tests left it.
-        const QString out = qEnvironmentVariable("CERULEAN_SCREENSHOT_DIR");
-        if (!out.isEmpty() && m_page) {
-            auto *tabs = m_page->findChild<QTabWidget *>(QStringLiteral("pipelineTabs"));
-            for (int tab = 0; tabs && tab < tabs->count(); ++tab) {
-                tabs->setCurrentIndex(tab);
-                m_page->grab().save(QDir(out).filePath(QStringLiteral("pipelines-%1.png").arg(tab)));
-            }
-        }
         m_testers.clear();
         m_page.reset();
         m_session.reset();

@@ -7,6 +7,7 @@
 #include "core/azure/identity.h"
 #include "core/azure/requests.h"
 #include "core/azure/secret_store.h"
+#include "core/azure/sign_in.h"
 #include "core/azure/workspace_config.h"
 #include "core/local/local_server.h"
 #include "ui/local_workspace.h"
@@ -25,6 +26,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QCommandLinkButton>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QLabel>
@@ -79,6 +81,23 @@ azure::Result<QString> readSecret(const azure::SecretStore &store, const QString
     while (!result && !deadline.hasExpired())
         QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
     return result ? *result : azure::Result<QString>(azure::AzureError::timeout(QStringLiteral("keychain")));
+}
+
+// With CERULEAN_WIZARD_SHOTS=DIR set, saves the page as it stands at the tour's screen size
+// and at the smallest laptop screen, for a person to look at; otherwise does nothing.
+void shoot(QWidget &page, const char *name)
+{
+    const QString dir = qEnvironmentVariable("CERULEAN_WIZARD_SHOTS");
+    if (dir.isEmpty())
+        return;
+    const QSize before = page.size();
+    for (const QSize size : {QSize(1366, 768), QSize(1024, 640)}) {
+        page.resize(size);
+        QCoreApplication::processEvents();
+        page.grab().save(QDir(dir).filePath(QStringLiteral("%1-%2x%3.png").arg(QLatin1String(name)).arg(size.width()).arg(size.height())));
+    }
+    page.resize(before);
+    QCoreApplication::processEvents();
 }
 
 } // namespace
@@ -147,32 +166,9 @@ private Q_SLOTS:
 
     void cleanupTestCase() { m_server.reset(); }
 
-    void namesFollowAzureRules()
+    // The naming rules themselves are core's (tests/local/workflows_test.cpp).
+    void azCommandsNameWhatThePageDoes()
     {
-        QVERIFY(resourceGroupNameError(QStringLiteral("rg-ml_(dev).1")).isEmpty());
-        QVERIFY(!resourceGroupNameError(QString()).isEmpty());
-        QVERIFY(resourceGroupNameError(QStringLiteral("rg.")).contains(QStringLiteral("end with")));
-        QVERIFY(resourceGroupNameError(QStringLiteral("rg ml")).contains(QStringLiteral("only")));
-        QVERIFY(resourceGroupNameError(QString(91, QLatin1Char('a'))).contains(QStringLiteral("90")));
-        QVERIFY(workspaceNameError(QStringLiteral("ws-bank_1")).isEmpty());
-        QVERIFY(workspaceNameError(QStringLiteral("ws")).contains(QStringLiteral("3 to 33")));
-        QVERIFY(workspaceNameError(QStringLiteral("-ws1")).contains(QStringLiteral("start")));
-        QVERIFY(workspaceNameError(QStringLiteral("ws.bank")).contains(QStringLiteral("only")));
-        QVERIFY(workspaceNameError(QString(34, QLatin1Char('w'))).contains(QStringLiteral("34")));
-        QVERIFY(locationError(QStringLiteral("westeurope")).isEmpty());
-        QVERIFY(!locationError(QStringLiteral("West Europe")).isEmpty());
-        QVERIFY(tenantError(QStringLiteral("contoso.onmicrosoft.com")).isEmpty());
-        QVERIFY(tenantError(QStringLiteral("organizations")).isEmpty());
-        QVERIFY(tenantError(QStringLiteral("72f988bf-86f1-41af-91ab-2d7cd011db47")).isEmpty());
-        QVERIFY(!tenantError(QStringLiteral("not a tenant")).isEmpty());
-        QVERIFY(!clientIdError(QStringLiteral("my-app")).isEmpty());
-
-        const DependentNames names = dependentNamesFor(QStringLiteral("Bank_Marketing-Workspace-For-Tests"), QStringLiteral("a1b2c3"));
-        QVERIFY(names.storageAccount.size() <= 24 && names.storageAccount.size() >= 3);
-        QVERIFY(QRegularExpression(QStringLiteral("^[a-z0-9]+$")).match(names.storageAccount).hasMatch());
-        QVERIFY(names.keyVault.size() <= 24 && names.keyVault.at(0).isLetter());
-        QVERIFY(names.storageAccount.endsWith(QStringLiteral("a1b2c3")));
-
         // The az lines name what the page does and never carry a secret.
         QVERIFY(az::loginServicePrincipal(QStringLiteral("t"), QStringLiteral("c")).contains(QStringLiteral("$AZURE_CLIENT_SECRET")));
         QCOMPARE(az::createResourceGroup(QStringLiteral("rg ml"), QStringLiteral("westeurope")),
@@ -258,13 +254,21 @@ private Q_SLOTS:
         QVERIFY(QFileInfo(root).isDir() && !QDir(root).isEmpty());
         QCOMPARE(session.localRoot(), page.localWorkspace()->root());
 
-        // The built-in principal's secret is in the keychain for `cerulean-cli pipeline token
-        // --local-root`, and signs in at the service's token endpoint as that command would.
+        // Opening the workspace left the keychain alone: the built-in principal's secret goes
+        // there only when asked, for `cerulean-cli pipeline token --local-root`; then it signs
+        // in at the service's token endpoint as that command would.
         const QString secretKey = page.localWorkspace()->secretKey();
         const QStringList ids = secretKey.split(QLatin1Char('/'));
         QCOMPARE(ids.size(), 3);
-        azure::Result<QString> secret(azure::AzureError::timeout(QStringLiteral("keychain")));
-        QTRY_VERIFY_WITH_TIMEOUT((secret = readSecret(azure::SecretStore(m_secretService), secretKey)).ok(), kCallTimeoutMs);
+        azure::Result<QString> secret = readSecret(azure::SecretStore(m_secretService), secretKey);
+        QVERIFY(!secret.ok());
+        QCOMPARE(secret.error().kind, azure::ErrorKind::NotFound);
+        std::optional<azure::Result<azure::Empty>> shared;
+        page.localWorkspace()->shareSignInWithCommandLine(this, [&shared](azure::Result<azure::Empty> r) { shared = std::move(r); });
+        QTRY_VERIFY_WITH_TIMEOUT(shared.has_value(), kCallTimeoutMs);
+        QVERIFY2(shared->ok(), qPrintable(shared->error().toString()));
+        secret = readSecret(azure::SecretStore(m_secretService), secretKey);
+        QVERIFY2(secret.ok(), qPrintable(secret.error().toString()));
         azure::ClientSecretCredential commandLine(*session.cloud(), ids.at(1), ids.at(2), secret.value(),
                                                   azure::AzureClient::tokenPipeline(azure::AzureClient::networkTransport()));
         std::optional<azure::Result<azure::AccessToken>> token;
@@ -415,6 +419,22 @@ private Q_SLOTS:
         child<QPushButton>(wizard, WorkspacePage::SignInPageId, "signInButton")->click();
         auto *status = child<QLabel>(wizard, WorkspacePage::SignInPageId, "signInStatus");
         auto *error = child<QLabel>(wizard, WorkspacePage::SignInPageId, "error");
+        QTRY_VERIFY_WITH_TIMEOUT(!codes.isEmpty(), kCallTimeoutMs);
+        // Nobody approved the code yet: the sign-in waits (the credential polls every second).
+        QTest::qWait(1500);
+        QVERIFY2(!page.azureClient(), "signed in without an approval");
+        QVERIFY(status->text().startsWith(QStringLiteral("Waiting for you to approve")));
+        // The user approves it, proving it with the local workspace's principal secret (what the
+        // sign-in page asks for and `cerulean-cli login --approve` reads from the keychain).
+        std::optional<azure::Result<azure::DeviceCodeDecision>> decided;
+        azure::decideLocalDeviceCode(azure::AzureClient::tokenPipeline(azure::AzureClient::networkTransport()),
+                                     azure::Cloud::local(m_server->baseUrl()), codes.constFirst(),
+                                     m_server->service().builtInPrincipal().clientSecret, true, this,
+                                     [&](azure::Result<azure::DeviceCodeDecision> result) { decided = std::move(result); });
+        QTRY_VERIFY_WITH_TIMEOUT(decided.has_value(), kCallTimeoutMs);
+        QVERIFY2(decided->ok(), qPrintable(decided->error().toString()));
+        QCOMPARE(decided->value().userCode, codes.constFirst());
+        QVERIFY((*decided)->approved);
         QTRY_VERIFY2_WITH_TIMEOUT(page.azureClient() != nullptr,
                                   qPrintable(status->text() + QLatin1Char('\n') + error->text()), kCallTimeoutMs);
         QCOMPARE(codes.size(), 1);
@@ -433,6 +453,7 @@ private Q_SLOTS:
         page.show();
         QWizard *wizard = page.wizard();
         QVERIFY(signInAsAzure(page));
+        shoot(page, "3-sign-in");
         // The secret of a service principal sign-in went to the keychain.
         const local::LocalPrincipal sp = m_server->service().builtInPrincipal();
         const azure::SecretStore store(m_secretService);
@@ -440,6 +461,8 @@ private Q_SLOTS:
         QVERIFY2(kept.ok(), qPrintable(kept.error().toString()));
         QCOMPARE(kept.value(), sp.clientSecret);
         QVERIFY(child<QLineEdit>(wizard, WorkspacePage::SignInPageId, "secretEdit")->text().isEmpty());
+        // Cleared because it is kept, not because something is missing.
+        QVERIFY(child<QLabel>(wizard, WorkspacePage::SignInPageId, "secretError")->text().isEmpty());
 
         // Subscription and resource group.
         wizard->next();
@@ -474,6 +497,7 @@ private Q_SLOTS:
         auto *groupCombo = child<QComboBox>(wizard, WorkspacePage::GroupPageId, "resourceGroupCombo");
         QCOMPARE(groupCombo->currentText(), QStringLiteral("rg-wizard"));
         QVERIFY(wizard->button(QWizard::NextButton)->isEnabled());
+        shoot(page, "4-group");
 
         // Workspace: none yet, so "create" is offered; names are checked as typed.
         wizard->next();
@@ -515,6 +539,7 @@ private Q_SLOTS:
         QVERIFY(workspaces->rowOfKey(QStringLiteral("ws-cancelled")) < 0);
         QTRY_VERIFY(wizard->button(QWizard::NextButton)->isEnabled());
 
+        shoot(page, "5-workspace");
         // Next connects the session to the chosen workspace.
         wizard->next();
         QVERIFY(session.isConnected());
@@ -538,6 +563,7 @@ private Q_SLOTS:
         auto stored = readSecret(store, azure::SecretStore::servicePrincipalKey(sp.tenantId, appId->text()));
         QVERIFY2(stored.ok(), qPrintable(stored.error().toString()));
         QCOMPARE(stored.value(), shown->text());
+        shoot(page, "6-service-principal");
 
         auto *roles = wizard->page(WorkspacePage::ServicePrincipalPageId)->findChild<RoleAssignmentModel *>(QStringLiteral("roleAssignmentModel"));
         QAbstractItemModelTester roleTester(roles, QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -564,6 +590,7 @@ private Q_SLOTS:
         wizard->next();
         QVERIFY(shown->text().isEmpty());
         QCOMPARE(wizard->currentId(), int(WorkspacePage::DonePageId));
+        shoot(page, "7-done");
         const QString configPath = m_dir.filePath(QStringLiteral("exported/config.json"));
         QDir().mkpath(QFileInfo(configPath).path());
         QVERIFY(page.exportConfig(configPath).ok());

@@ -79,7 +79,11 @@ std::shared_ptr<azure::MachineLearningClient> machineLearningClient(const Sessio
 
 QString armAuthMode(const QString &authMode)
 {
-    return authMode == QLatin1String("aml_token") ? QStringLiteral("AMLToken") : QStringLiteral("Key");
+    if (authMode == QLatin1String("aml_token"))
+        return QStringLiteral("AMLToken");
+    if (authMode == QLatin1String("aad_token"))
+        return QStringLiteral("AADToken");
+    return QStringLiteral("Key");
 }
 
 QString sessionAuthMode(const QString &armAuthMode)
@@ -338,7 +342,8 @@ void DeployController::storeKey(quint64 generation, const azure::OnlineEndpoint 
         Session *session = m_session.data();
         if (!session)
             return;
-        // The key is in the keychain before the deployment is announced: the other steps read it from there.
+        // The key is kept before the deployment is announced: the other steps read it from the
+        // store (the keychain, or this session's memory without one, in which case writing succeeds too).
         const QString secretName = Session::endpointKeySecretName(session->workspace(), endpoint.name);
         azure::SecretStore().write(secretName, m_keys.primaryKey, this, [this, generation, endpoint](azure::Result<azure::Empty> written) {
             if (generation != m_generation)

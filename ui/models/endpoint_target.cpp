@@ -1,6 +1,8 @@
 #include "ui/models/endpoint_target.h"
 
+#include "core/azure/ml_client.h"
 #include "core/azure/secret_store.h"
+#include "ui/models/deploy_controller.h"
 #include "ui/session.h"
 
 namespace cerulean::ui {
@@ -89,6 +91,22 @@ void EndpointTarget::followDeployment()
     m_endpointName = deployment.endpointName;
     m_key.clear();
     Q_EMIT changed();
+    if (deployment.authMode == QLatin1String("aml_token") || deployment.authMode == QLatin1String("aad_token")) {
+        // A token endpoint takes no key: its own token (AMLToken) or an Entra token for the
+        // ML audience (AADToken), asked for with the session's credential.
+        const auto ml = machineLearningClient(*session);
+        if (!ml)
+            return;
+        const quint64 generation = ++m_keyGeneration;
+        ml->scoringToken(deployment.endpointName, armAuthMode(deployment.authMode), this,
+                         [this, generation, keepAlive = ml](const azure::Result<azure::AccessToken> &token) {
+                             if (generation != m_keyGeneration || !token.ok())
+                                 return; // stale, or refused: the user can paste a token
+                             m_key = token->token;
+                             Q_EMIT changed();
+                         });
+        return;
+    }
     const QString secretName = session->keySecretName();
     if (secretName.isEmpty() || deployment.authMode != QLatin1String("key"))
         return;

@@ -7,6 +7,8 @@
 #include <QPalette>
 #include <QColor>
 
+#include <algorithm>
+
 namespace cerulean::ui {
 
 bool isTerminalJobStatus(const QString &status)
@@ -55,6 +57,10 @@ QVariant PipelineTableModel::headerData(int section, Qt::Orientation orientation
 
 void PipelineTableModel::setRows(std::vector<Row> rows)
 {
+    // A list read again with nothing new keeps the view as it is (selection, scroll, no repaint).
+    const auto same = [](const Row &a, const Row &b) { return a.cells == b.cells && a.object == b.object; };
+    if (std::equal(rows.begin(), rows.end(), m_rows.begin(), m_rows.end(), same))
+        return;
     beginResetModel();
     m_rows = std::move(rows);
     endResetModel();

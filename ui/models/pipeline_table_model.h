@@ -29,8 +29,9 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    // Replaces the rows; rows with the same first cell keep their place in the view's selection
-    // only through the caller (a reset is simple and the tables are small).
+    // Replaces the rows (nothing happens when they are the same); rows with the same first cell
+    // keep their place in the view's selection only through the caller (a reset is simple and
+    // the tables are small).
     void setRows(std::vector<Row> rows);
     void clear() { setRows({}); }
     const Row *row(int index) const;

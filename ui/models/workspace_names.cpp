@@ -1,17 +1,10 @@
 #include "ui/models/workspace_names.h"
 
-#include <QCoreApplication>
 #include <QRegularExpression>
-#include <QUuid>
 
 namespace cerulean::ui {
 
 namespace {
-
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("WorkspaceNames", text);
-}
 
 // Quotes a value for a POSIX shell when it holds anything but safe characters.
 QString shellQuote(const QString &value)
@@ -30,96 +23,6 @@ QString orPlaceholder(const QString &value, const char *placeholder)
 }
 
 } // namespace
-
-QString resourceGroupNameError(const QString &name)
-{
-    // ARM: 1-90 characters; letters (Unicode), digits, '_', '-', '.', '(' and ')'; not ending in '.'.
-    static const QRegularExpression rule(QStringLiteral("^[-\\w._()]{1,90}$"), QRegularExpression::UseUnicodePropertiesOption);
-    if (name.isEmpty())
-        return tr("Enter a resource group name.");
-    if (name.size() > 90)
-        return tr("A resource group name has at most 90 characters (this one has %1).").arg(name.size());
-    if (!rule.match(name).hasMatch())
-        return tr("A resource group name may contain only letters, digits, '_', '-', '.', '(' and ')'.");
-    if (name.endsWith(QLatin1Char('.')))
-        return tr("A resource group name cannot end with '.'.");
-    return {};
-}
-
-QString workspaceNameError(const QString &name)
-{
-    // Microsoft.MachineLearningServices/workspaces: 3-33 characters, starting with a letter or
-    // digit, then letters, digits, '-' and '_'.
-    static const QRegularExpression rule(QStringLiteral("^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$"));
-    if (name.isEmpty())
-        return tr("Enter a workspace name.");
-    if (name.size() < 3 || name.size() > 33)
-        return tr("A workspace name has 3 to 33 characters (this one has %1).").arg(name.size());
-    if (!name.at(0).isLetterOrNumber() || name.at(0).unicode() > 127)
-        return tr("A workspace name must start with a letter or digit.");
-    if (!rule.match(name).hasMatch())
-        return tr("A workspace name may contain only letters, digits, '-' and '_'.");
-    return {};
-}
-
-QString locationError(const QString &location)
-{
-    static const QRegularExpression rule(QStringLiteral("^[a-z0-9]+$"));
-    if (location.isEmpty())
-        return tr("Enter a location, such as westeurope or eastus.");
-    if (!rule.match(location).hasMatch())
-        return tr("A location is written in lower case without spaces, such as westeurope or eastus.");
-    return {};
-}
-
-QString tenantError(const QString &tenant)
-{
-    static const QRegularExpression domain(QStringLiteral("^[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$"));
-    if (tenant.isEmpty())
-        return tr("Enter the tenant: its ID (a GUID), its domain, or organizations.");
-    if (tenant == QLatin1String("organizations") || tenant == QLatin1String("common"))
-        return {};
-    if (!QUuid::fromString(tenant).isNull() || domain.match(tenant).hasMatch())
-        return {};
-    return tr("A tenant is a GUID (such as 72f988bf-86f1-41af-91ab-2d7cd011db47), a domain (contoso.onmicrosoft.com) "
-              "or organizations.");
-}
-
-QString clientIdError(const QString &clientId)
-{
-    if (clientId.isEmpty())
-        return tr("Enter the application (client) ID.");
-    if (QUuid::fromString(clientId).isNull())
-        return tr("An application (client) ID is a GUID, such as 04b07795-8ddb-461a-bbee-02f9e1bf7b46.");
-    return {};
-}
-
-QString applicationNameError(const QString &displayName)
-{
-    if (displayName.trimmed().isEmpty())
-        return tr("Enter a display name for the application.");
-    if (displayName.size() > 120)
-        return tr("An application's display name has at most 120 characters.");
-    return {};
-}
-
-DependentNames dependentNamesFor(const QString &workspaceName, const QString &suffix)
-{
-    QString alnum;
-    for (QChar c : workspaceName.toLower())
-        if ((c >= QLatin1Char('a') && c <= QLatin1Char('z')) || (c >= QLatin1Char('0') && c <= QLatin1Char('9')))
-            alnum += c;
-    const QString tail = suffix.toLower().left(8);
-    DependentNames names;
-    // Storage: "st" + name + suffix, at most 24 characters.
-    names.storageAccount = QString(QStringLiteral("st") + alnum).left(24 - tail.size()) + tail;
-    // Key vault: "kv-" + name + "-" + suffix, at most 24 characters, starting with a letter.
-    QString vaultStem = QStringLiteral("kv-") + alnum;
-    vaultStem = vaultStem.left(24 - tail.size() - 1);
-    names.keyVault = vaultStem + QLatin1Char('-') + tail;
-    names.applicationInsights = workspaceName + QStringLiteral("-insights");
-    return names;
-}
 
 namespace az {
 

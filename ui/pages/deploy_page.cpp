@@ -1,5 +1,6 @@
 #include "ui/pages/deploy_page.h"
 
+#include "core/azure/secret_store.h"
 #include "ui/models/deploy_controller.h"
 #include "ui/session.h"
 #include "ui/theme.h"
@@ -384,9 +385,12 @@ void DeployPage::showDeployment()
     m_swaggerUri->setText(deployment.swaggerUri.toString());
     if (!deployment.isValid())
         m_keyNote->setText(tr("Deploy a model, or choose a deployment, to see its URIs and keys."));
-    else if (deployment.authMode == QLatin1String("key"))
+    else if (deployment.authMode == QLatin1String("key") && azure::SecretStore::remembers())
         m_keyNote->setText(tr("The primary key is kept in the system keychain; the Swagger, Consume and Benchmark "
                               "steps use it."));
+    else if (deployment.authMode == QLatin1String("key"))
+        m_keyNote->setText(tr("The primary key is kept for this session only (no keychain); the Swagger, Consume and "
+                              "Benchmark steps use it."));
     else
         m_keyNote->setText(tr("This endpoint takes Azure ML tokens, not keys."));
     if (deployment.isValid() && m_name->text().trimmed().isEmpty())
@@ -432,7 +436,7 @@ void DeployPage::regenerateKey(bool primary)
         return;
     m_status->setText(tr("Regenerating the %1 key…").arg(which));
     m_error->clear();
-    m_whenDone = primary ? tr("New primary key: it is in the keychain and the other steps use it.")
+    m_whenDone = primary ? tr("New primary key: the other steps use it.")
                          : tr("New secondary key.");
     m_controller->regenerateKey(primary);
 }

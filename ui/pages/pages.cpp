@@ -15,7 +15,7 @@
 #include "ui/pages/endpoint_pages.h"
 #include "ui/pages/logs_page.h"
 #include "ui/pages/models_page.h"
-#include "ui/pages/pipelines_page.h"
+#include "ui/pages/pipelines/pipelines_page.h"
 #include "ui/pages/workspace_page.h"
 #include "ui/session.h"
 
@@ -82,7 +82,11 @@ void installPages(MainWindow &window, Session &session)
     window.setPage(Step::Models, models);
     window.setPage(Step::Deploy, new DeployPage(session));
     window.setPage(Step::Logs, new LogsPage(session));
-    window.setPage(Step::Pipelines, new PipelinesPage(session));
+    auto *pipelines = new PipelinesPage(session);
+    pipelines->setCommandLineSignIn([workspace](QObject *context, std::function<void(azure::Result<azure::Empty>)> done) {
+        workspace->localWorkspace()->shareSignInWithCommandLine(context, std::move(done));
+    });
+    window.setPage(Step::Pipelines, pipelines);
     installEndpointPages(window, session); // Swagger, Consume, Benchmark
     QObject::connect(data, &DataAutoMLPage::runFolderReady, models, [models](const QString &folder) { models->openRunFolderInBackground(folder); });
     QObject::connect(data, &DataAutoMLPage::jobResultReady, models, &ModelsPage::showJobResult);
