@@ -478,7 +478,9 @@ void JobRunner::runJob(const std::shared_ptr<Active> &a)
             });
         };
         stamp("StartTimeUtc");
-        runCommandJob(a, p, workspaceId); // EndTimeUtc comes with its last status
+        // The status after the sandbox folder is gone: a finished job has nothing left running.
+        const auto [status, error] = runCommandJob(a, p, workspaceId);
+        m_service.setJobStatus(a->jobId, status, error); // EndTimeUtc comes with it
         wake();
         return;
     }
@@ -590,7 +592,7 @@ void JobRunner::runJob(const std::shared_ptr<Active> &a)
     wake(); // free slots may start a queued job
 }
 
-void JobRunner::runCommandJob(const std::shared_ptr<Active> &a, const Json &p, const QString &workspaceId)
+std::pair<QString, Json> JobRunner::runCommandJob(const std::shared_ptr<Active> &a, const Json &p, const QString &workspaceId)
 {
     // The job's log is its run's user_logs/std_log.txt, where a pipeline's command step keeps its own.
     const auto writeLog = [&](const QByteArray &text) {
@@ -600,8 +602,7 @@ void JobRunner::runCommandJob(const std::shared_ptr<Active> &a, const Json &p, c
     const auto fail = [&](const QString &code, const QString &message) {
         output += (message + QLatin1Char('\n')).toUtf8();
         writeLog(output);
-        m_service.setJobStatus(a->jobId, QStringLiteral("Failed"),
-                               Json{{"code", code.toStdString()}, {"message", message.toStdString()}});
+        return std::pair{QStringLiteral("Failed"), Json{{"code", code.toStdString()}, {"message", message.toStdString()}}};
     };
     SandboxSpec spec;
     spec.stepFolder = commandStepFolder(m_store, a->name);
@@ -718,8 +719,7 @@ void JobRunner::runCommandJob(const std::shared_ptr<Active> &a, const Json &p, c
                                                       .arg(std::chrono::duration_cast<std::chrono::seconds>(*timeout).count()));
     if (killed) {
         writeLog(output);
-        m_service.setJobStatus(a->jobId, QStringLiteral("Canceled"));
-        return;
+        return {QStringLiteral("Canceled"), Json()};
     }
     if (!code)
         return fail(QStringLiteral("SandboxUnavailable"), process.sandboxError());
@@ -741,7 +741,7 @@ void JobRunner::runCommandJob(const std::shared_ptr<Active> &a, const Json &p, c
         if (!QDir().rename(spec.stepFolder + QStringLiteral("/outputs/") + name, target))
             return fail(QStringLiteral("OutputFailed"), QStringLiteral("the output '%1' could not be moved into the job's folder").arg(name));
     }
-    m_service.setJobStatus(a->jobId, QStringLiteral("Completed"));
+    return {QStringLiteral("Completed"), Json()};
 }
 
 void JobRunner::finishChild(const std::shared_ptr<Active> &a, const TrialReport &trial)

@@ -113,7 +113,8 @@ private:
     void schedule();
     void heartbeat();
     void runJob(const std::shared_ptr<Active> &active);
-    void runCommandJob(const std::shared_ptr<Active> &active, const Json &properties, const QString &workspaceId);
+    // Runs a command job to its end; its final status and error, set once its sandbox is gone.
+    std::pair<QString, Json> runCommandJob(const std::shared_ptr<Active> &active, const Json &properties, const QString &workspaceId);
     void finishChild(const std::shared_ptr<Active> &active, const TrialReport &trial);
 
     LocalService &m_service;
