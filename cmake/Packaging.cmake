@@ -22,6 +22,8 @@ set(CPACK_DEBIAN_PACKAGE_SECTION "science")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6sql6-sqlite, libqt6svg6, libsecret-1-0, bubblewrap")
 # Without a keychain every flow still works, with secrets kept for the session only.
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "gnome-keyring | kwalletmanager")
+# libnss-myhostname resolves {account}.blob.localhost, where Azure's SDKs find the local
+# workspace's blob storage; Cerulean's own client uses path-style URLs and runs without it.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "gnome-keyring | kwalletmanager, libnss-myhostname")
 set(CPACK_STRIP_FILES ON)
 include(CPack)

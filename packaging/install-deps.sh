@@ -3,6 +3,9 @@
 # are missing, so a second run does nothing. Needs root (or sudo).
 #   packaging/install-deps.sh          build and run
 #   packaging/install-deps.sh --test   also what the tests and benchmarks use
+# libnss-myhostname resolves *.localhost to loopback (its postinst adds "myhostname" to the
+# hosts line of /etc/nsswitch.conf): Azure's SDKs reach the local workspace's blob storage at
+# {account}.blob.localhost, which Debian does not resolve without it.
 set -euo pipefail
 
 build_packages=(
@@ -16,13 +19,15 @@ build_packages=(
   libgtest-dev libgmock-dev
   # `cpack -G DEB` finds the package's library dependencies with `file` and dpkg-shlibdeps.
   file
+  # Resolves {account}.blob.localhost for Azure's SDKs (its postinst adds it to nsswitch.conf).
+  libnss-myhostname
 )
 test_packages=(
   clang libclang-rt-14-dev dbus-x11 xvfb xauth curl
   desktop-file-utils appstream mmdebstrap
   apache2-utils wrk nginx-light python3-swagger-spec-validator
   python3-sklearn python3-xgboost python3-pandas python3-flask gunicorn
-  azure-cli
+  azure-cli python3-azure
 )
 
 wanted=("${build_packages[@]}")

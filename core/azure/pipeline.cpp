@@ -158,8 +158,11 @@ namespace {
 
 bool isLoopback(const QUrl &url)
 {
-    const QString host = url.host();
-    return host == QLatin1String("127.0.0.1") || host == QLatin1String("localhost") || host == QLatin1String("::1");
+    // "localhost" and every name under it are loopback (RFC 6761): the local workspace's
+    // host-style blob storage is {account}.blob.localhost.
+    const QString host = url.host().toLower();
+    return host == QLatin1String("127.0.0.1") || host == QLatin1String("localhost") || host == QLatin1String("::1") ||
+           host.endsWith(QLatin1String(".localhost"));
 }
 
 HttpResponse credentialFailure(const HttpRequest &request, AzureError error)

@@ -138,8 +138,11 @@ void buildWorkspace(Ctx &c, Json &doc, const std::optional<StoredResource> &exis
                        {{"datastoreType", "AzureBlob"},
                         {"accountName", s(account)},
                         {"containerName", s(QStringLiteral("azureml-blobstore-") + workspaceId)},
-                        {"endpoint", "core.windows.net"},
-                        {"protocol", "https"},
+                        // SDKs build {protocol}://{accountName}.blob.{endpoint}: the host-style
+                        // blob service on this port.
+                        {"endpoint", s(c.svc.baseUrl().port() > 0 ? QStringLiteral("localhost:%1").arg(c.svc.baseUrl().port())
+                                                                   : QStringLiteral("localhost"))},
+                        {"protocol", "http"},
                         {"isDefault", true},
                         {"credentials", {{"credentialsType", "AccountKey"}}},
                         {"serviceDataAccessAuthIdentity", "None"},

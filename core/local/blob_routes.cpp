@@ -1,6 +1,8 @@
-// Blob storage for the workspace's default datastore: Put Blob, Put Block, Put Block List,
-// Get Blob (with Range), Get Blob Properties and Delete Blob, authorised by a bearer
-// token or by Shared Key signed with the storage account's key, as on Azure.
+// Blob storage for the workspace's default datastore: Create Container, List Blobs, Put Blob,
+// Put Block, Put Block List, Set Blob Metadata, Get Blob (with Range), Get Blob Properties and
+// Delete Blob, authorised by a bearer token or by Shared Key signed with the storage account's
+// key, as on Azure. Path-style /blob/{account}/{container}/{blob}, or host-style
+// {account}.blob.localhost with /{container}/{blob} (LocalService::pathStyle).
 
 #include "core/local/arm_internal.h"
 #include "core/local/service.h"
@@ -9,6 +11,7 @@
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
 #include <QLocale>
@@ -118,6 +121,44 @@ bool moveInto(const QString &from, const QString &to)
     std::filesystem::rename(from.toStdString(), to.toStdString(), ec);
     return !ec;
 }
+
+// A blob's metadata (x-ms-meta-* headers) beside its blocks, one "name:value" a line:
+// header values never hold a line break.
+QList<std::pair<QByteArray, QByteArray>> metadataOf(const ApiRequest &request)
+{
+    QList<std::pair<QByteArray, QByteArray>> meta;
+    for (const auto &[name, value] : request.headers)
+        if (name.toLower().startsWith("x-ms-meta-"))
+            meta.append({name.toLower(), value.trimmed()});
+    std::sort(meta.begin(), meta.end());
+    return meta;
+}
+
+bool writeMetadata(const QString &path, const QList<std::pair<QByteArray, QByteArray>> &meta)
+{
+    if (meta.isEmpty())
+        return !QFileInfo::exists(path) || QFile::remove(path);
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QByteArray text;
+    for (const auto &[name, value] : meta)
+        text += name + ':' + value + '\n';
+    QSaveFile f(path);
+    return f.open(QIODevice::WriteOnly) && f.write(text) == text.size() && f.commit();
+}
+
+void addMetadataHeaders(ApiResponse &r, const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return;
+    for (const QByteArray &line : f.readAll().split('\n')) {
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0)
+            r.setHeader(line.left(colon), line.mid(colon + 1));
+    }
+}
+
+QString xmlEscaped(const QString &text) { return text.toHtmlEscaped(); }
 
 } // namespace
 
@@ -237,7 +278,43 @@ ApiResponse LocalService::handleBlob(const ApiRequest &request, const QString &s
             r.setHeader("x-ms-version", kStorageVersion);
             return r;
         }
-        return storageError(400, "InvalidQueryParameterValue", QStringLiteral("Only container creation is supported on a container URL."));
+        // List Blobs: every blob under the container, in name order, with the prefix asked.
+        if (request.queryValue(QStringLiteral("restype")) == QLatin1String("container") && request.method == "GET" &&
+            comp == QLatin1String("list")) {
+            if (!QFileInfo(containerDir).isDir())
+                return storageError(404, "ContainerNotFound", QStringLiteral("The specified container does not exist."));
+            const QString prefix = request.queryValue(QStringLiteral("prefix"));
+            QStringList names;
+            for (QDirIterator it(containerDir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories); it.hasNext();) {
+                const QString name = QDir(containerDir).relativeFilePath(it.next());
+                if (name.startsWith(prefix))
+                    names << name;
+            }
+            names.sort();
+            QString xml = QStringLiteral("<?xml version=\"1.0\" encoding=\"utf-8\"?><EnumerationResults ServiceEndpoint=\"%1\" "
+                                         "ContainerName=\"%2\"><Prefix>%3</Prefix><Blobs>")
+                              .arg(xmlEscaped(linkBase(request) + QLatin1Char('/')), container, xmlEscaped(prefix));
+            for (const QString &name : names) {
+                const QString path = containerDir + QLatin1Char('/') + name;
+                const QFileInfo info(path);
+                xml += QStringLiteral("<Blob><Name>%1</Name><Properties><Creation-Time>%2</Creation-Time>"
+                                      "<Last-Modified>%2</Last-Modified><Etag>%3</Etag><Content-Length>%4</Content-Length>"
+                                      "<Content-Type>application/octet-stream</Content-Type><BlobType>BlockBlob</BlobType>"
+                                      "<AccessTier>Hot</AccessTier><LeaseStatus>unlocked</LeaseStatus>"
+                                      "<LeaseState>available</LeaseState><ServerEncrypted>true</ServerEncrypted>"
+                                      "</Properties></Blob>")
+                           .arg(xmlEscaped(name), QString::fromLatin1(httpDate(info.lastModified())),
+                                QString::fromLatin1(etagOf(path)))
+                           .arg(info.size());
+            }
+            xml += QStringLiteral("</Blobs><NextMarker /></EnumerationResults>");
+            ApiResponse r{200, {}, xml.toUtf8()};
+            r.setHeader("Content-Type", "application/xml");
+            r.setHeader("x-ms-version", kStorageVersion);
+            return r;
+        }
+        return storageError(400, "InvalidQueryParameterValue",
+                            QStringLiteral("Only Create Container and List Blobs are supported on a container URL."));
     }
     if (const auto problem = blobNameProblem(blob))
         return storageError(400, "InvalidResourceName", *problem);
@@ -245,6 +322,7 @@ ApiResponse LocalService::handleBlob(const ApiRequest &request, const QString &s
     const QString blobPath = containerDir + QLatin1Char('/') + cleaned;
     const QString blockDir = m_store->blobsDir() + QStringLiteral("/.blocks/") + account + QLatin1Char('/') + container +
                              QLatin1Char('/') + sha256Hex(cleaned).left(32);
+    const QString metaPath = blockDir + QStringLiteral("/metadata");
 
     const auto written = [&](int status) {
         ApiResponse r{status, {}, {}};
@@ -276,9 +354,19 @@ ApiResponse LocalService::handleBlob(const ApiRequest &request, const QString &s
             if (!writeFile(blobPath, request.body))
                 return storageError(500, "InternalError", QStringLiteral("The blob could not be written."));
         }
+        if (!writeMetadata(metaPath, metadataOf(request)))
+            return storageError(500, "InternalError", QStringLiteral("The blob's metadata could not be written."));
         ApiResponse r = written(201);
         r.setHeader("Content-MD5", md5.toBase64());
         return r;
+    }
+    // Set Blob Metadata: replaces the whole set (none clears it), as on Azure.
+    if (request.method == "PUT" && comp == QLatin1String("metadata")) {
+        if (!QFileInfo(blobPath).isFile())
+            return storageError(404, "BlobNotFound", QStringLiteral("The specified blob does not exist."));
+        if (!writeMetadata(metaPath, metadataOf(request)))
+            return storageError(500, "InternalError", QStringLiteral("The blob's metadata could not be written."));
+        return written(200);
     }
     if (request.method == "PUT" && comp == QLatin1String("block")) {
         const QString blockId = request.queryValue(QStringLiteral("blockid"));
@@ -349,6 +437,8 @@ ApiResponse LocalService::handleBlob(const ApiRequest &request, const QString &s
         QDir(committedDir).removeRecursively();
         QDir().rename(staging, committedDir);
         QDir(blockDir + QStringLiteral("/uncommitted")).removeRecursively();
+        if (!writeMetadata(metaPath, metadataOf(request)))
+            return storageError(500, "InternalError", QStringLiteral("The blob's metadata could not be written."));
         return written(201);
     }
     if (request.method == "GET" || request.method == "HEAD") {
@@ -360,6 +450,7 @@ ApiResponse LocalService::handleBlob(const ApiRequest &request, const QString &s
         r.setHeader("Content-Type", "application/octet-stream");
         r.setHeader("x-ms-blob-type", "BlockBlob");
         r.setHeader("Accept-Ranges", "bytes");
+        addMetadataHeaders(r, metaPath);
         QByteArray range = request.header("x-ms-range");
         if (range.isEmpty())
             range = request.header("Range");

@@ -408,18 +408,42 @@ const QStringList &LocalService::servedHostNames()
     return names;
 }
 
+namespace {
+
+// The host name of a Host header value, without its port.
+QByteArray hostNameOf(const QByteArray &host, QByteArray *port = nullptr)
+{
+    const qsizetype colon = host.lastIndexOf(':');
+    if (colon >= 0 && colon > host.lastIndexOf(']')) {
+        if (port)
+            *port = host.mid(colon + 1);
+        return host.left(colon);
+    }
+    return host;
+}
+
+} // namespace
+
+std::optional<QString> LocalService::blobHostAccount(const QByteArray &host)
+{
+    // Any name of a storage account's shape (3 to 24 lower-case letters and digits): which
+    // accounts exist changes as workspaces are made, and the blob routes answer an unknown
+    // one with Azure's 404. ".localhost" is reserved for loopback (RFC 6761), so no other
+    // site can own such a name and rebind it here.
+    static const QRegularExpression shape(QStringLiteral("^([a-z0-9]{3,24})\\.blob\\.localhost$"));
+    const auto m = shape.match(QString::fromLatin1(hostNameOf(host)).toLower());
+    if (!m.hasMatch())
+        return std::nullopt;
+    return m.captured(1);
+}
+
 bool LocalService::servedHost(const QByteArray &host, bool secure) const
 {
     if (host.isEmpty())
         return true;
-    QByteArray name = host;
     QByteArray port;
-    const qsizetype colon = host.lastIndexOf(':');
-    if (colon >= 0 && colon > host.lastIndexOf(']')) {
-        name = host.left(colon);
-        port = host.mid(colon + 1);
-    }
-    bool known = false;
+    const QByteArray name = hostNameOf(host, &port);
+    bool known = blobHostAccount(host).has_value();
     for (const QString &served : servedHostNames())
         known = known || QString::fromLatin1(name).compare(served, Qt::CaseInsensitive) == 0;
     if (!known)
@@ -439,11 +463,18 @@ ApiResponse LocalService::misdirectedResponse(const QByteArray &host, bool secur
     constexpr qsizetype kShownHostChars = 100;
     const int port = secure ? secureBaseUrl().port() : baseUrl().port();
     QStringList served;
-    for (const QString &name : servedHostNames())
+    for (const QString &name : servedHostNames() + QStringList{QStringLiteral("{account}.blob.localhost")})
         served << (port > 0 ? QStringLiteral("%1:%2").arg(name).arg(port) : name);
     return ApiResponse::armError(421, QStringLiteral("MisdirectedRequest"),
                                  QStringLiteral("The Host '%1' is not served here: the local workspace answers only %2.")
                                      .arg(QString::fromLatin1(host.left(kShownHostChars)), served.join(QStringLiteral(", "))));
+}
+
+QString LocalService::pathStyle(const ApiRequest &request)
+{
+    if (const auto account = blobHostAccount(request.header("Host")))
+        return QStringLiteral("/blob/") + *account + request.path;
+    return request.path;
 }
 
 QString LocalService::uploadsDir() const { return m_store->blobsDir() + QStringLiteral("/.uploads"); }
@@ -522,9 +553,10 @@ RequestAdmission LocalService::admit(const ApiRequest &head) const
         a.reject = misdirectedResponse(host, head.secure);
         return a;
     }
-    const QStringList seg = head.path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    const QString path = pathStyle(head);
+    const QStringList seg = path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
     if (!seg.isEmpty() && seg[0] == QLatin1String("blob")) {
-        if (auto denied = blobAccessDenied(head, head.path.mid(5))) {
+        if (auto denied = blobAccessDenied(head, path.mid(5))) {
             a.reject = std::move(*denied);
             return a;
         }
@@ -664,7 +696,15 @@ ApiResponse LocalService::handle(const ApiRequest &request)
     ApiResponse response;
     try {
         const QByteArray host = request.header("Host");
-        response = servedHost(host, request.secure) ? dispatch(request) : misdirectedResponse(host, request.secure);
+        if (!servedHost(host, request.secure)) {
+            response = misdirectedResponse(host, request.secure);
+        } else if (blobHostAccount(host)) {
+            ApiRequest asPath = request;
+            asPath.path = pathStyle(request);
+            response = dispatch(asPath);
+        } else {
+            response = dispatch(request);
+        }
     } catch (const arm::Failure &f) {
         response = ApiResponse::armError(f.status, f.code, f.message);
     } catch (const Json::exception &e) {

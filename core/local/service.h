@@ -117,6 +117,11 @@ public:
     bool servedHost(const QByteArray &host, bool secure = false) const;
     // The host names the service answers to and hands out in links: the one allowlist.
     static const QStringList &servedHostNames();
+    // The storage account of a host-style blob Host ({account}.blob.localhost[:port]): such a
+    // request is the path-style /blob/{account}{path}. nullopt for any other Host.
+    static std::optional<QString> blobHostAccount(const QByteArray &host);
+    // The request's path as the routes see it: host-style blob requests made path-style.
+    static QString pathStyle(const ApiRequest &request);
 
     // Where links (nextLink, Azure-AsyncOperation, scoring URIs' host) point when a request
     // carries no Host header.

@@ -376,6 +376,26 @@ TEST(Pipeline, BearerTokenIsNeverSentInClearTextToARemoteHost)
     ASSERT_TRUE(waitUntil([&]() { return result.has_value(); }));
     EXPECT_EQ(result->failure, HttpResponse::Failure::Credential);
     EXPECT_EQ(rig.tokensIssued, 0);
+
+    // Names that only look like loopback are remote too; every name under .localhost is
+    // loopback (RFC 6761), as the local workspace's {account}.blob.localhost storage is.
+    for (const char *url : {"http://acct.blob.localhost.example.invalid/x", "http://evil-localhost/x",
+                            "http://localhost.example.invalid/x"}) {
+        result.reset();
+        request.url = QUrl(QString::fromLatin1(url));
+        pipeline->send(request, &context, [&](HttpResponse response) { result = std::move(response); });
+        ASSERT_TRUE(waitUntil([&]() { return result.has_value(); })) << url;
+        EXPECT_EQ(result->failure, HttpResponse::Failure::Credential) << url;
+        EXPECT_EQ(rig.tokensIssued, 0) << url;
+    }
+    result.reset();
+    request.url = rig.server.base();
+    request.url.setHost(QStringLiteral("acct.blob.LOCALHOST"));
+    request.url.setPath(QStringLiteral("/x"));
+    pipeline->send(request, &context, [&](HttpResponse response) { result = std::move(response); });
+    ASSERT_TRUE(waitUntil([&]() { return result.has_value(); }));
+    EXPECT_NE(result->failure, HttpResponse::Failure::Credential) << result->failureText.toStdString();
+    EXPECT_EQ(rig.tokensIssued, 1);
 }
 
 namespace {

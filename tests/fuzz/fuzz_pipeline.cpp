@@ -1,19 +1,19 @@
 // libFuzzer target over pipeline definitions as the local workspace reads them: the job's
 // shape and bindings (pipelineStepOrder), its parameters and a REST trigger's assignments
-// (assignPipelineParameters), the YAML the app writes for `az ml job create`
-// (pipelineJobYaml), and the job PUT through the service's ARM route.
+// (assignPipelineParameters), the az ml YAML reader and writer (readJobYaml, writeJobYaml), and
+// the job PUT through the service's ARM route.
 //
 // Input: a pipeline definition, then optionally a NUL byte and a JSON object of parameter
 // assignments. definitionFromText() turns the definition's text into the job's properties:
-// it reads JSON (the REST body) today; a reader of the Azure ML CLI's YAML goes there too,
-// and the seeds in corpus/pipeline are written so that either reader finds their steps.
+// JSON (the REST body) or the Azure ML CLI's YAML; the seeds in corpus/pipeline are written
+// so that either reader finds their steps.
 //
 // It fails when the step order is not each step exactly once, when parameters that were
 // accepted make the pipeline invalid, when the service answers 5xx to a definition, or on
 // any sanitizer report.
 
 #include "core/local/pipeline_runner.h"
-#include "core/local/pipeline_yaml.h"
+#include "core/azure/job_yaml.h"
 #include "core/serving/json_depth.h"
 #include "tests/fuzz/fuzz_support.h"
 
@@ -31,6 +31,16 @@ std::optional<Json> definitionFromText(std::string_view text)
     if (serving::jsonTooDeep(text))
         return std::nullopt;
     Json doc = Json::parse(text.begin(), text.end(), nullptr, false);
+    if (doc.is_discarded()) {
+        // Not JSON: an az ml job file. Its reader takes any bytes; what it gives is the body.
+        const azure::Result<azure::JobDefinition> job = azure::readJobYaml(qbytes(text), azure::JobYamlContext{});
+        if (!job.ok())
+            return std::nullopt;
+        doc = Json::parse(job->properties.constData(), job->properties.constData() + job->properties.size(), nullptr, false);
+        if (!doc.is_object())
+            violated("readJobYaml gave properties that are not a JSON object", job->properties);
+        return doc;
+    }
     if (!doc.is_object())
         return std::nullopt;
     // A whole job resource ({"properties": {...}}) or its properties.
@@ -65,10 +75,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     const std::optional<std::string_view> assignmentText =
         split == std::string_view::npos ? std::nullopt : std::optional(input.substr(split + 1));
 
-    // The YAML writer takes any JSON; what it writes is text either way.
+    // The YAML writer takes any bytes; what it refuses it says why.
+    if (const auto yaml = azure::writeJobYaml(qbytes(text)); !yaml.ok() && yaml.error().message.isEmpty())
+        violated("writeJobYaml refused without a message");
     QString error;
-    if (const auto yaml = local::pipelineJobYaml(qbytes(text), &error); !yaml && error.isEmpty())
-        violated("pipelineJobYaml refused without a message");
 
     const std::optional<Json> properties = definitionFromText(text);
     if (!properties)

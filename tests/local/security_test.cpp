@@ -363,6 +363,86 @@ TEST_F(BlobSecurityTest, BlobNamesAreValidatedAsAzureDoes)
     EXPECT_EQ(ok->status, 201) << ok->body;
 }
 
+// Host-style blob storage, as Azure's SDKs address it from the datastore's fields: Host
+// {account}.blob.localhost:{port} and /{container}/{blob} are /blob/{account}/... with the
+// same credential check; no other name under .localhost, and no other port, is served.
+TEST_F(BlobSecurityTest, HostStyleBlobRequestsAreServedOnlyForTheBlobHostName)
+{
+    const std::string port = std::to_string(m_port);
+    const std::string storageToken = "Authorization: Bearer " + m_storageToken + "\r\n";
+    const std::string blobHost = "Host: acct1.blob.localhost:" + port + "\r\n" + storageToken;
+    auto r = request("PUT", "/data/host/style.txt", "host-style", blobHost + "x-ms-blob-type: BlockBlob\r\n"
+                                                                 "x-ms-meta-stage: uploading\r\n", false);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 201) << r->body;
+    // The same blob, path-style and host-style (upper case too: host names are not case-sensitive).
+    r = request("GET", "/blob/acct1/data/host/style.txt");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << r->body;
+    EXPECT_EQ(r->body, "host-style");
+    r = request("GET", "/data/host/style.txt", {}, "Host: ACCT1.Blob.LocalHost:" + port + "\r\n" + storageToken, false);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << r->body;
+    EXPECT_EQ(r->body, "host-style");
+    EXPECT_NE(r->head.find("x-ms-meta-stage: uploading"), std::string::npos) << r->head;
+
+    // Set Blob Metadata replaces the set, as the Python SDK does to finish an upload.
+    r = request("PUT", "/data/host/style.txt?comp=metadata", {}, blobHost + "x-ms-meta-upload_status: completed\r\n", false);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << r->body;
+    r = request("GET", "/data/host/style.txt", {}, blobHost, false);
+    ASSERT_TRUE(r);
+    EXPECT_NE(r->head.find("x-ms-meta-upload_status: completed"), std::string::npos) << r->head;
+    EXPECT_EQ(r->head.find("x-ms-meta-stage"), std::string::npos) << r->head;
+    r = request("PUT", "/data/missing.txt?comp=metadata", {}, blobHost + "x-ms-meta-a: b\r\n", false);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 404) << r->body;
+
+    // List Blobs with a prefix.
+    ASSERT_EQ(request("PUT", "/data/other.txt", "x", blobHost + "x-ms-blob-type: BlockBlob\r\n", false)->status, 201);
+    r = request("GET", "/data?restype=container&comp=list&prefix=host/", {}, blobHost, false);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << r->body;
+    EXPECT_NE(r->body.find("<Name>host/style.txt</Name>"), std::string::npos) << r->body;
+    EXPECT_NE(r->body.find("<Content-Length>10</Content-Length>"), std::string::npos) << r->body;
+    EXPECT_EQ(r->body.find("other.txt"), std::string::npos) << r->body;
+
+    // The same credential check as path-style: none, a wrong token and a management token
+    // are refused alike.
+    const std::string hostOnly = "Host: acct1.blob.localhost:" + port + "\r\n";
+    for (const std::string &credential : {std::string(), std::string("Authorization: Bearer not-a-token\r\n"),
+                                          "Authorization: Bearer " + m_token + "\r\n"}) {
+        const auto hostStyle = request("GET", "/data/host/style.txt", {}, hostOnly + credential, false);
+        const auto pathStyle = request("GET", "/blob/acct1/data/host/style.txt", {}, credential, false);
+        ASSERT_TRUE(hostStyle && pathStyle);
+        EXPECT_GE(hostStyle->status, 401) << credential << hostStyle->body;
+        EXPECT_EQ(hostStyle->status, pathStyle->status) << credential << hostStyle->body;
+        EXPECT_EQ(hostStyle->body.find("host-style"), std::string::npos);
+    }
+    // An account of the right shape that this workspace lacks: Azure's 404, never another's data.
+    r = request("GET", "/data/host/style.txt", {}, "Host: nosuchacct.blob.localhost:" + port + "\r\n" + storageToken, false);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 404) << r->body;
+    EXPECT_NE(r->body.find("ResourceNotFound"), std::string::npos) << r->body;
+    // The blob host reaches only blob routes: an ARM path is a container and blob there.
+    r = request("GET", m_rg + "?api-version=2025-04-01", {}, blobHost, false);
+    ASSERT_TRUE(r);
+    EXPECT_NE(r->status, 200) << r->body;
+
+    // Every other name is misdirected, before any credential is read.
+    for (const std::string &host : std::vector<std::string>{"acct1.blob.localhost:1", "acct1.blob.attacker.example:" + port,
+                                   "acct1.blob.localhost.attacker.example:" + port, "x.acct1.blob.localhost:" + port,
+                                   "acct1.queue.localhost:" + port, "ACCT_1.blob.localhost:" + port,
+                                   "ab.blob.localhost:" + port, "attacker.localhost:" + port}) {
+        for (const bool withToken : {true, false}) {
+            r = request("GET", "/data/host/style.txt", {}, "Host: " + host + "\r\n", withToken);
+            ASSERT_TRUE(r) << host;
+            EXPECT_EQ(r->status, 421) << host << ": " << r->body;
+            EXPECT_EQ(r->body.find("host-style"), std::string::npos) << host;
+        }
+    }
+}
+
 // Row 2: blob storage takes storage tokens (or Shared Key) only; a management or an online
 // endpoint's token gets Storage's 401 InvalidAuthenticationInfo, "Audience validation failed".
 TEST_F(BlobSecurityTest, OnlyStorageTokensOpenBlobs)

@@ -23,8 +23,10 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QStyledItemDelegate>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -334,6 +336,220 @@ private Q_SLOTS:
         QCOMPARE(result.rows.at(0).probabilities.at(1), 0.75);
         QVERIFY(!parseScoringReply("{\"message\": \"x\"}", {}, result, error));
         QVERIFY(error.contains(QStringLiteral("result")));
+    }
+
+    // The form and the raw JSON are one request: whichever was edited last is sent, switching
+    // tabs carries it across, and a broken raw JSON only stops a send when it is the request.
+    void formAndRawJsonAreOneState()
+    {
+        auto target = makeTarget(QString::fromLatin1(test::ScoringEndpoint::kKey));
+        QVERIFY(loadSchema(*target));
+        ConsumePage page(target.get());
+        auto *tabs = page.findChild<QTabWidget *>(QStringLiteral("requestTabs"));
+        auto *json = page.findChild<QPlainTextEdit *>(QStringLiteral("rawJson"));
+        auto *jsonError = page.findChild<QLabel *>(QStringLiteral("jsonError"));
+        QVERIFY(tabs && json && jsonError);
+        const int age = m_endpoint.package().schema().columnIndex("age");
+        QSignalSpy shown(&page, &ConsumePage::replyShown);
+
+        // Broken JSON typed in the raw tab, then back to the form: the form is the request.
+        tabs->setCurrentIndex(1);
+        json->setPlainText(QStringLiteral("{\"data\": [{\"age\": "));
+        QVERIFY(QTest::qWaitFor([&] { return !jsonError->text().isEmpty(); }, 3000));
+        tabs->setCurrentIndex(0);
+        QVERIFY2(jsonError->text().isEmpty(), qPrintable(jsonError->text()));
+        QCOMPARE(QJsonDocument::fromJson(json->toPlainText().toUtf8()), QJsonDocument::fromJson(page.requestBody()));
+        QVERIFY2(page.statusText().contains(QStringLiteral("not applied")), qPrintable(page.statusText()));
+        page.send();
+        QVERIFY(shown.wait(10000));
+        QVERIFY2(page.statusText().startsWith(QStringLiteral("HTTP 200")), qPrintable(page.statusText()));
+        QVERIFY2(page.replyErrorText().isEmpty(), qPrintable(page.replyErrorText()));
+        QCOMPARE(page.replyModel()->rowCount(), 1);
+
+        // Valid JSON typed and the tab left at once (no pause): the form holds it.
+        tabs->setCurrentIndex(1);
+        QJsonObject body = QJsonDocument::fromJson(json->toPlainText().toUtf8()).object();
+        QJsonObject inputs = body.value(QStringLiteral("Inputs")).toObject();
+        QJsonArray data = inputs.value(QStringLiteral("data")).toArray();
+        QJsonObject first = data.at(0).toObject();
+        first.insert(QStringLiteral("age"), 55);
+        data.replace(0, first);
+        inputs.insert(QStringLiteral("data"), data);
+        body.insert(QStringLiteral("Inputs"), inputs);
+        json->setPlainText(QString::fromUtf8(QJsonDocument(body).toJson()));
+        tabs->setCurrentIndex(0);
+        QCOMPARE(page.inputModel()->value(0, age).toDouble(), 55.0);
+
+        // Broken JSON that is the request (typed last, Send pressed on its tab): nothing is sent,
+        // the error is on its tab, and the older reply is gone.
+        tabs->setCurrentIndex(1);
+        json->setPlainText(QStringLiteral("{\"data\": [{\"age\": \"old\"}]}"));
+        page.send();
+        QCOMPARE(tabs->currentIndex(), 1);
+        QVERIFY2(jsonError->text().contains(QStringLiteral("Row 1, column age")), qPrintable(jsonError->text()));
+        QVERIFY2(page.replyErrorText().contains(QStringLiteral("raw JSON")), qPrintable(page.replyErrorText()));
+        QCOMPARE(page.replyModel()->rowCount(), 0);
+        QVERIFY(!shown.wait(300));
+        QCOMPARE(page.inputModel()->value(0, age).toDouble(), 55.0);
+
+        // Editing the form afterwards makes the form the request again.
+        QVERIFY(page.inputModel()->setValue(0, age, 60));
+        QVERIFY(jsonError->text().isEmpty());
+        QCOMPARE(QJsonDocument::fromJson(json->toPlainText().toUtf8()), QJsonDocument::fromJson(page.requestBody()));
+        page.send();
+        QVERIFY(shown.wait(10000));
+        QVERIFY2(page.statusText().startsWith(QStringLiteral("HTTP 200")), qPrintable(page.statusText()));
+    }
+
+    // A failed send replaces the previous 200 reply with the error: code, message, request id.
+    void aFailedSendClearsThePreviousReply()
+    {
+        auto target = makeTarget(QString::fromLatin1(test::ScoringEndpoint::kKey));
+        QVERIFY(loadSchema(*target));
+        ConsumePage page(target.get());
+        QSignalSpy shown(&page, &ConsumePage::replyShown);
+        page.send();
+        QVERIFY(shown.wait(10000));
+        QCOMPARE(page.replyModel()->rowCount(), 1);
+
+        target->setKey(QStringLiteral("not-the-key"));
+        page.send();
+        QVERIFY(shown.wait(10000));
+        QVERIFY2(page.statusText().startsWith(QStringLiteral("HTTP 401")), qPrintable(page.statusText()));
+        QCOMPARE(page.replyModel()->rowCount(), 0);
+        const QString error = page.replyErrorText();
+        QVERIFY2(error.contains(QStringLiteral("invalid_key")), qPrintable(error));
+        QVERIFY2(error.contains(QStringLiteral("not valid for this endpoint")), qPrintable(error));
+        QVERIFY2(error.contains(QStringLiteral("[request id ")) && !error.contains(QStringLiteral("[request id -,")),
+                 qPrintable(error));
+
+        // A send that cannot start clears an earlier success too.
+        target->setKey(QString::fromLatin1(test::ScoringEndpoint::kKey));
+        page.send();
+        QVERIFY(shown.wait(10000));
+        QCOMPARE(page.replyModel()->rowCount(), 1);
+        target->setScoringUri(QUrl());
+        page.send();
+        QCOMPARE(page.replyModel()->rowCount(), 0);
+        QVERIFY2(page.replyErrorText().contains(QStringLiteral("scoring URI")), qPrintable(page.replyErrorText()));
+    }
+
+    // Letters typed in a number cell are refused with a word, not dropped without one.
+    void numberCellsRefuseLettersVisibly()
+    {
+        auto target = makeTarget(QString::fromLatin1(test::ScoringEndpoint::kKey));
+        QVERIFY(loadSchema(*target));
+        ConsumePage page(target.get());
+        auto *view = page.findChild<QTableView *>(QStringLiteral("inputForm"));
+        QVERIFY(view);
+        ScoringInputModel *input = page.inputModel();
+        int checked = 0;
+        for (int f = 0; f < input->rowCount(); ++f) {
+            const auto type = FieldType(input->index(f, 0).data(ScoringInputModel::FieldTypeRole).toInt());
+            if (type != FieldType::Integer && type != FieldType::Number)
+                continue;
+            const QModelIndex cell = input->index(f, ScoringInputModel::FirstRowColumn);
+            std::unique_ptr<QWidget> editor(view->itemDelegate()->createEditor(view->viewport(), QStyleOptionViewItem(), cell));
+            auto *edit = qobject_cast<QLineEdit *>(editor.get());
+            QVERIFY(edit);
+            page.findChild<QLabel *>(QStringLiteral("replyStatus"))->clear();
+            QTest::keyClicks(edit, QStringLiteral("4x"));
+            QCOMPARE(edit->text(), QStringLiteral("4"));
+            const QString name = input->index(f, ScoringInputModel::FieldColumn).data().toString();
+            QVERIFY2(page.statusText().contains(name) && page.statusText().contains(QStringLiteral("refused")),
+                     qPrintable(page.statusText()));
+            ++checked;
+        }
+        QVERIFY(checked >= 2);
+    }
+
+    // A category the schema does not list is sent (Azure takes it) but warned about first.
+    void anUnknownCategoryIsWarnedAboutBeforeSending()
+    {
+        auto target = makeTarget(QString::fromLatin1(test::ScoringEndpoint::kKey));
+        QVERIFY(loadSchema(*target));
+        ConsumePage page(target.get());
+        const int job = m_endpoint.package().schema().columnIndex("job");
+        QVERIFY(job >= 0);
+        QVERIFY(page.warningText().isEmpty());
+        QVERIFY(page.inputModel()->setValue(0, job, QStringLiteral("astronaut")));
+        QVERIFY2(page.warningText().contains(QStringLiteral("job \"astronaut\"")), qPrintable(page.warningText()));
+        const QModelIndex cell = page.inputModel()->index(job, ScoringInputModel::FirstRowColumn);
+        QVERIFY(cell.data(Qt::ToolTipRole).toString().contains(QStringLiteral("not among the values seen in training")));
+        QVERIFY(cell.data(Qt::ForegroundRole).isValid());
+        QSignalSpy shown(&page, &ConsumePage::replyShown);
+        page.send();
+        QVERIFY(shown.wait(10000));
+        QVERIFY2(page.statusText().startsWith(QStringLiteral("HTTP 200")), qPrintable(page.statusText()));
+        QVERIFY(page.inputModel()->setValue(0, job, QStringLiteral("student")));
+        QVERIFY(page.warningText().isEmpty());
+        QVERIFY(!cell.data(Qt::ForegroundRole).isValid());
+    }
+
+    // The body shows 92.893, not the 92.89299999999999 a computed double holds.
+    void rawJsonHasNoFloatNoise()
+    {
+        auto target = makeTarget(QString::fromLatin1(test::ScoringEndpoint::kKey));
+        QVERIFY(loadSchema(*target));
+        ConsumePage page(target.get());
+        ScoringInputModel *input = page.inputModel();
+        int number = -1;
+        for (int f = 0; f < input->rowCount() && number < 0; ++f)
+            if (FieldType(input->index(f, 0).data(ScoringInputModel::FieldTypeRole).toInt()) == FieldType::Number)
+                number = f;
+        QVERIFY(number >= 0);
+        const double noisy = 92.89299999999999;
+        QVERIFY(noisy != 92.893); // one unit in the last place apart
+        QVERIFY(input->setValue(0, number, noisy));
+        auto *json = page.findChild<QPlainTextEdit *>(QStringLiteral("rawJson"));
+        for (const QString &body : {json->toPlainText(), QString::fromUtf8(page.requestBody())}) {
+            QVERIFY2(body.contains(QStringLiteral("92.893")) && !body.contains(QStringLiteral("92.8929")), qPrintable(body));
+        }
+        // Digits a person typed are all kept.
+        QVERIFY(input->setValue(0, number, QStringLiteral("1.23456789012345")));
+        QVERIFY(json->toPlainText().contains(QStringLiteral("1.23456789012345")));
+    }
+
+    // Tab walks the request values only, down each request row, then leaves the table for
+    // Method and Send instead of wrapping.
+    void tabWalksTheValuesAndReachesSend()
+    {
+        auto target = makeTarget(QString::fromLatin1(test::ScoringEndpoint::kKey));
+        QVERIFY(loadSchema(*target));
+        ConsumePage page(target.get());
+        page.inputModel()->addInputRow();
+        page.resize(1366, 768);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowActive(&page));
+        auto *view = page.findChild<QTableView *>(QStringLiteral("inputForm"));
+        auto *method = page.findChild<QComboBox *>(QStringLiteral("method"));
+        auto *send = page.findChild<QPushButton *>(QStringLiteral("send"));
+        QVERIFY(view && method && send);
+        // The chain runs top to bottom, the request before Method and Send.
+        QStringList chain;
+        auto *key = page.findChild<QWidget *>(QStringLiteral("endpointKey"));
+        QVERIFY(key);
+        for (QWidget *w = key->nextInFocusChain(); w != key; w = w->nextInFocusChain())
+            if (w->isVisible() && (w->focusPolicy() & Qt::TabFocus) && !w->objectName().isEmpty())
+                chain << w->objectName();
+        QCOMPARE(chain.mid(0, 7), (QStringList{QStringLiteral("loadSchema"), QStringLiteral("requestTabs"),
+                                               QStringLiteral("qt_tabwidget_tabbar"), QStringLiteral("addRow"),
+                                               QStringLiteral("inputForm"), QStringLiteral("method"), QStringLiteral("send")}));
+        view->setFocus();
+        QTRY_VERIFY(view->currentIndex().isValid());
+        const int fields = page.inputModel()->rowCount();
+        const int values = fields * page.inputModel()->inputRowCount();
+        for (int i = 0; i < values; ++i) {
+            const QModelIndex current = view->currentIndex();
+            QCOMPARE(current.row(), i % fields);
+            QCOMPARE(current.column(), ScoringInputModel::FirstRowColumn + i / fields);
+            QWidget *focus = QApplication::focusWidget();
+            QVERIFY(focus == view || view->isAncestorOf(focus));
+            QTest::keyClick(focus, Qt::Key_Tab);
+        }
+        QTRY_COMPARE(QApplication::focusWidget(), static_cast<QWidget *>(method));
+        QTest::keyClick(method, Qt::Key_Tab);
+        QTRY_COMPARE(QApplication::focusWidget(), static_cast<QWidget *>(send));
     }
 };
 

@@ -1,5 +1,11 @@
 #include "ui/models/schema_input_model.h"
 
+#include "ui/theme.h"
+
+#include <QBrush>
+#include <QGuiApplication>
+#include <QPalette>
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -22,8 +28,13 @@ Json toJson(const QVariant &value)
     case QMetaType::LongLong:
     case QMetaType::Int:
         return value.toLongLong();
-    case QMetaType::Double:
-        return value.toDouble();
+    case QMetaType::Double: {
+        // A value read from a CSV or computed in training often sits one unit in the last place
+        // away from what a person wrote (92.89299999999999 for 92.893): fifteen significant
+        // digits are all a double holds exactly, so the body carries what the form shows.
+        const double rounded = QString::number(value.toDouble(), 'g', std::numeric_limits<double>::digits10).toDouble();
+        return rounded;
+    }
     default:
         return value.toString().toStdString();
     }
@@ -43,6 +54,13 @@ QVariant fromJson(const Json &value)
 }
 
 } // namespace
+
+bool isUnknownCategory(const InputField &field, const QVariant &value)
+{
+    if (field.enumValues.isEmpty() || !value.isValid() || value.isNull())
+        return false;
+    return !field.enumValues.contains(displayValue(value));
+}
 
 bool coerceToField(const InputField &field, const QVariant &value, QVariant &out, QString &error)
 {
@@ -284,6 +302,20 @@ bool ScoringInputModel::setRequestBody(const QByteArray &json, QString &error, S
     return true;
 }
 
+QStringList ScoringInputModel::unknownCategories() const
+{
+    QStringList found;
+    const QList<InputField> &fields = m_schema->fields();
+    for (int r = 0; r < inputRowCount(); ++r) {
+        for (int f = 0; f < fields.size(); ++f) {
+            const QVariant cell = value(r, f);
+            if (isUnknownCategory(fields.at(f), cell))
+                found << tr("row %1, %2 \"%3\"").arg(r + 1).arg(fields.at(f).name, displayValue(cell));
+        }
+    }
+    return found;
+}
+
 int ScoringInputModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : int(m_schema->fields().size());
@@ -328,7 +360,15 @@ QVariant ScoringInputModel::data(const QModelIndex &index, int role) const
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         return {};
     case Qt::ToolTipRole:
+        if (isUnknownCategory(field, cell))
+            return tr("\"%1\" is not among the values seen in training (%2): the endpoint accepts it, the model may "
+                      "not handle it as you expect.")
+                .arg(cell.toString(), field.enumValues.join(QStringLiteral(", ")));
         return cell.isValid() ? QVariant() : QVariant(tr("Missing: the model treats it as training treated missing values."));
+    case Qt::ForegroundRole:
+        if (isUnknownCategory(field, cell))
+            return QBrush(errorTextColor(QGuiApplication::palette()));
+        return {};
     default:
         return {};
     }

@@ -56,6 +56,10 @@ public:
     // they were and `error` names the row and column. `method` receives GlobalParameters.method.
     bool setRequestBody(const QByteArray &json, QString &error, ScoringMethod *method = nullptr);
 
+    // The category cells holding a value the schema does not list ("row 2, job \"astronaut\""):
+    // Azure accepts them, but the model never saw them in training.
+    QStringList unknownCategories() const;
+
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
@@ -79,5 +83,7 @@ private:
 // `value` converted to the field's type (invalid QVariant: missing); false with a message
 // naming the column when it cannot be.
 bool coerceToField(const InputField &field, const QVariant &value, QVariant &out, QString &error);
+// True when `field` lists its categories and `value` (set) is not one of them.
+bool isUnknownCategory(const InputField &field, const QVariant &value);
 
 } // namespace cerulean::ui

@@ -27,9 +27,13 @@
 #include <QStyledItemDelegate>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTextCursor>
 #include <QTimer>
+#include <QToolTip>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <functional>
 
 namespace cerulean::ui {
 
@@ -42,7 +46,13 @@ constexpr auto kJsonApplyDelay = std::chrono::milliseconds(400);
 class FieldDelegate final : public QStyledItemDelegate
 {
 public:
-    using QStyledItemDelegate::QStyledItemDelegate;
+    // `refused` hears of every keystroke a number editor turns down, so that it never vanishes
+    // without a word.
+    explicit FieldDelegate(std::function<void(const QString &)> refused, QObject *parent)
+        : QStyledItemDelegate(parent)
+        , m_refused(std::move(refused))
+    {
+    }
 
     QWidget *createEditor(QWidget *parent, const QStyleOptionViewItem &option, const QModelIndex &index) const override
     {
@@ -64,6 +74,17 @@ public:
             validator->setLocale(QLocale::c()); // JSON numbers use a dot, whatever the user's locale
             validator->setNotation(QDoubleValidator::ScientificNotation);
             edit->setValidator(validator);
+        }
+        if (type == FieldType::Integer || type == FieldType::Number) {
+            const QString message = type == FieldType::Integer
+                                        ? tr("%1 takes a whole number: that key was refused.")
+                                        : tr("%1 takes a number (digits, '.', '-', 'e'): that key was refused.");
+            const QString text = message.arg(index.siblingAtColumn(ScoringInputModel::FieldColumn).data().toString());
+            connect(edit, &QLineEdit::inputRejected, edit, [this, edit, text] {
+                QToolTip::showText(edit->mapToGlobal(QPoint(0, edit->height())), text, edit);
+                if (m_refused)
+                    m_refused(text);
+            });
         }
         Q_UNUSED(option);
         return edit;
@@ -90,6 +111,61 @@ public:
             model->setData(index, combo->currentText());
         else if (auto *edit = qobject_cast<QLineEdit *>(editor))
             model->setData(index, edit->text());
+    }
+
+private:
+    std::function<void(const QString &)> m_refused;
+};
+
+// The form's table, where Tab walks the request values only (down a request row, then the
+// next one), never the read-only Column and Type cells, and leaves the table after the last
+// value instead of wrapping to the first, so that the keyboard reaches Send.
+class ConsumeFormView final : public QTableView
+{
+public:
+    using QTableView::QTableView;
+
+protected:
+    QModelIndex moveCursor(CursorAction action, Qt::KeyboardModifiers modifiers) override
+    {
+        if (action != MoveNext && action != MovePrevious)
+            return QTableView::moveCursor(action, modifiers);
+        const QAbstractItemModel *values = model();
+        const int fields = values ? values->rowCount() : 0;
+        const int rows = values ? values->columnCount() - ScoringInputModel::FirstRowColumn : 0;
+        if (fields <= 0 || rows <= 0)
+            return {};
+        const QModelIndex current = currentIndex();
+        if (!current.isValid() || current.column() < ScoringInputModel::FirstRowColumn)
+            return action == MoveNext ? values->index(current.isValid() ? current.row() : 0, ScoringInputModel::FirstRowColumn)
+                                      : QModelIndex();
+        const int step = action == MoveNext ? 1 : -1;
+        const int next = (current.column() - ScoringInputModel::FirstRowColumn) * fields + current.row() + step;
+        if (next < 0 || next >= fields * rows)
+            return {};
+        return values->index(next % fields, ScoringInputModel::FirstRowColumn + next / fields);
+    }
+
+    void closeEditor(QWidget *editor, QAbstractItemDelegate::EndEditHint hint) override
+    {
+        const bool forward = hint == QAbstractItemDelegate::EditNextItem;
+        if ((forward || hint == QAbstractItemDelegate::EditPreviousItem)
+            && !moveCursor(forward ? MoveNext : MovePrevious, Qt::NoModifier).isValid()) {
+            QTableView::closeEditor(editor, QAbstractItemDelegate::NoHint);
+            QWidget::focusNextPrevChild(forward); // past the last value: on to the next control
+            return;
+        }
+        QTableView::closeEditor(editor, hint);
+    }
+
+    void focusInEvent(QFocusEvent *event) override
+    {
+        QTableView::focusInEvent(event);
+        // Arriving by keyboard on a read-only cell: start on that line's first value.
+        const QModelIndex current = currentIndex();
+        if (model() && (!current.isValid() || current.column() < ScoringInputModel::FirstRowColumn)
+            && model()->columnCount() > ScoringInputModel::FirstRowColumn && model()->rowCount() > 0)
+            setCurrentIndex(model()->index(current.isValid() ? current.row() : 0, ScoringInputModel::FirstRowColumn));
     }
 };
 
@@ -127,8 +203,9 @@ ConsumePage::ConsumePage(EndpointTarget *target, QWidget *parent)
     , m_schemaStatus(new QLabel(this))
     , m_loadSchema(new QPushButton(tr("&Load schema"), this))
     , m_tabs(new QTabWidget(this))
-    , m_form(new QTableView(this))
+    , m_form(new ConsumeFormView(this))
     , m_json(new QPlainTextEdit(this))
+    , m_jsonPage(new QWidget(this))
     , m_jsonError(new QLabel(this))
     , m_jsonTimer(new QTimer(this))
     , m_method(new QComboBox(this))
@@ -136,6 +213,7 @@ ConsumePage::ConsumePage(EndpointTarget *target, QWidget *parent)
     , m_copy(new QToolButton(this))
     , m_status(new QLabel(this))
     , m_replyError(new QLabel(this))
+    , m_warning(new QLabel(this))
     , m_replyView(new QTableView(this))
 {
     setObjectName(QStringLiteral("consumePage"));
@@ -150,7 +228,7 @@ ConsumePage::ConsumePage(EndpointTarget *target, QWidget *parent)
     // The form: one line per input column, one column per request row.
     m_form->setObjectName(QStringLiteral("inputForm"));
     m_form->setModel(m_input);
-    m_form->setItemDelegate(new FieldDelegate(m_form));
+    m_form->setItemDelegate(new FieldDelegate([this](const QString &message) { m_status->setText(message); }, m_form));
     m_form->setEditTriggers(QAbstractItemView::AllEditTriggers);
     m_form->setSelectionBehavior(QAbstractItemView::SelectItems);
     m_form->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -197,17 +275,19 @@ ConsumePage::ConsumePage(EndpointTarget *target, QWidget *parent)
     m_jsonTimer->setInterval(kJsonApplyDelay);
     connect(m_jsonTimer, &QTimer::timeout, this, &ConsumePage::applyJson);
     connect(m_json, &QPlainTextEdit::textChanged, this, [this] {
-        if (!m_applyingJson)
-            m_jsonTimer->start();
+        if (m_applyingJson)
+            return;
+        m_jsonEdited = true; // the text is now the request, until the form changes again
+        m_jsonTimer->start();
     });
-    auto *jsonPage = new QWidget(this);
-    auto *jsonLayout = new QVBoxLayout(jsonPage);
+    auto *jsonLayout = new QVBoxLayout(m_jsonPage);
     jsonLayout->addWidget(m_json);
     jsonLayout->addWidget(m_jsonError);
 
     m_tabs->setObjectName(QStringLiteral("requestTabs"));
     m_tabs->addTab(formPage, tr("&Form"));
-    m_tabs->addTab(jsonPage, tr("Raw &JSON"));
+    m_tabs->addTab(m_jsonPage, tr("Raw &JSON"));
+    connect(m_tabs, &QTabWidget::currentChanged, this, &ConsumePage::onTabChanged);
 
     m_method->setObjectName(QStringLiteral("method"));
     m_method->addItem(QStringLiteral("predict"), int(ScoringMethod::Predict));
@@ -246,6 +326,10 @@ ConsumePage::ConsumePage(EndpointTarget *target, QWidget *parent)
     m_replyError->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_replyError->setStyleSheet(errorTextStyleSheet());
     m_replyError->hide();
+    m_warning->setObjectName(QStringLiteral("requestWarning"));
+    m_warning->setWordWrap(true);
+    m_warning->setStyleSheet(errorTextStyleSheet());
+    m_warning->hide();
     m_replyView->setObjectName(QStringLiteral("replyTable"));
     m_replyView->setModel(m_reply);
     m_replyView->verticalHeader()->hide();
@@ -284,14 +368,31 @@ ConsumePage::ConsumePage(EndpointTarget *target, QWidget *parent)
     layout->addWidget(bar);
     layout->addLayout(top);
     layout->addLayout(actions);
+    layout->addWidget(m_warning);
     layout->addWidget(splitter, 1);
 
-    setTabOrder(bar, m_loadSchema);
-    setTabOrder(m_loadSchema, m_method);
+    // Top to bottom, except that the request comes before Method and Send: fill it in, then
+    // Tab on to send it. (Qt 6.4 mends the chain badly when a widget with a focus proxy, such
+    // as the tab widget, comes first in setTabOrder: it only ever comes second here.)
+    QWidget *barLast = bar; // the bar takes no focus itself: its last field does
+    for (QWidget *w = bar->nextInFocusChain(); bar->isAncestorOf(w); w = w->nextInFocusChain())
+        if (w->focusPolicy() & Qt::TabFocus)
+            barLast = w;
+    setTabOrder(barLast, m_loadSchema);
+    setTabOrder(m_loadSchema, addRow);
+    setTabOrder(addRow, removeRow);
+    setTabOrder(removeRow, reset);
+    setTabOrder(reset, m_form);
+    setTabOrder(m_form, m_json);
+    setTabOrder(m_json, m_method);
     setTabOrder(m_method, m_send);
-    setTabOrder(m_send, m_tabs);
+    setTabOrder(m_send, m_copy);
+    setTabOrder(m_copy, save);
+    setTabOrder(save, m_replyView);
+    setTabOrder(m_loadSchema, m_tabs);
 
     connect(m_input, &ScoringInputModel::bodyChanged, this, &ConsumePage::refreshJson);
+    connect(m_input, &ScoringInputModel::bodyChanged, this, &ConsumePage::refreshWarning);
     connect(m_input, &ScoringInputModel::valueRejected, this, [this](const QString &message) {
         m_status->setText(message);
     });
@@ -300,6 +401,7 @@ ConsumePage::ConsumePage(EndpointTarget *target, QWidget *parent)
     connect(m_input, &QAbstractItemModel::modelReset, this, [this] { m_form->resizeColumnsToContents(); });
     onSchemaState();
     refreshJson();
+    refreshWarning();
 }
 
 ScoringMethod ConsumePage::method() const
@@ -325,6 +427,22 @@ QString ConsumePage::statusText() const
 QString ConsumePage::replyErrorText() const
 {
     return m_replyError->isHidden() ? QString() : m_replyError->text();
+}
+
+QString ConsumePage::warningText() const
+{
+    return m_warning->isHidden() ? QString() : m_warning->text();
+}
+
+void ConsumePage::refreshWarning()
+{
+    const QStringList unknown = m_input->unknownCategories();
+    m_warning->setText(unknown.isEmpty()
+                           ? QString()
+                           : tr("Not among the values seen in training: %1. The endpoint accepts them, but the model "
+                                "may not handle them as you expect.")
+                                 .arg(unknown.join(QStringLiteral("; "))));
+    m_warning->setVisible(!unknown.isEmpty());
 }
 
 void ConsumePage::onSchemaState()
@@ -354,12 +472,17 @@ void ConsumePage::refreshJson()
     if (m_applyingJson)
         return;
     m_applyingJson = true;
-    m_json->setPlainText(m_target->schema()->isEmpty() ? QString() : QString::fromUtf8(m_input->requestBody(method(), 2)));
+    // Replaced through a cursor rather than setPlainText so that Ctrl+Z in the raw JSON brings
+    // back what was there (text the form just replaced, valid or not).
+    QTextCursor cursor(m_json->document());
+    cursor.select(QTextCursor::Document);
+    cursor.insertText(m_target->schema()->isEmpty() ? QString() : QString::fromUtf8(m_input->requestBody(method(), 2)));
     m_jsonError->clear();
+    m_jsonEdited = false;
     m_applyingJson = false;
 }
 
-void ConsumePage::applyJson()
+bool ConsumePage::applyJson()
 {
     QString error;
     ScoringMethod parsed = method();
@@ -369,26 +492,58 @@ void ConsumePage::applyJson()
         setMethod(parsed);
     m_applyingJson = false;
     m_jsonError->setText(ok ? QString() : error);
+    if (ok)
+        m_jsonEdited = false;
+    return ok;
+}
+
+void ConsumePage::onTabChanged(int index)
+{
+    if (m_tabs->widget(index) == m_jsonPage || !m_jsonEdited)
+        return; // the raw JSON always shows the form's state
+    // Leaving the raw JSON for the form: what was typed becomes the form, or, when it cannot,
+    // the form stays the request and the JSON shows it again.
+    m_jsonTimer->stop();
+    if (applyJson())
+        return;
+    const QString error = m_jsonError->text();
+    refreshJson();
+    m_status->setText(tr("The raw JSON was not applied (%1); the form kept its values and is what Send sends "
+                         "(Ctrl+Z in the raw JSON brings the text back).")
+                          .arg(error));
+}
+
+void ConsumePage::showFailure(const QString &message)
+{
+    m_reply->clear();
+    m_replyError->setText(message);
+    m_replyError->show();
+    m_status->setText(tr("Not sent"));
 }
 
 void ConsumePage::send()
 {
-    if (m_jsonTimer->isActive()) {
-        m_jsonTimer->stop();
-        applyJson(); // the user typed JSON and pressed Send at once: send what they typed
-    }
     if (!m_target->isSet()) {
-        m_status->setText(tr("Enter the endpoint's scoring URI first."));
+        showFailure(tr("Enter the endpoint's scoring URI first."));
         return;
     }
     if (m_target->schema()->isEmpty()) {
-        m_status->setText(tr("Load the endpoint's schema first (the form and the body are built from it)."));
+        showFailure(tr("Load the endpoint's schema first (the form and the body are built from it)."));
         return;
     }
-    if (!m_jsonError->text().isEmpty()) {
-        m_status->setText(tr("The raw JSON has an error; fix it or reset the form."));
+    // Whichever was edited last is the request: the raw JSON only when it was typed after the
+    // form's last change (then applied at once, without waiting for the pause).
+    m_jsonTimer->stop();
+    if (m_jsonEdited && !applyJson()) {
+        m_tabs->setCurrentWidget(m_jsonPage);
+        m_json->setFocus();
+        showFailure(tr("The raw JSON has an error (shown under it): fix it, or edit the form, which then becomes "
+                       "the request."));
         return;
     }
+    // The previous reply goes now, so that a failure never sits next to an older success.
+    m_reply->clear();
+    m_replyError->hide();
     m_waiting = true;
     m_status->setText(tr("Sending %n row(s) to %1 …", nullptr, m_input->inputRowCount()).arg(m_target->scoringUri().toString()));
     m_target->client()->score(m_target->scoringUri(), m_target->key(), requestBody());

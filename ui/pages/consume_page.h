@@ -45,6 +45,8 @@ public:
 
     QString statusText() const;
     QString replyErrorText() const;
+    // The warning shown before sending (categories the model never saw), empty when none.
+    QString warningText() const;
 
 Q_SIGNALS:
     // A reply (or failure) arrived and is shown.
@@ -54,7 +56,11 @@ private:
     void onSchemaState();
     void onScored(const EndpointReply &reply);
     void refreshJson();
-    void applyJson();
+    // Applies the raw JSON to the form; false (and the error on the JSON tab) when it cannot.
+    bool applyJson();
+    void onTabChanged(int index);
+    void refreshWarning();
+    void showFailure(const QString &message);
     void saveAs();
     void copySnippet(int language);
 
@@ -66,6 +72,7 @@ private:
     QTabWidget *m_tabs;
     QTableView *m_form;
     QPlainTextEdit *m_json;
+    QWidget *m_jsonPage;
     QLabel *m_jsonError;
     QTimer *m_jsonTimer;
     QComboBox *m_method;
@@ -73,9 +80,12 @@ private:
     QToolButton *m_copy;
     QLabel *m_status;
     QLabel *m_replyError;
+    QLabel *m_warning;
     QTableView *m_replyView;
     QString m_error;
     bool m_applyingJson = false;
+    // The raw JSON was typed after the form's last change: it, not the form, is the request.
+    bool m_jsonEdited = false;
     bool m_waiting = false;
 };
 
