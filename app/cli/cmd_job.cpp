@@ -176,6 +176,61 @@ int showYaml(const JobCall &call)
 int showJob(const JobCall &call) { return call.parser.isSet(call.options.yaml) ? showYaml(call) : pollJob(call, false); }
 int waitForJob(const JobCall &call) { return pollJob(call, true); }
 
+// The MLflow tracking base of the workspace, where a job's run keeps its log and outputs.
+Result<QUrl> trackingBase(const JobCall &call)
+{
+    const auto workspace = await<azure::Workspace>([&](QObject *c, auto done) { call.client.getWorkspace(c, done); });
+    if (!workspace)
+        return workspace.error();
+    return call.client.cloud().mlflowTrackingBase(workspace->id, workspace->location, workspace->mlFlowTrackingUri);
+}
+
+// A command job's log: its run's user_logs/std_log.txt (stdout and stderr of the command), as
+// Azure keeps it and a pipeline's command step has it.
+int printJobLog(const JobCall &call)
+{
+    const auto tracking = trackingBase(call);
+    if (!tracking)
+        return failWith(tracking.error());
+    const auto log = await<QByteArray>([&](QObject *c, auto done) {
+        call.client.downloadArtifact(tracking.value(), call.name, QStringLiteral("user_logs/std_log.txt"), c, done);
+    });
+    if (!log)
+        return failWith(log.error());
+    std::fwrite(log->constData(), 1, static_cast<std::size_t>(log->size()), stdout);
+    return ExitOk;
+}
+
+// The files a job wrote to its outputs, each with its size, folders walked.
+int listJobOutputs(const JobCall &call)
+{
+    const auto tracking = trackingBase(call);
+    if (!tracking)
+        return failWith(tracking.error());
+    QList<ArtifactFile> files;
+    QStringList folders{QStringLiteral("outputs")};
+    while (!folders.isEmpty()) {
+        const QString folder = folders.takeFirst();
+        const auto listed = await<QList<ArtifactFile>>([&](QObject *c, auto done) {
+            call.client.listArtifacts(tracking.value(), call.name, folder, c, done);
+        });
+        if (!listed)
+            return failWith(listed.error());
+        for (const ArtifactFile &f : listed.value()) {
+            if (f.isDir)
+                folders << f.path;
+            else
+                files << f;
+        }
+    }
+    return printList<ArtifactFile>(
+        files, call.json,
+        [](const ArtifactFile &f) {
+            return QJsonObject{{QStringLiteral("path"), f.path}, {QStringLiteral("size"), static_cast<double>(f.fileSize)}};
+        },
+        {QStringLiteral("path"), QStringLiteral("size")});
+}
+
 using JobVerb = Verb<JobOptions, JobCall>;
 using O = JobOptions;
 
@@ -188,6 +243,8 @@ std::span<const JobVerb> jobVerbs()
         {"cancel", 1, "NAME", "Ask the service to cancel a job.", {}, &cancelJob},
         {"wait", 1, "NAME [--interval S]", "Wait until a job ends, printing each new status (exit 1 unless Completed).",
          {&O::interval}, &waitForJob},
+        {"logs", 1, "NAME", "Print a command job's log (its stdout and stderr).", {}, &printJobLog},
+        {"outputs", 1, "NAME", "List the files a job wrote to its outputs.", {}, &listJobOutputs},
         {"create", 0, "[NAME] --file JOB.yml",
          "Submit a job from an az ml YAML file (AutoML classification, command or pipeline).", {&O::file}, &createFromFile},
         {"create-automl", 1, "NAME --target COL --training-data URI --compute ID [--metric M] [--max-trials N]",

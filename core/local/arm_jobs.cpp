@@ -8,6 +8,7 @@
 #include "core/local/service.h"
 
 #include <QFile>
+#include <QRegularExpression>
 
 namespace cerulean::local::armr {
 
@@ -154,6 +155,81 @@ void validateAutoMl(Ctx &c, Json &p)
     }
 }
 
+// A command job as Azure takes it: the command, and what it reads must be there now, not
+// halfway through the run. Its code and environment ids stay as sent.
+void validateCommand(Ctx &c, Json &p)
+{
+    if (jsonStr(p, "command", QStringLiteral("properties.command")).trimmed().isEmpty())
+        throw Failure{400, QStringLiteral("UserError"), QStringLiteral("'properties.command' is required for a command job.")};
+    const QString compute = jsonStr(p, "computeId", QStringLiteral("properties.computeId"));
+    if (!compute.isEmpty())
+        p["computeId"] = s(resolveComputeId(c, compute, QStringLiteral("properties.computeId")));
+    const QString codeId = jsonStr(p, "codeId", QStringLiteral("properties.codeId"));
+    if (!codeId.isEmpty() && !c.store.resource(codeId))
+        throw Failure{400, QStringLiteral("UserError"),
+                      QStringLiteral("properties.codeId: the code version '%1' was not found.").arg(codeId)};
+    const Json limits = jsonObj(p, "limits", QStringLiteral("properties.limits"));
+    const QString timeout = jsonStr(limits, "timeout", QStringLiteral("properties.limits.timeout"));
+    if (!timeout.isEmpty() && !parseIsoDuration(timeout))
+        throw Failure{400, QStringLiteral("UserError"),
+                      QStringLiteral("'properties.limits.timeout' must be an ISO 8601 duration such as PT1H, not '%1'.").arg(timeout)};
+    for (const char *io : {"inputs", "outputs"}) {
+        const Json names = jsonObj(p, io, QStringLiteral("properties.%1").arg(QString::fromLatin1(io)));
+        for (auto it = names.begin(); it != names.end(); ++it) {
+            const QString field = QStringLiteral("properties.%1.%2").arg(QString::fromLatin1(io), QString::fromStdString(it.key()));
+            if (!it.value().is_object() && !it.value().is_null())
+                throw Failure{400, QStringLiteral("InvalidRequestContent"), QStringLiteral("'%1' must be a JSON object.").arg(field)};
+            static const QRegularExpression ioName(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]{0,99}$"));
+            if (!ioName.match(QString::fromStdString(it.key())).hasMatch())
+                throw Failure{400, QStringLiteral("UserError"),
+                              QStringLiteral("'%1': a name must contain only letters, digits and '_'.").arg(field)};
+        }
+    }
+    // What Azure fills in of a command job it was not sent.
+    const std::pair<const char *, Json> defaults[] = {
+        {"codeId", nullptr},        {"inputs", Json::object()},       {"environmentVariables", nullptr},
+        {"parameters", Json::object()}, {"distribution", nullptr},    {"identity", nullptr},
+        {"componentId", nullptr},   {"notificationSetting", nullptr}, {"queueSettings", {{"jobTier", "Null"}}},
+        {"resources", {{"instanceCount", 1}, {"instanceType", nullptr}, {"properties", nullptr}, {"shmSize", "2g"}, {"dockerArgs", nullptr}}}};
+    for (const auto &[key, value] : defaults)
+        if (!p.contains(key))
+            p[key] = value;
+    if (!p.contains("limits") || !p["limits"].is_object())
+        p["limits"] = {{"jobLimitsType", "Command"}};
+    if (!p["limits"].contains("timeout"))
+        p["limits"]["timeout"] = nullptr;
+    // Where Azure's run keeps its process files, and the cluster it runs on.
+    Json &bag = p["properties"];
+    if (!bag.is_object())
+        bag = Json::object();
+    bag["ProcessInfoFile"] = "azureml-logs/process_info.json";
+    bag["ProcessStatusFile"] = "azureml-logs/process_status.json";
+    if (p.contains("computeId") && p["computeId"].is_string()) {
+        bag["_azureml.ComputeTargetType"] = "amlctrain";
+        bag["_azureml.ClusterName"] = s(q(p, "computeId").section(QLatin1Char('/'), -1));
+        // The cluster as the job found it, in Azure's system tag: a local cluster's nodes are
+        // its slots, always allocated.
+        const auto cluster = c.store.resource(q(p, "computeId"));
+        const int nodes = cluster ? cluster->doc["properties"]["properties"]["scaleSettings"].value("maxNodeCount", 1) : 1;
+        if (!p.contains("tags") || !p["tags"].is_object())
+            p["tags"] = Json::object();
+        p["tags"]["_aml_system_ComputeTargetStatus"] =
+            Json{{"AllocationState", "steady"}, {"PreparingNodeCount", 0}, {"RunningNodeCount", 0}, {"CurrentNodeCount", nodes}}.dump();
+    }
+    const Json inputs = p.value("inputs", Json::object());
+    for (auto it = inputs.begin(); it != inputs.end(); ++it) {
+        if (!it.value().is_object() || q(it.value(), "jobInputType").compare(QLatin1String("literal"), Qt::CaseInsensitive) == 0)
+            continue;
+        const QString uri = q(it.value(), "uri");
+        const bool folder =
+            q(it.value(), "jobInputType").remove(QLatin1Char('_')).compare(QLatin1String("urifolder"), Qt::CaseInsensitive) == 0;
+        QString error;
+        if (uri.isEmpty() || !c.svc.resolveDataPath(c.workspaceId, uri, &error, folder))
+            throw Failure{400, QStringLiteral("UserError"),
+                          QStringLiteral("properties.inputs.%1: %2")
+                              .arg(QString::fromStdString(it.key()), uri.isEmpty() ? QStringLiteral("'uri' is required.") : error)};
+    }
+}
 
 } // namespace
 
@@ -176,13 +252,15 @@ void buildJob(Ctx &c, Json &doc, const std::optional<StoredResource> &existing)
         p = merged;
         return;
     }
-    if (jobType != QLatin1String("AutoML") && jobType != QLatin1String("Pipeline"))
+    if (jobType != QLatin1String("AutoML") && jobType != QLatin1String("Pipeline") && jobType != QLatin1String("Command"))
         throw Failure{400, QStringLiteral("UserError"),
                       jobType.isEmpty() ? QStringLiteral("'properties.jobType' is required.")
                                         : QStringLiteral("jobType '%1' is not supported by the local workspace; "
-                                                         "use AutoML or Pipeline.")
+                                                         "use AutoML, Command or Pipeline.")
                                               .arg(jobType)};
-    if (jobType == QLatin1String("AutoML")) {
+    if (jobType == QLatin1String("Command")) {
+        validateCommand(c, p);
+    } else if (jobType == QLatin1String("AutoML")) {
         p["computeId"] = s(resolveComputeId(c, jsonStr(p, "computeId", QStringLiteral("properties.computeId")),
                                             QStringLiteral("properties.computeId")));
         validateAutoMl(c, p);
@@ -263,9 +341,14 @@ void buildJob(Ctx &c, Json &doc, const std::optional<StoredResource> &existing)
          {{"jobServiceType", "Studio"},
           {"endpoint", s(QStringLiteral("%1/studio/jobs/%2").arg(c.base, c.name))}}},
     };
+    // The rest of a job service's fields, null as Azure sends them until a service runs.
+    for (const char *service : {"Tracking", "Studio"})
+        for (const char *key : {"port", "status", "errorMessage", "properties", "nodes"})
+            p["services"][service][key] = nullptr;
     if (!p.contains("outputs"))
         p["outputs"] = Json::object();
-    p["outputs"]["default"] = {{"jobOutputType", "uri_folder"},
+    p["outputs"]["default"] = {{"description", nullptr},
+                               {"jobOutputType", "uri_folder"},
                                {"mode", "ReadWriteMount"},
                                {"uri", s(QStringLiteral("azureml://datastores/workspaceartifactstore/ExperimentRun/dcid.%1")
                                              .arg(c.name))}};
@@ -290,9 +373,9 @@ void buildSchedule(Ctx &c, Json &doc, const std::optional<StoredResource> &exist
     if (actionType == QLatin1String("CreateJob")) {
         const Json definition = jsonObj(action, "jobDefinition", QStringLiteral("properties.action.jobDefinition"));
         const QString jobType = q(definition, "jobType");
-        if (jobType != QLatin1String("Pipeline") && jobType != QLatin1String("AutoML"))
+        if (jobType != QLatin1String("Pipeline") && jobType != QLatin1String("AutoML") && jobType != QLatin1String("Command"))
             throw Failure{400, QStringLiteral("BadRequest"),
-                          QStringLiteral("'properties.action.jobDefinition.jobType' must be Pipeline or AutoML, not '%1'.")
+                          QStringLiteral("'properties.action.jobDefinition.jobType' must be Pipeline, AutoML or Command, not '%1'.")
                               .arg(jobType)};
         if (jobType == QLatin1String("Pipeline") && !pipelineStepOrder(definition, &error))
             throw Failure{400, QStringLiteral("BadRequest"), QStringLiteral("properties.action.jobDefinition: ") + error};

@@ -2,7 +2,11 @@
 
 #include "core/local/pipeline_runner.h"
 #include "core/local/service.h"
+#include "core/local/step_sandbox.h"
 
+#include <QDirIterator>
+
+#include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -10,6 +14,7 @@
 #include <QScopeGuard>
 
 #include <cstdio>
+#include <set>
 
 #include <csignal>
 #include <cerrno>
@@ -170,6 +175,9 @@ void LocalService::setJobStatus(const QString &jobId, const QString &status, con
                 return false; // a finished job never changes again
             job.state = status;
             job.doc["properties"]["status"] = status.toStdString();
+            if (isTerminalJobStatus(status) && job.doc["properties"].value("jobType", std::string()) == "Command")
+                job.doc["properties"]["properties"]["EndTimeUtc"] =
+                    QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")).toStdString();
             if (!error.is_null()) {
                 job.doc["_local"]["error"] = error;
                 job.doc["properties"]["properties"]["azureml.error"] = error.value("message", std::string());
@@ -369,7 +377,8 @@ void JobRunner::schedule()
                 m_service.pipelines()->submit(job.id);
             continue;
         }
-        if (str(job.doc["properties"], "jobType") != QLatin1String("AutoML"))
+        const bool command = str(job.doc["properties"], "jobType") == QLatin1String("Command");
+        if (!command && str(job.doc["properties"], "jobType") != QLatin1String("AutoML"))
             continue;
         {
             std::lock_guard lock(m_mutex);
@@ -378,20 +387,24 @@ void JobRunner::schedule()
         }
         const QString computeId = str(job.doc["properties"], "computeId");
         const auto compute = m_store.resource(computeId);
-        if (!compute) {
+        // A command job without a compute runs at once (serverless); one on a cluster takes a slot.
+        const bool anywhere = command && computeId.isEmpty();
+        if (!compute && !anywhere) {
             m_service.setJobStatus(job.id, QStringLiteral("Failed"),
                                    Json{{"code", "ComputeNotFound"},
                                         {"message", "The job's compute cluster was deleted before the job started."}});
             continue;
         }
-        const int slots = std::max<int>(
-            1, compute->doc["properties"]["properties"]["scaleSettings"].value("maxNodeCount", 1));
+        const int slots = anywhere ? 1
+                                   : std::max<int>(1, compute->doc["properties"]["properties"]["scaleSettings"].value(
+                                                          "maxNodeCount", 1));
         int used = 0;
-        for (const StoredResource &other : m_store.byKindAndState(kJobs, kRunningStates))
-            if (resourceKey(str(other.doc["properties"], "computeId")) == resourceKey(computeId))
-                used += other.doc.value("_local", Json::object()).value("slots", 1);
+        if (!anywhere)
+            for (const StoredResource &other : m_store.byKindAndState(kJobs, kRunningStates))
+                if (resourceKey(str(other.doc["properties"], "computeId")) == resourceKey(computeId))
+                    used += other.doc.value("_local", Json::object()).value("slots", 1);
         const int free = slots - used;
-        const Json limits = job.doc["properties"]["taskDetails"].value("limitSettings", Json::object());
+        const Json limits = command ? Json::object() : job.doc["properties"]["taskDetails"].value("limitSettings", Json::object());
         const int want = std::max(1, limits.value("maxConcurrentTrials", 1));
         if (free < 1) {
             if (job.state == QLatin1String("NotStarted"))
@@ -441,17 +454,36 @@ void JobRunner::runJob(const std::shared_ptr<Active> &a)
     parent.jobId = a->jobId;
     parent.status = QStringLiteral("RUNNING");
     parent.startTimeMs = a->startMs;
+    const bool command = str(p, "jobType") == QLatin1String("Command");
     parent.tags = {{"mlflow.runName", str(p, "displayName", a->name).toStdString()},
                    {"mlflow.user", "local"},
-                   {"azureml.runsource", "automl"},
-                   {"task_type", str(task, "taskType").toStdString()},
-                   {"primary_metric", str(task, "primaryMetric").toStdString()}};
+                   {"azureml.runsource", command ? "azureml.scriptrun" : "automl"}};
+    if (!command) {
+        parent.tags["task_type"] = str(task, "taskType").toStdString();
+        parent.tags["primary_metric"] = str(task, "primaryMetric").toStdString();
+    }
     if (const auto existing = m_store.run(a->name); existing) {
         parent.tags.update(existing->tags);
         parent.parentRunId = existing->parentRunId; // a pipeline step's run stays under its pipeline
     }
     m_store.putRun(parent);
     m_service.setJobStatus(a->jobId, QStringLiteral("Running"));
+    if (command) {
+        // As Azure's run records them: when the command started and ended, in UTC.
+        const auto stamp = [&](const char *key) {
+            m_store.updateResource(a->jobId, [&](StoredResource &j) {
+                j.doc["properties"]["properties"][key] =
+                    QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")).toStdString();
+                return true;
+            });
+        };
+        stamp("StartTimeUtc");
+        // The status after the sandbox folder is gone: a finished job has nothing left running.
+        const auto [status, error] = runCommandJob(a, p, workspaceId);
+        m_service.setJobStatus(a->jobId, status, error); // EndTimeUtc comes with it
+        wake();
+        return;
+    }
 
     const auto fail = [&](const QString &code, const QString &message) {
         m_service.setJobStatus(a->jobId, QStringLiteral("Failed"),
@@ -558,6 +590,158 @@ void JobRunner::runJob(const std::shared_ptr<Active> &a)
         return true;
     });
     wake(); // free slots may start a queued job
+}
+
+std::pair<QString, Json> JobRunner::runCommandJob(const std::shared_ptr<Active> &a, const Json &p, const QString &workspaceId)
+{
+    // The job's log is its run's user_logs/std_log.txt, where a pipeline's command step keeps its own.
+    const auto writeLog = [&](const QByteArray &text) {
+        writeRunArtifact(m_store, a->name, QStringLiteral("user_logs/std_log.txt"), text);
+    };
+    QByteArray output;
+    const auto fail = [&](const QString &code, const QString &message) {
+        output += (message + QLatin1Char('\n')).toUtf8();
+        writeLog(output);
+        return std::pair{QStringLiteral("Failed"), Json{{"code", code.toStdString()}, {"message", message.toStdString()}}};
+    };
+    SandboxSpec spec;
+    spec.stepFolder = commandStepFolder(m_store, a->name);
+    QDir(spec.stepFolder).removeRecursively();
+    QDir().mkpath(spec.stepFolder + QStringLiteral("/tmp"));
+    QFile::setPermissions(spec.stepFolder, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    const auto cleanUp = qScopeGuard([&] { QDir(spec.stepFolder).removeRecursively(); });
+    QString error;
+
+    // The code asset's files are the command's working directory, copied in (never bound): what
+    // the command changes there stays in the sandbox.
+    const QString codeId = str(p, "codeId");
+    if (!codeId.isEmpty()) {
+        const auto code = m_store.resource(codeId);
+        if (!code)
+            return fail(QStringLiteral("CodeNotFound"), QStringLiteral("The code version '%1' was not found.").arg(codeId));
+        const auto folder = m_service.resolveDataPath(workspaceId, str(code->doc["properties"], "codeUri"), &error, true);
+        if (!folder || !QFileInfo(*folder).isDir())
+            return fail(QStringLiteral("CodeNotFound"),
+                        QStringLiteral("The files of the code version '%1' were not found: %2").arg(codeId, error));
+        const QDir root(*folder);
+        QDirIterator it(*folder, QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot | QDir::NoSymLinks, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QString source = it.next();
+            const QString target = pathInside(spec.stepFolder, root.relativeFilePath(source));
+            if (target.isEmpty())
+                continue;
+            QDir().mkpath(QFileInfo(target).absolutePath());
+            if (!QFile::copy(source, target))
+                return fail(QStringLiteral("CodeNotFound"), QStringLiteral("The code file '%1' could not be copied.").arg(source));
+        }
+    }
+
+    // Inputs as a pipeline's command step has them: a literal is a value, data is bound read-only.
+    std::set<QString> inputNames, outputNames;
+    const Json inputs = p.value("inputs", Json::object());
+    for (auto it = inputs.begin(); it != inputs.end(); ++it) {
+        const QString name = QString::fromStdString(it.key());
+        const Json &v = it.value();
+        const QString type = str(v, "jobInputType").remove(QLatin1Char('_')).toLower();
+        QString value;
+        if (type == QLatin1String("literal")) {
+            const Json literal = v.value("value", Json());
+            value = literal.is_string() ? QString::fromStdString(literal.get<std::string>()) : QString::fromStdString(literal.dump());
+        } else {
+            const auto path = m_service.resolveDataPath(workspaceId, str(v, "uri"), &error, type == QLatin1String("urifolder"));
+            if (!path)
+                return fail(QStringLiteral("DataNotFound"), QStringLiteral("input '%1': %2").arg(name, error));
+            spec.inputs.push_back({name, *path});
+            value = QString::fromLatin1(kSandboxInputsDir) + QLatin1Char('/') + name;
+        }
+        if (value.contains(QChar(0)))
+            return fail(QStringLiteral("UserError"),
+                        QStringLiteral("input '%1' holds a NUL character, which no command line can carry").arg(name));
+        spec.environment[inputVariable(name)] = value;
+        inputNames.insert(name);
+    }
+    const Json outputs = p.value("outputs", Json::object());
+    for (auto it = outputs.begin(); it != outputs.end(); ++it) {
+        const QString name = QString::fromStdString(it.key());
+        if (name == QLatin1String("default"))
+            continue; // the run's own folder, not the command's
+        QDir().mkpath(spec.stepFolder + QStringLiteral("/outputs/") + name);
+        spec.environment[outputVariable(name)] = QString::fromLatin1(kSandboxJobDir) + QStringLiteral("/outputs/") + name;
+        outputNames.insert(name);
+    }
+    QDir().mkpath(spec.stepFolder + QStringLiteral("/outputs"));
+    const Json variables = p.value("environmentVariables", Json::object());
+    for (auto it = variables.begin(); it != variables.end(); ++it)
+        if (it.value().is_string())
+            spec.environment[QString::fromStdString(it.key())] = QString::fromStdString(it.value().get<std::string>());
+    QString unknown;
+    spec.command = commandWithBindings(
+        str(p, "command"),
+        [&](const QString &kind, const QString &name) {
+            return kind == QLatin1String("inputs") ? inputNames.count(name) > 0 : outputNames.count(name) > 0;
+        },
+        &unknown);
+    if (!unknown.isEmpty())
+        return fail(QStringLiteral("UserError"),
+                    QStringLiteral("the command uses %1, which is not one of the job's inputs or outputs").arg(unknown));
+    const QString bubblewrap = findBubblewrap(m_service.options().sandbox, &error);
+    if (bubblewrap.isEmpty())
+        return fail(QStringLiteral("SandboxUnavailable"), error);
+    const auto timeout = duration(p.value("limits", Json::object()), "timeout");
+
+    output = ("$ " + spec.command + "\n").toUtf8();
+    SandboxedProcess process;
+    if (!process.start(bubblewrap, spec, &error))
+        return fail(QStringLiteral("SandboxUnavailable"), error);
+    const auto started = std::chrono::steady_clock::now();
+    bool killed = false, timedOut = false;
+    while (!process.waitForFinished(commandPollInterval)) {
+        const QByteArray more = process.readOutput();
+        if (!more.isEmpty()) {
+            output += more;
+            writeLog(output);
+        }
+        if (killed)
+            continue;
+        if (a->cancel) {
+            process.kill(); // bwrap, and with it the sandbox's PID namespace: every process the command started
+            killed = true;
+        } else if (timeout && std::chrono::steady_clock::now() - started > *timeout) {
+            process.kill();
+            killed = timedOut = true;
+        }
+    }
+    output += process.readOutput();
+    const std::optional<int> code = process.exitCode();
+    if (timedOut)
+        return fail(QStringLiteral("JobTimeout"), QStringLiteral("the command ran longer than its limit of %1 s (limits.timeout) "
+                                                                 "and was stopped")
+                                                      .arg(std::chrono::duration_cast<std::chrono::seconds>(*timeout).count()));
+    if (killed) {
+        writeLog(output);
+        return {QStringLiteral("Canceled"), Json()};
+    }
+    if (!code)
+        return fail(QStringLiteral("SandboxUnavailable"), process.sandboxError());
+    const QStringList removed = sanitizeStepFolder(spec.stepFolder + QStringLiteral("/outputs"));
+    if (!removed.isEmpty())
+        output += ("Removed from the outputs what may not leave the sandbox (links and special files): " +
+                   removed.join(QStringLiteral(", ")) + QLatin1Char('\n'))
+                      .toUtf8();
+    if (*code != 0)
+        return fail(QStringLiteral("UserError"),
+                    QStringLiteral("the command exited with code %1 (see user_logs/std_log.txt of job %2)").arg(*code).arg(a->name));
+    writeLog(output);
+    // The outputs appear in the job's folder only once the command has succeeded, each moved there whole.
+    const QString published = m_store.artifactsDir() + QLatin1Char('/') + a->name + QStringLiteral("/outputs");
+    QDir().mkpath(published);
+    for (const QString &name : outputNames) {
+        const QString target = published + QLatin1Char('/') + name;
+        QDir(target).removeRecursively();
+        if (!QDir().rename(spec.stepFolder + QStringLiteral("/outputs/") + name, target))
+            return fail(QStringLiteral("OutputFailed"), QStringLiteral("the output '%1' could not be moved into the job's folder").arg(name));
+    }
+    return {QStringLiteral("Completed"), Json()};
 }
 
 void JobRunner::finishChild(const std::shared_ptr<Active> &a, const TrialReport &trial)

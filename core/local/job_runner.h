@@ -104,6 +104,8 @@ public:
     void setEngineFactory(TrainingEngineFactory factory);
 
     static constexpr std::chrono::milliseconds heartbeatInterval{1000};
+    // How often a running command job's log is brought up to date and its cancel looked at.
+    static constexpr std::chrono::milliseconds commandPollInterval{200};
 
 private:
     struct Active;
@@ -111,6 +113,8 @@ private:
     void schedule();
     void heartbeat();
     void runJob(const std::shared_ptr<Active> &active);
+    // Runs a command job to its end; its final status and error, set once its sandbox is gone.
+    std::pair<QString, Json> runCommandJob(const std::shared_ptr<Active> &active, const Json &properties, const QString &workspaceId);
     void finishChild(const std::shared_ptr<Active> &active, const TrialReport &trial);
 
     LocalService &m_service;

@@ -162,6 +162,37 @@ TEST_F(Crash, KillNineDuringAPipelineStepThenRestart)
     EXPECT_FALSE(QDir(commandStepFolder(m_service->store(), child)).exists());
 }
 
+TEST_F(Crash, KillNineDuringACommandJobThenRestart)
+{
+    const QString marker = QStringLiteral("cerulean-cmd-") + QUuid::createUuid().toString(QUuid::Id128);
+    const bool reached = killDuring([&](const std::function<void()> &ready) {
+        openService(true);
+        createWorkspace();
+        const std::string command = "echo partial > ${{outputs.out}}/part.txt; setsid bash -c 'exec -a " + marker.toStdString() +
+                                    " sleep 1000' < /dev/null > /dev/null 2>&1 & sleep 1000";
+        call("PUT", m_ws + QStringLiteral("/jobs/crashed-cmd"),
+             Json{{"properties", {{"jobType", "Command"}, {"command", command}, {"outputs", {{"out", {{"jobOutputType", "uri_folder"}}}}}}}});
+        const auto until = std::chrono::steady_clock::now() + 30s;
+        while (std::chrono::steady_clock::now() < until) {
+            if (processesNamed(marker) > 0 &&
+                QFile::exists(commandStepFolder(m_service->store(), QStringLiteral("crashed-cmd")) + QStringLiteral("/outputs/out/part.txt")))
+                ready();
+            std::this_thread::sleep_for(20ms);
+        }
+    });
+    ASSERT_TRUE(reached) << "the command never ran";
+    const auto until = std::chrono::steady_clock::now() + 5s;
+    while (processesNamed(marker) > 0 && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(20ms);
+    EXPECT_EQ(processesNamed(marker), 0) << "a process of the command outlived the service";
+
+    openService(true);
+    EXPECT_EQ(jobState(QStringLiteral("crashed-cmd")), QStringLiteral("Failed"));
+    EXPECT_EQ(m_service->store().run(QStringLiteral("crashed-cmd"))->status, QStringLiteral("FAILED"));
+    EXPECT_FALSE(QFile::exists(m_service->store().artifactsDir() + QStringLiteral("/crashed-cmd/outputs/out/part.txt")));
+    EXPECT_FALSE(QDir(commandStepFolder(m_service->store(), QStringLiteral("crashed-cmd"))).exists());
+}
+
 TEST_F(Crash, KillNineDuringProvisioningThenRestartResumesTheDeployment)
 {
     const bool reached = killDuring([&](const std::function<void()> &ready) {
