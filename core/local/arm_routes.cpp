@@ -401,7 +401,10 @@ ApiResponse LocalService::handleArm(const ApiRequest &request)
             m_deployments->deploy(r.id);
         if (c.kind->k == K::OnlineEndpoint && m_deployments)
             m_deployments->refreshEndpoint(r.id);
-        const auto stored = m_store->resource(r.id);
+        // A deployment answers as it was accepted (Creating, as Azure): its provisioning thread
+        // may already have moved it on, which the status polls then say. Other kinds answer what
+        // the store holds (an endpoint's scoring URI is filled in by refreshEndpoint).
+        const auto stored = c.kind->k == K::OnlineDeployment ? std::nullopt : m_store->resource(r.id);
         ApiResponse response = ApiResponse::fromJson(existing ? 200 : 201, publicView(stored ? stored->doc : r.doc));
         // As Azure: a workspace's PUT and PATCH, and an endpoint's or deployment's PATCH, answer
         // 202 without a body; the resource is read once the operation says Succeeded.
