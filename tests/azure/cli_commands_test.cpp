@@ -170,8 +170,8 @@ TEST(CliCommands, EndpointScoreWithoutAKeptKeyListsTheKeys)
         file.write("secret\n");
     }
     ASSERT_NE(std::freopen(stdinPath.toLocal8Bit().constData(), "r", stdin), nullptr);
-    ASSERT_EQ(cli::runLogin({QStringLiteral("login"), QStringLiteral("--tenant"), QStringLiteral("t"), QStringLiteral("--client-id"),
-                             QStringLiteral("c"), QStringLiteral("--secret-stdin"), QStringLiteral("--authority"), server.base().toString()}),
+    ASSERT_EQ(cli::runLogin({QStringLiteral("login"), QStringLiteral("--tenant"), QStringLiteral("t.example"), QStringLiteral("--client-id"),
+                             QStringLiteral("0c1e0000-0000-4000-8000-00000000000c"), QStringLiteral("--secret-stdin"), QStringLiteral("--authority"), server.base().toString()}),
               cli::ExitOk);
     const QString body = dir.filePath(QStringLiteral("body.json"));
     {

@@ -86,8 +86,8 @@ protected:
         const QString stdinPath = dir.filePath(QStringLiteral("stdin.txt"));
         write(QStringLiteral("stdin.txt"), "secret\n");
         ASSERT_NE(std::freopen(stdinPath.toLocal8Bit().constData(), "r", stdin), nullptr);
-        ASSERT_EQ(cli::runLogin({QStringLiteral("login"), QStringLiteral("--tenant"), QStringLiteral("t"), QStringLiteral("--client-id"),
-                                 QStringLiteral("c"), QStringLiteral("--secret-stdin"), QStringLiteral("--authority"),
+        ASSERT_EQ(cli::runLogin({QStringLiteral("login"), QStringLiteral("--tenant"), QStringLiteral("yaml.example"), QStringLiteral("--client-id"),
+                                 QStringLiteral("0c1e0000-0000-4000-8000-0000000000a1"), QStringLiteral("--secret-stdin"), QStringLiteral("--authority"),
                                  server.base().toString()}),
                   cli::ExitOk);
     }

@@ -82,7 +82,7 @@ ml="$(field access_token)"
 ws="/subscriptions/$sub/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws1"
 v="api-version=2025-12-01"
 expect 201 "$(call PUT "$url/subscriptions/$sub/resourceGroups/rg?$v" "$arm" '{"location":"local"}')" "resource group"
-expect 201 "$(call PUT "$url$ws?$v" "$arm" '{"location":"local"}')" "workspace"
+expect 202 "$(call PUT "$url$ws?$v" "$arm" '{"location":"local"}')" "workspace"
 data="$(dirname "$0")/../data/local/small.csv"
 "$cli" automl --data "$data" --target y --out "$work/model" --max-trials 1 --no-ensembles --no-explain \
   --allowed-models LogisticRegression >/dev/null 2>&1 || fail "training the model"

@@ -99,7 +99,7 @@ protected:
         ASSERT_EQ(call("PUT", QStringLiteral("/subscriptions/%1/resourceGroups/rg").arg(m_ref.subscriptionId),
                        R"({"location":"local"})", QStringLiteral("2025-04-01")),
                   201);
-        ASSERT_EQ(call("PUT", m_ref.armId(), R"({"location":"local","properties":{"friendlyName":"Workflows"}})"), 201);
+        ASSERT_EQ(call("PUT", m_ref.armId(), R"({"location":"local","properties":{"friendlyName":"Workflows"}})"), 202);
         // The workspace is provisioned in the background, as ARM does.
         ASSERT_TRUE(turnUntil([this] { return call("GET", m_ref.armId(), {}) == 200 && provisioned(); }, kRunTimeout));
         const local::LocalPrincipal principal = m_server->service().builtInPrincipal();

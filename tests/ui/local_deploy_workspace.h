@@ -53,7 +53,8 @@ public:
                          local::Json{{"location", "local"}}, QStringLiteral("2025-04-01")),
                     201))
             return false;
-        if (!expect(call("PUT", m_wsId, local::Json{{"location", "local"}, {"properties", {{"friendlyName", "Deploy tests"}}}}), 201))
+        // 202 with no body, as Azure answers a workspace PUT; the state below says when it is ready.
+        if (!expect(call("PUT", m_wsId, local::Json{{"location", "local"}, {"properties", {{"friendlyName", "Deploy tests"}}}}), 202))
             return false;
         if (!waitFor([this] { return state(m_wsId) == QLatin1String("Succeeded"); }, std::chrono::seconds(30), "workspace"))
             return false;
