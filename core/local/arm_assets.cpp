@@ -15,6 +15,27 @@ using arm::jsonStr;
 using arm::q;
 using arm::s;
 
+namespace {
+
+// The container of the version being written (c.parent) takes it as its latest, and its
+// nextVersion moves past a numeric name, as Azure's containers count 1, 2, 3.
+void recordVersionInContainer(Ctx &c)
+{
+    c.store.updateResource(c.parent, [&](StoredResource &r) {
+        Json &cp = r.doc["properties"];
+        cp["latestVersion"] = s(c.name);
+        bool numeric = false;
+        const int n = c.name.toInt(&numeric);
+        const int next = cp.contains("nextVersion") && cp["nextVersion"].is_string()
+                             ? QString::fromStdString(cp["nextVersion"].get<std::string>()).toInt()
+                             : 1;
+        cp["nextVersion"] = s(QString::number(numeric ? std::max(next, n + 1) : next));
+        return true;
+    });
+}
+
+} // namespace
+
 void buildCompute(Ctx &c, Json &doc, const std::optional<StoredResource> &existing)
 {
     Json &p = doc["properties"];
@@ -122,17 +143,7 @@ void buildVersion(Ctx &c, Json &doc, const std::optional<StoredResource> &existi
                      {"systemData", systemData(std::nullopt, c.svc.builtInPrincipal().clientId)}};
         c.store.putResource(r);
     }
-    c.store.updateResource(c.parent, [&](StoredResource &r) {
-        Json &cp = r.doc["properties"];
-        cp["latestVersion"] = s(c.name);
-        bool numeric = false;
-        const int n = c.name.toInt(&numeric);
-        const int next = cp.contains("nextVersion") && cp["nextVersion"].is_string()
-                             ? QString::fromStdString(cp["nextVersion"].get<std::string>()).toInt()
-                             : 1;
-        cp["nextVersion"] = s(QString::number(numeric ? std::max(next, n + 1) : next));
-        return true;
-    });
+    recordVersionInContainer(c);
 }
 
 void buildContainer(Ctx &, Json &doc, const std::optional<StoredResource> &existing, bool model)
@@ -187,17 +198,7 @@ void touchAssetContainer(Ctx &c)
                      {"systemData", systemData(std::nullopt, c.svc.builtInPrincipal().clientId)}};
         c.store.putResource(r);
     }
-    c.store.updateResource(c.parent, [&](StoredResource &r) {
-        Json &cp = r.doc["properties"];
-        cp["latestVersion"] = s(c.name);
-        bool numeric = false;
-        const int n = c.name.toInt(&numeric);
-        const int next = cp.contains("nextVersion") && cp["nextVersion"].is_string()
-                             ? QString::fromStdString(cp["nextVersion"].get<std::string>()).toInt()
-                             : 1;
-        cp["nextVersion"] = s(QString::number(numeric ? std::max(next, n + 1) : next));
-        return true;
-    });
+    recordVersionInContainer(c);
 }
 
 } // namespace
